@@ -1,0 +1,347 @@
+//! Reading an issue file and turning it into the data a layout receives.
+//!
+//! The layout reads this data from the virtual file `/issue.json`. User text
+//! only ever reaches Typst as JSON strings, never as markup.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::body::{self, Block};
+use crate::error::{self, Error, Result};
+use crate::model::{self, Article, Date, Grid, Issue};
+
+/// The data contract between bulletin-pdf and a layout (`/issue.json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Data {
+    pub bulletin: BulletinData,
+    pub issue: IssueData,
+    pub options: OptionsData,
+    /// For each font role, the families to try in order (from the layout).
+    pub fonts: BTreeMap<String, Vec<String>>,
+    pub columns: Vec<ColumnData>,
+    pub footer: Option<FooterData>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BulletinData {
+    pub name: String,
+    pub above: Option<String>,
+    pub office: String,
+    pub marker: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IssueData {
+    /// The number as printed in 第 N 期.
+    pub number: String,
+    pub total: Option<i64>,
+    pub date: Date,
+    /// 2020 年 2 月 10 日
+    pub date_text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OptionsData {
+    pub toc: bool,
+    pub toc_page_numbers: bool,
+    pub grid: Grid,
+    /// Character cells a line.
+    pub cells: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnData {
+    /// None for a bulletin without columns.
+    pub name: Option<String>,
+    pub articles: Vec<ArticleData>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleData {
+    /// The title's lines (a `\n` in the title forces a break).
+    pub title_lines: Vec<String>,
+    pub toc_title: String,
+    pub note: Option<NoteData>,
+    pub blocks: Vec<Block>,
+    /// The byline without its brackets.
+    pub byline: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteData {
+    pub label: String,
+    pub blocks: Vec<Block>,
+    pub signer: Option<String>,
+    pub date_text: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FooterData {
+    pub bao: Option<String>,
+    pub song: Option<String>,
+    pub fa: Option<String>,
+    pub printer: Option<String>,
+    pub print_date_text: Option<String>,
+    pub copies: Option<u32>,
+}
+
+/// A piece of user text and where it is, for messages.
+#[derive(Debug, Clone)]
+pub struct Place {
+    pub place: String,
+    pub text: String,
+}
+
+/// Reads an issue file: UTF-8 (a BOM is allowed), TOML, checked.
+pub fn read_issue(path: &Path) -> Result<Issue> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::input(format!("{}: cannot read the file: {e}", path.display())))?;
+    parse_issue(path, &bytes)
+}
+
+/// Parses an issue from bytes; `path` is used in messages only.
+pub fn parse_issue(path: &Path, bytes: &[u8]) -> Result<Issue> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let good = e.valid_up_to();
+        let line = bytes[..good].iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = bytes[..good]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        Error::input(format!(
+            "{}:{line}: the file is not valid UTF-8 (invalid byte 0x{:02X} at byte {} of line {line}, \
+             offset {good} in the file); save it as UTF-8",
+            path.display(),
+            bytes[good],
+            good - line_start + 1,
+        ))
+    })?;
+    if text.trim().is_empty() {
+        return Err(Error::input(format!(
+            "{}: the file is empty; an issue needs at least a [bulletin] table (name, office), \
+             an [issue] table (number, date) and articles",
+            path.display()
+        )));
+    }
+    let issue: Issue =
+        toml::from_str(text).map_err(|e| Error::input(error::toml_message(path, text, &e)))?;
+    check(path, text, &issue)?;
+    Ok(issue)
+}
+
+/// Checks what serde cannot: calendar dates, empty text, article placement.
+fn check(path: &Path, text: &str, issue: &Issue) -> Result<()> {
+    let date_err = |d: &toml::Spanned<toml::value::Datetime>| {
+        model::date_of(d.get_ref())
+            .map(|_| ())
+            .map_err(|m| Error::input(error::snippet(path, text, d.span(), &m)))
+    };
+    date_err(&issue.issue.date)?;
+    if let Some(d) = issue.footer.as_ref().and_then(|f| f.print_date.as_ref()) {
+        date_err(d)?;
+    }
+    let fail = |m: String| Err(Error::input(format!("{}: {m}", path.display())));
+    if issue.bulletin.name.trim().is_empty() {
+        return fail("bulletin.name is empty".into());
+    }
+    if !issue.columns.is_empty() && !issue.articles.is_empty() {
+        return fail(
+            "the issue has both [[columns]] and top-level [[articles]]; put every article in a \
+             column, or use no columns at all"
+                .into(),
+        );
+    }
+    for (i, col) in issue.columns.iter().enumerate() {
+        if col.articles.is_empty() {
+            return fail(format!(
+                "column {} 【{}】 has no articles; add [[columns.articles]] after it or remove it",
+                i + 1,
+                col.name
+            ));
+        }
+    }
+    let articles: Vec<&Article> = all_articles(issue).collect();
+    if articles.is_empty() {
+        return fail(
+            "the issue has no articles: add [[columns]] with [[columns.articles]], or [[articles]]"
+                .into(),
+        );
+    }
+    for (i, a) in articles.iter().enumerate() {
+        if a.title.trim().is_empty() {
+            return fail(format!("article {} has an empty title", i + 1));
+        }
+        if let Some(d) = a.note.as_ref().and_then(|n| n.date.as_ref()) {
+            date_err(d)?;
+        }
+    }
+    Ok(())
+}
+
+fn all_articles(issue: &Issue) -> impl Iterator<Item = &Article> {
+    issue
+        .columns
+        .iter()
+        .flat_map(|c| c.articles.iter())
+        .chain(issue.articles.iter())
+}
+
+fn unbracket(s: &str) -> String {
+    let t = s.trim();
+    let t = t
+        .strip_prefix('（')
+        .and_then(|t| t.strip_suffix('）'))
+        .or_else(|| t.strip_prefix('(').and_then(|t| t.strip_suffix(')')))
+        .unwrap_or(t);
+    t.to_string()
+}
+
+fn date_text(d: &toml::Spanned<toml::value::Datetime>) -> Option<String> {
+    model::date_of(d.get_ref()).ok().map(|d| d.chinese())
+}
+
+/// Builds the layout's data from a checked issue.
+pub fn build(issue: &Issue, fonts: &BTreeMap<String, Vec<String>>) -> Data {
+    // `check` has validated the date; fall back to a harmless value otherwise.
+    let date = model::date_of(issue.issue.date.get_ref()).unwrap_or(Date {
+        year: 1970,
+        month: 1,
+        day: 1,
+    });
+    let opts = &issue.options;
+    let article = |a: &Article| {
+        let detect = a.detect.unwrap_or(opts.detect);
+        ArticleData {
+            title_lines: a
+                .title
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(String::from)
+                .collect(),
+            toc_title: a
+                .toc_title
+                .clone()
+                .unwrap_or_else(|| a.title.lines().map(str::trim).collect()),
+            note: a.note.as_ref().map(|n| NoteData {
+                label: n.label.clone().unwrap_or_else(|| "编者按".into()),
+                blocks: body::parse(&n.text, false),
+                signer: n.signer.clone(),
+                date_text: n.date.as_ref().and_then(date_text),
+            }),
+            blocks: body::parse(&a.body, detect),
+            byline: a.byline.as_deref().map(unbracket),
+        }
+    };
+    let mut columns: Vec<ColumnData> = issue
+        .columns
+        .iter()
+        .map(|c| ColumnData {
+            name: Some(c.name.trim().to_string()),
+            articles: c.articles.iter().map(article).collect(),
+        })
+        .collect();
+    if !issue.articles.is_empty() {
+        columns.push(ColumnData {
+            name: None,
+            articles: issue.articles.iter().map(article).collect(),
+        });
+    }
+    Data {
+        bulletin: BulletinData {
+            name: issue.bulletin.name.trim().to_string(),
+            above: issue.bulletin.above.clone(),
+            office: issue.bulletin.office.clone(),
+            marker: issue.bulletin.marker.clone(),
+        },
+        issue: IssueData {
+            number: issue.issue.number.to_string(),
+            total: issue.issue.total,
+            date,
+            date_text: date.chinese(),
+        },
+        options: OptionsData {
+            toc: opts.toc,
+            toc_page_numbers: opts.toc_page_numbers,
+            grid: opts.grid,
+            cells: opts.grid.cells(),
+        },
+        fonts: fonts.clone(),
+        columns,
+        footer: issue.footer.as_ref().map(|f| FooterData {
+            bao: f.bao.clone(),
+            song: f.song.clone(),
+            fa: f.fa.clone(),
+            printer: f.printer.clone(),
+            print_date_text: f.print_date.as_ref().and_then(date_text),
+            copies: f.copies,
+        }),
+    }
+}
+
+impl Data {
+    /// Every piece of text the layout may print, with its place.
+    pub fn places(&self) -> Vec<Place> {
+        let mut out = Vec::new();
+        let mut add = |place: String, text: &str| {
+            out.push(Place {
+                place,
+                text: text.to_string(),
+            })
+        };
+        let b = &self.bulletin;
+        add("bulletin.name".into(), &b.name);
+        add("bulletin.office".into(), &b.office);
+        if let Some(t) = &b.above {
+            add("bulletin.above".into(), t);
+        }
+        if let Some(t) = &b.marker {
+            add("bulletin.marker".into(), t);
+        }
+        add("issue.number".into(), &self.issue.number);
+        let mut n = 0;
+        for col in &self.columns {
+            if let Some(name) = &col.name {
+                add(format!("column 【{name}】"), name);
+            }
+            for a in &col.articles {
+                n += 1;
+                let title: String = a.title_lines.concat();
+                let at = format!("article {n} 「{title}」");
+                add(format!("{at}, title"), &title);
+                add(format!("{at}, TOC title"), &a.toc_title);
+                if let Some(note) = &a.note {
+                    add(format!("{at}, note label"), &note.label);
+                    for (i, blk) in note.blocks.iter().enumerate() {
+                        add(format!("{at}, note paragraph {}", i + 1), &blk.text());
+                    }
+                    if let Some(s) = &note.signer {
+                        add(format!("{at}, note signer"), s);
+                    }
+                }
+                for (i, blk) in a.blocks.iter().enumerate() {
+                    add(format!("{at}, paragraph {}", i + 1), &blk.text());
+                }
+                if let Some(s) = &a.byline {
+                    add(format!("{at}, byline"), s);
+                }
+            }
+        }
+        if let Some(f) = &self.footer {
+            for (k, v) in [
+                ("footer.bao", &f.bao),
+                ("footer.song", &f.song),
+                ("footer.fa", &f.fa),
+                ("footer.printer", &f.printer),
+            ] {
+                if let Some(v) = v {
+                    add(k.into(), v);
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,132 @@
+//! Errors with messages a user can act on.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::Path;
+
+/// What went wrong, broadly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The issue file: unreadable, not TOML, wrong keys or types.
+    Input,
+    /// The layout: missing, or Typst reported an error.
+    Layout,
+    /// Characters that no available font has.
+    MissingGlyphs,
+    /// Writing the output.
+    Output,
+}
+
+/// An error with a complete, formatted message.
+#[derive(Debug, Clone)]
+pub struct Error {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    pub fn input(message: impl Into<String>) -> Error {
+        Error {
+            kind: ErrorKind::Input,
+            message: message.into(),
+        }
+    }
+    pub fn layout(message: impl Into<String>) -> Error {
+        Error {
+            kind: ErrorKind::Layout,
+            message: message.into(),
+        }
+    }
+    pub fn output(message: impl Into<String>) -> Error {
+        Error {
+            kind: ErrorKind::Output,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before[line_start..].chars().count() + 1;
+    (line, col)
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// `path:line:col: message`, then the source line with the span underlined.
+pub fn snippet(path: &Path, text: &str, span: Range<usize>, message: &str) -> String {
+    let (line, col) = line_col(text, span.start);
+    let src_line = text.lines().nth(line - 1).unwrap_or("");
+    let end = floor_char_boundary(text, span.end.min(text.len()));
+    let (end_line, end_col) = line_col(text, end);
+    let width = if end_line == line && end_col > col {
+        end_col - col
+    } else {
+        1
+    };
+    // Wide (CJK) characters take two terminal columns.
+    let pad: usize = src_line
+        .chars()
+        .take(col - 1)
+        .map(|c| if c.is_ascii() { 1 } else { 2 })
+        .sum();
+    let carets: usize = src_line
+        .chars()
+        .skip(col - 1)
+        .take(width)
+        .map(|c| if c.is_ascii() { 1 } else { 2 })
+        .sum::<usize>()
+        .max(1);
+    let num = line.to_string();
+    let gutter = " ".repeat(num.len());
+    format!(
+        "{}:{line}:{col}: {message}\n{gutter} |\n{num} | {src_line}\n{gutter} | {}{}",
+        path.display(),
+        " ".repeat(pad),
+        "^".repeat(carets)
+    )
+}
+
+/// Formats a TOML error as `path:line:col: message` with the line and a caret.
+pub fn toml_message(path: &Path, text: &str, err: &toml::de::Error) -> String {
+    let message = err.message().trim().to_string();
+    match err.span() {
+        Some(span) => snippet(path, text, span, &message),
+        None => format!("{}: {message}", path.display()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_columns() {
+        let t = "ab\n工作x\n";
+        assert_eq!(line_col(t, 0), (1, 1));
+        assert_eq!(line_col(t, 3), (2, 1));
+        assert_eq!(line_col(t, 9), (2, 3));
+        let s = snippet(Path::new("f.toml"), t, 9..10, "bad");
+        assert!(s.starts_with("f.toml:2:3: bad\n"), "{s}");
+        assert!(s.ends_with("|     ^"), "{s}");
+    }
+}

@@ -1,0 +1,175 @@
+//! Fonts: the embedded Fandol set, folders named with `--font-path`, and the
+//! installed system fonts that a layout names.
+//!
+//! Fonts are loaded once per process and shared by every compilation. Only
+//! system fonts whose family a layout names are indexed (fontdb reads just the
+//! name tables of the others), so discovering system fonts stays cheap even on
+//! machines with thousands of fonts.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use typst::foundations::Bytes;
+use typst::text::{Font, FontBook, FontInfo};
+use typst::utils::LazyHash;
+use typst_kit::fonts::{FontPath, FontStore};
+
+/// The Fandol fonts embedded in the binary (GPL with font exception; see
+/// `fonts/README.md`).
+pub const EMBEDDED: &[(&str, &[u8])] = &[
+    (
+        "FandolSong-Regular.otf",
+        include_bytes!("../fonts/FandolSong-Regular.otf"),
+    ),
+    (
+        "FandolSong-Bold.otf",
+        include_bytes!("../fonts/FandolSong-Bold.otf"),
+    ),
+    (
+        "FandolHei-Regular.otf",
+        include_bytes!("../fonts/FandolHei-Regular.otf"),
+    ),
+    (
+        "FandolHei-Bold.otf",
+        include_bytes!("../fonts/FandolHei-Bold.otf"),
+    ),
+    (
+        "FandolFang-Regular.otf",
+        include_bytes!("../fonts/FandolFang-Regular.otf"),
+    ),
+    (
+        "FandolKai-Regular.otf",
+        include_bytes!("../fonts/FandolKai-Regular.otf"),
+    ),
+];
+
+/// Where fonts are searched.
+#[derive(Debug, Clone, Default)]
+pub struct FontOptions {
+    /// Folders searched (recursively) for fonts; all their fonts are used.
+    pub font_paths: Vec<PathBuf>,
+    /// Also use installed system fonts whose family is in `families`.
+    pub system: bool,
+    /// Leave out the embedded Fandol fonts.
+    pub no_embedded: bool,
+    /// Families the layouts name: the system fonts worth indexing.
+    pub families: BTreeSet<String>,
+}
+
+/// Where a loaded font came from.
+#[derive(Debug, Clone)]
+pub enum Origin {
+    Embedded(&'static str),
+    File(PathBuf),
+}
+
+/// The fonts of a process: a font book and lazily loaded faces.
+pub struct Fonts {
+    store: FontStore,
+    origins: Vec<Origin>,
+}
+
+impl Fonts {
+    /// Searches the font paths, the system (if asked) and the embedded set.
+    /// Earlier sources win when two fonts have the same family and style.
+    pub fn load(opts: &FontOptions) -> Fonts {
+        let mut store = FontStore::new();
+        let mut origins = Vec::new();
+        for dir in &opts.font_paths {
+            for (path, info) in typst_kit::fonts::scan(dir) {
+                origins.push(Origin::File(path.path.clone()));
+                store.push((path, info));
+            }
+        }
+        if opts.system {
+            for (path, info) in system_fonts(&opts.families) {
+                origins.push(Origin::File(path.path.clone()));
+                store.push((path, info));
+            }
+        }
+        if !opts.no_embedded {
+            for (name, data) in EMBEDDED {
+                for font in Font::iter(Bytes::new(*data)) {
+                    let info = font.info().clone();
+                    origins.push(Origin::Embedded(name));
+                    store.push((font, info));
+                }
+            }
+        }
+        Fonts { store, origins }
+    }
+
+    /// The font book, for `World::book`.
+    pub fn book(&self) -> &LazyHash<FontBook> {
+        self.store.book()
+    }
+
+    /// A font by index, for `World::font`; `None` for a stale index.
+    pub fn font(&self, index: usize) -> Option<Font> {
+        self.store.font(index)
+    }
+
+    /// Metadata of every font, with its origin.
+    pub fn infos(&self) -> impl Iterator<Item = (&FontInfo, &Origin)> {
+        self.origins
+            .iter()
+            .enumerate()
+            .filter_map(|(i, o)| Some((self.book().info(i)?, o)))
+    }
+
+    /// Whether any font has a glyph for `c`.
+    pub fn covers(&self, c: char) -> bool {
+        self.infos()
+            .any(|(info, _)| info.coverage.contains(c as u32))
+    }
+
+    /// The first family of `list` that is available, with the origin of its
+    /// regular face.
+    pub fn resolve<'a>(&self, list: &'a [String]) -> Option<(&'a str, &Origin)> {
+        list.iter().find_map(|family| {
+            let index = self.book().select_family(&family.to_lowercase()).next()?;
+            Some((family.as_str(), self.origins.get(index)?))
+        })
+    }
+}
+
+/// System fonts whose family is one of `families` (case-insensitive).
+fn system_fonts(families: &BTreeSet<String>) -> Vec<(FontPath, FontInfo)> {
+    if families.is_empty() {
+        return Vec::new();
+    }
+    let wanted: BTreeSet<String> = families.iter().map(|f| f.to_lowercase()).collect();
+    let mut db = fontdb::Database::new();
+    db.load_system_fonts();
+    db.faces()
+        .filter(|face| {
+            face.families
+                .iter()
+                .any(|(name, _)| wanted.contains(&name.to_lowercase()))
+                || wanted.contains(&face.post_script_name.to_lowercase())
+        })
+        .filter_map(|face| {
+            let path = match &face.source {
+                fontdb::Source::File(path) | fontdb::Source::SharedFile(path, _) => path.clone(),
+                fontdb::Source::Binary(_) => return None,
+            };
+            let info = db.with_face_data(face.id, FontInfo::new)??;
+            Some((
+                FontPath {
+                    path,
+                    index: face.index,
+                },
+                info,
+            ))
+        })
+        .collect()
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Embedded(name) => write!(f, "embedded {name}"),
+            Origin::File(path) => write!(f, "{}", path.display()),
+        }
+    }
+}

@@ -1,0 +1,249 @@
+//! The issue description: what a bulletin issue's TOML file holds.
+//!
+//! Every table rejects unknown keys (serde's `deny_unknown_fields`), so a typo
+//! is reported with the list of keys that are valid at that place.
+
+use serde::{Deserialize, Serialize};
+use toml::value::Datetime;
+use toml::Spanned;
+
+/// One issue of a bulletin, as written in its TOML file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Issue {
+    /// The bulletin (the series): masthead and issuing office.
+    pub bulletin: Bulletin,
+    /// This issue's number and date.
+    pub issue: IssueInfo,
+    /// Rendering options.
+    #[serde(default)]
+    pub options: Options,
+    /// Columns (栏目) in order, each holding articles.
+    #[serde(default)]
+    pub columns: Vec<Column>,
+    /// Articles of a bulletin without columns.
+    #[serde(default)]
+    pub articles: Vec<Article>,
+    /// The distribution footer (报尾).
+    #[serde(default)]
+    pub footer: Option<Footer>,
+}
+
+/// The bulletin series: what its masthead shows.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bulletin {
+    /// The bulletin's name, e.g. 工作简报.
+    pub name: String,
+    /// An optional line above the name, e.g. 建设学习型党组织、学习型领导班子.
+    #[serde(default)]
+    pub above: Option<String>,
+    /// The issuing office, e.g. 协调小组办公室.
+    pub office: String,
+    /// An optional marker at the top left: 内部资料 注意保存, or a 密级.
+    #[serde(default)]
+    pub marker: Option<String>,
+}
+
+/// The issue number: an integer (363) or free text (增刊1).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum IssueNumber {
+    Number(i64),
+    Text(String),
+}
+
+impl std::fmt::Display for IssueNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IssueNumber::Number(n) => write!(f, "{n}"),
+            IssueNumber::Text(s) => f.write_str(s),
+        }
+    }
+}
+
+/// The issue's number and date.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssueInfo {
+    /// 第 N 期: an integer, or text such as 增刊1.
+    pub number: IssueNumber,
+    /// Optional cumulative number, printed （总第 N 期）.
+    #[serde(default)]
+    pub total: Option<i64>,
+    /// The issue's date, a TOML date such as 2020-02-10.
+    pub date: Spanned<Datetime>,
+}
+
+/// The grid the body is set on.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Grid {
+    /// 27 character cells a line, as issue 363 was set (the default).
+    #[default]
+    #[serde(rename = "issue-363")]
+    Issue363,
+    /// Strict GB/T 9704: 28 characters a line.
+    #[serde(rename = "gbt9704")]
+    Gbt9704,
+}
+
+impl Grid {
+    /// Character cells per line.
+    pub fn cells(self) -> u32 {
+        match self {
+            Grid::Issue363 => 27,
+            Grid::Gbt9704 => 28,
+        }
+    }
+}
+
+/// Rendering options.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    /// Print the table of contents (本期要目). On by default.
+    #[serde(default = "yes")]
+    pub toc: bool,
+    /// Page numbers in the table of contents. Off by default.
+    #[serde(default)]
+    pub toc_page_numbers: bool,
+    /// The grid: "issue-363" (default) or "gbt9704".
+    #[serde(default)]
+    pub grid: Grid,
+    /// Detect headings (一、 （一） 1. （1）) and run-in leads (一是…。) in
+    /// bodies. On by default.
+    #[serde(default = "yes")]
+    pub detect: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            toc: true,
+            toc_page_numbers: false,
+            grid: Grid::default(),
+            detect: true,
+        }
+    }
+}
+
+/// A column (栏目) such as 上情下达.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Column {
+    /// The column's name, without 【】.
+    pub name: String,
+    /// The column's articles, in order.
+    #[serde(default)]
+    pub articles: Vec<Article>,
+}
+
+/// One article.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Article {
+    /// The title; `\n` forces a line break.
+    pub title: String,
+    /// The title in the table of contents, when it differs.
+    #[serde(default)]
+    pub toc_title: Option<String>,
+    /// An optional editor's note (编者按 / 按语) before the article.
+    #[serde(default)]
+    pub note: Option<Note>,
+    /// The body: paragraphs separated by blank lines.
+    pub body: String,
+    /// The byline, printed （…） at the article's end.
+    #[serde(default)]
+    pub byline: Option<String>,
+    /// Turn heading and lead detection off (or on) for this article only.
+    #[serde(default)]
+    pub detect: Option<bool>,
+}
+
+/// An editor's note (编者按) before an article.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Note {
+    /// The label, 编者按 by default (or 按语).
+    #[serde(default)]
+    pub label: Option<String>,
+    /// The note's text; paragraphs separated by blank lines.
+    pub text: String,
+    /// Who signs the note.
+    #[serde(default)]
+    pub signer: Option<String>,
+    /// The note's date.
+    #[serde(default)]
+    pub date: Option<Spanned<Datetime>>,
+}
+
+/// The distribution footer (报尾).
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Footer {
+    /// 报： recipients (superiors).
+    #[serde(default)]
+    pub bao: Option<String>,
+    /// 送： recipients (peers).
+    #[serde(default)]
+    pub song: Option<String>,
+    /// 发： recipients (subordinates).
+    #[serde(default)]
+    pub fa: Option<String>,
+    /// The printing office.
+    #[serde(default)]
+    pub printer: Option<String>,
+    /// The print date, printed with 印发.
+    #[serde(default)]
+    pub print_date: Option<Spanned<Datetime>>,
+    /// Number of copies, printed （共印 N 份）.
+    #[serde(default)]
+    pub copies: Option<u32>,
+}
+
+/// A calendar date taken from a TOML date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    /// The Chinese form used in bulletins: 2020 年 2 月 10 日.
+    pub fn chinese(&self) -> String {
+        format!("{} 年 {} 月 {} 日", self.year, self.month, self.day)
+    }
+}
+
+/// Converts a TOML datetime that must be a plain date.
+pub fn date_of(dt: &Datetime) -> Result<Date, String> {
+    match (dt.date, dt.time) {
+        (Some(d), None) => {
+            let leap = (d.year % 4 == 0 && d.year % 100 != 0) || d.year % 400 == 0;
+            let days = match d.month {
+                1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+                4 | 6 | 9 | 11 => 30,
+                2 if leap => 29,
+                2 => 28,
+                _ => 0,
+            };
+            if d.day == 0 || d.day > days {
+                return Err(format!("{dt} is not a calendar date"));
+            }
+            Ok(Date {
+                year: d.year,
+                month: d.month,
+                day: d.day,
+            })
+        }
+        _ => Err(format!(
+            "expected a date such as 2020-02-10, found the date-time {dt}"
+        )),
+    }
+}

@@ -1,0 +1,133 @@
+//! The Typst world of one issue: the layout's files, the issue's data as
+//! `/issue.json`, the shared fonts and library. Nothing else is reachable: no
+//! other files, no packages, no network.
+
+use std::sync::LazyLock;
+
+use typst::diag::{FileError, FileResult, PackageError};
+use typst::foundations::{Bytes, Datetime};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+
+use crate::error::{Error, Result};
+use crate::{Data, Fonts, Layout};
+
+/// The Typst standard library, built once per process.
+static LIBRARY: LazyLock<LazyHash<Library>> =
+    LazyLock::new(|| LazyHash::new(Library::builder().build()));
+
+/// The virtual path of the issue's data.
+pub const DATA_PATH: &str = "/issue.json";
+
+fn file_id(path: &str) -> Option<FileId> {
+    Some(RootedPath::new(VirtualRoot::Project, VirtualPath::new(path).ok()?).intern())
+}
+
+/// One issue's world.
+pub struct BulletinWorld<'a> {
+    layout: &'a Layout,
+    fonts: &'a Fonts,
+    main: FileId,
+    data_id: FileId,
+    data: Bytes,
+    today: Datetime,
+}
+
+impl<'a> BulletinWorld<'a> {
+    pub fn new(layout: &'a Layout, fonts: &'a Fonts, data: &Data) -> Result<Self> {
+        let main = file_id(&format!("/{}", layout.manifest.main)).ok_or_else(|| {
+            Error::layout(format!(
+                "layout {}: main = {:?} is not a valid path",
+                layout.manifest.name, layout.manifest.main
+            ))
+        })?;
+        let data_id = file_id(DATA_PATH).ok_or_else(|| Error::layout("bad data path"))?;
+        let json = serde_json::to_vec(data)
+            .map_err(|e| Error::input(format!("cannot encode the issue: {e}")))?;
+        let d = data.issue.date;
+        let today = Datetime::from_ymd(d.year.into(), d.month, d.day)
+            .ok_or_else(|| Error::input(format!("{} is not a date", data.issue.date_text)))?;
+        Ok(BulletinWorld {
+            layout,
+            fonts,
+            main,
+            data_id,
+            data: Bytes::new(json),
+            today,
+        })
+    }
+
+    /// The layout-relative path of a file id, if it is a project file.
+    fn rel(id: FileId) -> FileResult<String> {
+        let rooted = id.get();
+        if let VirtualRoot::Package(spec) = rooted.root() {
+            return Err(FileError::Package(PackageError::Other(Some(
+                format!(
+                    "packages such as {spec} are not available: bulletin-pdf works offline; \
+                     copy what the layout needs into the layout folder"
+                )
+                .into(),
+            ))));
+        }
+        Ok(rooted.vpath().get_without_slash().to_string())
+    }
+
+    fn read(&self, id: FileId) -> FileResult<Vec<u8>> {
+        if id == self.data_id {
+            return Ok(self.data.as_slice().to_vec());
+        }
+        let rel = Self::rel(id)?;
+        self.layout
+            .read(&rel)
+            .map_err(|m| FileError::Other(Some(m.into())))
+    }
+
+    /// A file's name as a user knows it and its text, for diagnostics.
+    pub fn describe(&self, id: FileId) -> Option<(String, String)> {
+        let bytes = self.read(id).ok()?;
+        let text = String::from_utf8(bytes).ok()?;
+        let name = if id == self.data_id {
+            format!("issue data ({DATA_PATH})")
+        } else {
+            self.layout.display_path(&Self::rel(id).ok()?)
+        };
+        Some((name, text))
+    }
+}
+
+impl World for BulletinWorld<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        &LIBRARY
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        self.fonts.book()
+    }
+
+    fn main(&self) -> FileId {
+        self.main
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        let bytes = self.read(id)?;
+        let text = String::from_utf8(bytes).map_err(|_| FileError::InvalidUtf8)?;
+        Ok(Source::new(id, text))
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.data_id {
+            return Ok(self.data.clone());
+        }
+        self.read(id).map(Bytes::new)
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.fonts.font(index)
+    }
+
+    fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
+        Some(self.today)
+    }
+}
