@@ -46,11 +46,35 @@ pub struct Bulletin {
 }
 
 /// The issue number: an integer (363) or free text (增刊1).
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(untagged)]
 pub enum IssueNumber {
     Number(i64),
     Text(String),
+}
+
+impl<'de> Deserialize<'de> for IssueNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = IssueNumber;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an integer such as 363 or a string such as \"增刊1\"")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<IssueNumber, E> {
+                Ok(IssueNumber::Number(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<IssueNumber, E> {
+                i64::try_from(v)
+                    .map(IssueNumber::Number)
+                    .map_err(|_| E::custom("the issue number is too large"))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<IssueNumber, E> {
+                Ok(IssueNumber::Text(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl std::fmt::Display for IssueNumber {

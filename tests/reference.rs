@@ -88,7 +88,10 @@ fn every_paragraph_of_the_reference_comes_back_in_order() {
 #[test]
 fn every_page_is_a4() {
     let info = tool_stdout("pdfinfo", &["-f", "1", "-l", "999", pdf_str()]);
-    let sizes: Vec<&str> = info.lines().filter(|l| l.contains(" size:")).collect();
+    let sizes: Vec<&str> = info
+        .lines()
+        .filter(|l| l.starts_with("Page ") && l.contains(" size:"))
+        .collect();
     assert!(sizes.len() >= 8, "expected about 10 pages:\n{info}");
     for line in sizes {
         let nums: Vec<f64> = line
@@ -141,8 +144,16 @@ fn text_stays_in_the_type_block_and_full_pages_have_22_rows_on_the_grid() {
     let lines = bbox_lines(reference_pdf());
     let pages = lines.iter().map(|l| l.page).max().unwrap();
     for l in lines.iter().filter(|l| !is_page_number(l)) {
+        // CJK punctuation at a line's start or end is set half-width
+        // (CLREQ): its glyph box sticks out half an em while its ink stays
+        // inside the block.
+        let half = |yes: bool| if yes { 8.5 } else { 0.5 };
+        let hang_left = half(l.text.starts_with(['【', '“', '《', '（', '「', '‘']));
+        let hang_right = half(l.text.ends_with([
+            '、', '，', '。', '；', '：', '”', '）', '》', '」', '！', '？', '】', '’',
+        ]));
         assert!(
-            l.x_min >= BLOCK_LEFT - 0.5 && l.x_max <= BLOCK_RIGHT + 0.5,
+            l.x_min >= BLOCK_LEFT - hang_left && l.x_max <= BLOCK_RIGHT + hang_right,
             "line leaves the type block sideways: {l:?}"
         );
         assert!(
@@ -172,15 +183,27 @@ fn text_stays_in_the_type_block_and_full_pages_have_22_rows_on_the_grid() {
         let mut rows: Vec<f64> = on_page.iter().map(|l| l.y_min).collect();
         rows.sort_by(f64::total_cmp);
         rows.dedup_by(|a, b| (*a - *b).abs() < 1.0);
-        if rows.len() < 20 {
-            continue; // the end of an article
+        assert!(
+            rows.len() <= 22,
+            "page {p} has {} rows: {rows:?}",
+            rows.len()
+        );
+        // Every row sits on the grid: a whole number of pitches below the
+        // first line of the type block.
+        for y in &rows {
+            let k = ((y - rows[0]) / PITCH).round();
+            assert!(
+                (y - rows[0] - k * PITCH).abs() <= 0.1 * k.max(1.0),
+                "page {p}: row at {y} is off the grid"
+            );
         }
-        assert_eq!(rows.len(), 22, "page {p} has {} rows: {rows:?}", rows.len());
-        for w in rows.windows(2) {
-            let pitch = w[1] - w[0];
-            assert!((pitch - PITCH).abs() <= 0.1, "page {p}: pitch {pitch}");
+        if rows.len() == 22 {
+            for w in rows.windows(2) {
+                let pitch = w[1] - w[0];
+                assert!((pitch - PITCH).abs() <= 0.1, "page {p}: pitch {pitch}");
+            }
+            full_pages += 1;
         }
-        full_pages += 1;
     }
     assert!(full_pages >= 2, "expected at least two full body pages");
 }
@@ -268,12 +291,12 @@ fn page_numbers_read_dash_n_dash_and_sit_where_the_spec_says() {
         );
         if p % 2 == 1 {
             assert!(
-                (num.x_max - (BLOCK_RIGHT - 14.0)).abs() < 2.0,
+                (num.x_max - (BLOCK_RIGHT - 14.0)).abs() < 3.5,
                 "page {p}: {num:?}"
             );
         } else {
             assert!(
-                (num.x_min - (BLOCK_LEFT + 14.0)).abs() < 2.0,
+                (num.x_min - (BLOCK_LEFT + 14.0)).abs() < 3.5,
                 "page {p}: {num:?}"
             );
         }
@@ -299,7 +322,7 @@ fn footer_sits_at_the_bottom_of_the_last_page() {
     assert!(bao.y_min < fa.y_min);
     let bottom = last.iter().map(|l| l.y_max).fold(0.0, f64::max);
     assert!(
-        bottom <= BLOCK_BOTTOM && bottom >= BLOCK_BOTTOM - 5.0 * MM,
+        (BLOCK_BOTTOM - 5.0 * MM..=BLOCK_BOTTOM).contains(&bottom),
         "last footer line ends at {bottom}, type block ends at {BLOCK_BOTTOM}"
     );
     // The labels sit one character (14 pt) in.
@@ -384,13 +407,30 @@ fn masthead_name_and_rule_are_red() {
         "rule at {} mm",
         mm(y)
     );
-    // The name: many red pixels above the rule besides the rule itself.
-    let rule_px: usize = rule_rows.iter().map(|r| r.2 - r.1).sum();
+    // The name: a band of red glyphs about 20 mm below the type block's top,
+    // centred on the page.
+    let px = |mm: f64| (mm * MM * scale) as usize;
+    let name_band = (px(37.0 + 18.0)..px(37.0 + 38.0))
+        .flat_map(|yy| (0..page.w).map(move |x| (x, yy)))
+        .filter(|&(x, yy)| red(page.px(x, yy)))
+        .map(|(x, _)| x)
+        .collect::<Vec<_>>();
     assert!(
-        red_total - rule_px > 20_000,
-        "too little red above the rule: {}",
-        red_total - rule_px
+        name_band.len() > 5_000,
+        "too little red in the name: {}",
+        name_band.len()
     );
+    let (lo, hi) = (
+        name_band.iter().min().unwrap(),
+        name_band.iter().max().unwrap(),
+    );
+    let centre = (lo + hi) as f64 / 2.0 / scale / MM;
+    assert!(
+        (centre - 106.0).abs() < 3.0,
+        "the name is centred at {centre} mm"
+    );
+    let rule_px: usize = rule_rows.iter().map(|r| r.2 - r.1).sum();
+    assert!(red_total > rule_px + name_band.len());
     // And nothing red below the rule (the body is black).
     let below = (y + 20..page.h)
         .flat_map(|yy| (0..page.w).map(move |x| (x, yy)))
