@@ -47,8 +47,6 @@ pub struct OptionsData {
     pub toc: bool,
     pub toc_page_numbers: bool,
     pub grid: Grid,
-    /// Character cells a line.
-    pub cells: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -267,7 +265,6 @@ pub fn build(issue: &Issue, fonts: &BTreeMap<String, Vec<String>>) -> Data {
             toc: opts.toc,
             toc_page_numbers: opts.toc_page_numbers,
             grid: opts.grid,
-            cells: opts.grid.cells(),
         },
         fonts: fonts.clone(),
         columns,

@@ -112,16 +112,6 @@ pub enum Grid {
     Gbt9704,
 }
 
-impl Grid {
-    /// Character cells per line.
-    pub fn cells(self) -> u32 {
-        match self {
-            Grid::Issue363 => 27,
-            Grid::Gbt9704 => 28,
-        }
-    }
-}
-
 /// Rendering options.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
