@@ -47,6 +47,8 @@ pub struct OptionsData {
     pub toc: bool,
     pub toc_page_numbers: bool,
     pub grid: Grid,
+    /// The PDF standards the issue asks for (typst-pdf's names, e.g. "a-2b").
+    pub pdf_standards: Vec<typst_pdf::PdfStandard>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -265,6 +267,7 @@ pub fn build(issue: &Issue, fonts: &BTreeMap<String, Vec<String>>) -> Data {
             toc: opts.toc,
             toc_page_numbers: opts.toc_page_numbers,
             grid: opts.grid,
+            pdf_standards: opts.pdf_standards.clone(),
         },
         fonts: fonts.clone(),
         columns,

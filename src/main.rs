@@ -29,6 +29,12 @@ struct Cli {
     #[arg(long)]
     allow_missing_glyphs: bool,
 
+    /// Conform to these PDF standards (comma-separated or repeated): a-2b,
+    /// a-2u, a-3b, ua-1, … as typst-pdf names them. Replaces the issue's
+    /// options.pdf_standards.
+    #[arg(long = "pdf-standard", value_name = "STANDARD", value_delimiter = ',', value_parser = parse_standard)]
+    pdf_standards: Option<Vec<typst_pdf::PdfStandard>>,
+
     /// Print nothing but errors.
     #[arg(short, long)]
     quiet: bool,
@@ -126,6 +132,7 @@ fn render(cli: &Cli) -> Result<(), bulletin_pdf::Error> {
     let (layout, fonts) = cli.setup.load()?;
     let opts = RenderOptions {
         allow_missing_glyphs: cli.allow_missing_glyphs,
+        pdf_standards: cli.pdf_standards.clone(),
     };
     let rendered = bulletin_pdf::render_file(input, &layout, &fonts, &opts)?;
     for w in &rendered.warnings {
@@ -142,6 +149,15 @@ fn render(cli: &Cli) -> Result<(), bulletin_pdf::Error> {
         );
     }
     Ok(())
+}
+
+fn parse_standard(s: &str) -> Result<typst_pdf::PdfStandard, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|_| {
+        format!(
+            "unknown PDF standard {s:?}; use one of 1.4, 1.5, 1.6, 1.7, 2.0, a-1b, a-1a, a-2b, \
+             a-2u, a-2a, a-3b, a-3u, a-3a, a-4, a-4f, a-4e, ua-1"
+        )
+    })
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

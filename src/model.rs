@@ -129,6 +129,9 @@ pub struct Options {
     /// bodies. On by default.
     #[serde(default = "yes")]
     pub detect: bool,
+    /// PDF standards to conform to, e.g. ["a-2b"] (validated by typst-pdf).
+    #[serde(default)]
+    pub pdf_standards: Vec<typst_pdf::PdfStandard>,
 }
 
 fn yes() -> bool {
@@ -142,6 +145,7 @@ impl Default for Options {
             toc_page_numbers: false,
             grid: Grid::default(),
             detect: true,
+            pdf_standards: Vec::new(),
         }
     }
 }

@@ -39,28 +39,6 @@ fn compact(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
-/// Removes the page numbers (— N —) from compact text.
-fn without_page_numbers(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    let mut out = String::new();
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i] == '—' {
-            let digits = chars[i + 1..]
-                .iter()
-                .take_while(|c| c.is_ascii_digit())
-                .count();
-            if digits > 0 && chars.get(i + 1 + digits) == Some(&'—') {
-                i += digits + 2;
-                continue;
-            }
-        }
-        out.push(chars[i]);
-        i += 1;
-    }
-    out
-}
-
 #[test]
 fn every_paragraph_of_the_reference_comes_back_in_order() {
     let text = without_page_numbers(&pdf_text_compact(reference_pdf()));

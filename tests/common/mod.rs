@@ -48,6 +48,28 @@ pub fn pdf_text_compact(pdf: &Path) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// Removes the page numbers (— N —) from compact text.
+pub fn without_page_numbers(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '—' {
+            let digits = chars[i + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            if digits > 0 && chars.get(i + 1 + digits) == Some(&'—') {
+                i += digits + 2;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
 /// One line of `pdftotext -bbox-layout`.
 #[derive(Debug, Clone)]
 pub struct Line {
