@@ -94,17 +94,60 @@ pub struct Place {
     pub text: String,
 }
 
-/// Reads an issue file: UTF-8 (a BOM is allowed), TOML, checked.
+/// A series file (`bulletin.toml`): what every issue below its folder shares.
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub path: std::path::PathBuf,
+    pub text: String,
+    pub table: toml::Table,
+}
+
+/// The name of series files.
+pub const SERIES_FILE: &str = "bulletin.toml";
+
+impl Series {
+    /// Reads and parses a series file (TOML syntax only; its keys are checked
+    /// with each issue that uses it).
+    pub fn read(path: &Path) -> Result<Series> {
+        let bytes = std::fs::read(path)
+            .map_err(|e| Error::input(format!("{}: cannot read the file: {e}", path.display())))?;
+        let text = decode(path, &bytes)?.to_string();
+        let table: toml::Table = toml::from_str(&text)
+            .map_err(|e| Error::input(error::toml_message(path, &text, &e)))?;
+        Ok(Series {
+            path: path.to_path_buf(),
+            text,
+            table,
+        })
+    }
+}
+
+/// The series files that apply to an issue: every `bulletin.toml` in its
+/// folder and the folders above it, outermost first.
+pub fn series_paths(issue: &Path) -> Vec<std::path::PathBuf> {
+    let abs = std::path::absolute(issue).unwrap_or_else(|_| issue.to_path_buf());
+    let mut found: Vec<_> = abs
+        .ancestors()
+        .skip(1)
+        .map(|dir| dir.join(SERIES_FILE))
+        .filter(|p| p.is_file() && p.as_path() != abs.as_path())
+        .collect();
+    found.reverse();
+    found
+}
+
+/// Reads an issue file on its own: UTF-8 (a BOM is allowed), TOML, checked.
+/// Series files are not consulted (see [`parse_issue_with`]).
 pub fn read_issue(path: &Path) -> Result<Issue> {
     let bytes = std::fs::read(path)
         .map_err(|e| Error::input(format!("{}: cannot read the file: {e}", path.display())))?;
     parse_issue(path, &bytes)
 }
 
-/// Parses an issue from bytes; `path` is used in messages only.
-pub fn parse_issue(path: &Path, bytes: &[u8]) -> Result<Issue> {
+/// Decodes a file's bytes: UTF-8, with or without a BOM.
+fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
+    std::str::from_utf8(bytes).map_err(|e| {
         let good = e.valid_up_to();
         let line = bytes[..good].iter().filter(|&&b| b == b'\n').count() + 1;
         let line_start = bytes[..good]
@@ -118,7 +161,18 @@ pub fn parse_issue(path: &Path, bytes: &[u8]) -> Result<Issue> {
             bytes[good],
             good - line_start + 1,
         ))
-    })?;
+    })
+}
+
+/// Parses an issue from bytes; `path` is used in messages only.
+pub fn parse_issue(path: &Path, bytes: &[u8]) -> Result<Issue> {
+    parse_issue_with(path, bytes, &[])
+}
+
+/// Parses an issue on top of its series files (outermost first): tables are
+/// merged key by key, the issue's own values win.
+pub fn parse_issue_with(path: &Path, bytes: &[u8], series: &[Series]) -> Result<Issue> {
+    let text = decode(path, bytes)?;
     if text.trim().is_empty() {
         return Err(Error::input(format!(
             "{}: the file is empty; an issue needs at least a [bulletin] table (name, office), \
@@ -126,18 +180,87 @@ pub fn parse_issue(path: &Path, bytes: &[u8]) -> Result<Issue> {
             path.display()
         )));
     }
-    let issue: Issue =
+    if series.is_empty() {
+        let issue: Issue =
+            toml::from_str(text).map_err(|e| Error::input(error::toml_message(path, text, &e)))?;
+        check(path, Some(text), &issue)?;
+        return Ok(issue);
+    }
+    let own: toml::Table =
         toml::from_str(text).map_err(|e| Error::input(error::toml_message(path, text, &e)))?;
-    check(path, text, &issue)?;
-    Ok(issue)
+    let mut merged = toml::Table::new();
+    for s in series {
+        merge(&mut merged, s.table.clone());
+    }
+    merge(&mut merged, own);
+    let merged_text = toml::to_string(&merged).map_err(|e| {
+        Error::input(format!(
+            "{}: cannot merge the series files: {e}",
+            path.display()
+        ))
+    })?;
+    match toml::from_str::<Issue>(&merged_text) {
+        Ok(issue) => {
+            check(path, None, &issue)?;
+            Ok(issue)
+        }
+        Err(e) => Err(Error::input(locate_merged_error(path, text, series, &e))),
+    }
+}
+
+/// Finds where an error of the merged document comes from: the issue file
+/// or one of its series files, when parsed alone, gives the same error with
+/// its position.
+fn locate_merged_error(path: &Path, text: &str, series: &[Series], e: &toml::de::Error) -> String {
+    let same = |t: &str| match toml::from_str::<Issue>(t) {
+        Err(e2) if e2.message() == e.message() => Some(e2),
+        _ => None,
+    };
+    if let Some(e2) = same(text) {
+        return error::toml_message(path, text, &e2);
+    }
+    for s in series.iter().rev() {
+        if let Some(e2) = same(&s.text) {
+            return error::toml_message(&s.path, &s.text, &e2);
+        }
+    }
+    let names: Vec<String> = series
+        .iter()
+        .map(|s| s.path.display().to_string())
+        .collect();
+    format!(
+        "{}: {} (in the issue merged with its series file{} {})",
+        path.display(),
+        e.message().trim(),
+        if names.len() > 1 { "s" } else { "" },
+        names.join(", ")
+    )
+}
+
+/// Deep-merges `over` into `base`: tables merge key by key, anything else
+/// (strings, arrays of articles…) is replaced.
+pub fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
 }
 
 /// Checks what serde cannot: calendar dates, empty text, article placement.
-fn check(path: &Path, text: &str, issue: &Issue) -> Result<()> {
+/// `text` is the file's text when the issue was parsed from it alone (for
+/// positions in messages).
+fn check(path: &Path, text: Option<&str>, issue: &Issue) -> Result<()> {
     let date_err = |d: &toml::Spanned<toml::value::Datetime>| {
-        model::date_of(d.get_ref())
-            .map(|_| ())
-            .map_err(|m| Error::input(error::snippet(path, text, d.span(), &m)))
+        model::date_of(d.get_ref()).map(|_| ()).map_err(|m| {
+            Error::input(match text {
+                Some(text) => error::snippet(path, text, d.span(), &m),
+                None => format!("{}: {m}", path.display()),
+            })
+        })
     };
     date_err(&issue.issue.date)?;
     if let Some(d) = issue.footer.as_ref().and_then(|f| f.print_date.as_ref()) {

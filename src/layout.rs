@@ -124,6 +124,38 @@ impl Layout {
         }
     }
 
+    /// Every file of the layout, with its path relative to the layout folder.
+    pub fn files(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        match &self.source {
+            LayoutSource::Embedded(files) => Ok(files
+                .iter()
+                .map(|(name, text)| (name.to_string(), text.as_bytes().to_vec()))
+                .collect()),
+            LayoutSource::Dir(dir) => {
+                let mut out = Vec::new();
+                let mut stack = vec![dir.clone()];
+                while let Some(d) = stack.pop() {
+                    let entries = std::fs::read_dir(&d)
+                        .map_err(|e| Error::layout(format!("{}: {e}", d.display())))?;
+                    for e in entries.flatten() {
+                        let p = e.path();
+                        if p.is_dir() {
+                            stack.push(p);
+                        } else {
+                            let rel = p.strip_prefix(dir).unwrap_or(&p);
+                            let rel = rel.to_string_lossy().replace('\\', "/");
+                            let bytes = std::fs::read(&p)
+                                .map_err(|e| Error::layout(format!("{}: {e}", p.display())))?;
+                            out.push((rel, bytes));
+                        }
+                    }
+                }
+                out.sort();
+                Ok(out)
+            }
+        }
+    }
+
     /// Every font family the layout names, for system font discovery.
     pub fn families(&self) -> impl Iterator<Item = &String> {
         self.manifest.fonts.values().flatten()

@@ -6,7 +6,9 @@
 //! characters no font has, [`compile`] lays the issue out with a [`Layout`],
 //! [`export_pdf`] writes the PDF bytes and [`write_atomic`] puts them in place.
 
+pub mod batch;
 pub mod body;
+pub mod catalogue;
 pub mod data;
 pub mod error;
 pub mod fonts;
@@ -47,14 +49,32 @@ pub struct Rendered {
     pub warnings: Vec<String>,
 }
 
-/// Reads, checks and lays out one issue file.
+/// Reads, checks and lays out one issue file, on top of the series files
+/// (`bulletin.toml`) in its folder and the folders above.
 pub fn render_file(
     path: &Path,
     layout: &Layout,
     fonts: &Fonts,
     opts: &RenderOptions,
 ) -> Result<Rendered> {
-    let issue = data::read_issue(path)?;
+    let series = data::series_paths(path)
+        .iter()
+        .map(|p| data::Series::read(p))
+        .collect::<Result<Vec<_>>>()?;
+    render_file_with(path, &series, layout, fonts, opts)
+}
+
+/// Reads, checks and lays out one issue file with the given series files.
+pub fn render_file_with(
+    path: &Path,
+    series: &[data::Series],
+    layout: &Layout,
+    fonts: &Fonts,
+    opts: &RenderOptions,
+) -> Result<Rendered> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::input(format!("{}: cannot read the file: {e}", path.display())))?;
+    let issue = data::parse_issue_with(path, &bytes, series)?;
     let mut data = data::build(&issue, &layout.manifest.fonts);
     if let Some(list) = &opts.pdf_standards {
         data.options.pdf_standards = list.clone();
@@ -71,6 +91,48 @@ pub fn render_file(
         data,
         warnings,
     })
+}
+
+/// Compiles a plain Typst project folder (as `export-typst` writes it).
+pub fn compile_project(dir: &Path, fonts: &Fonts) -> Result<PagedDocument> {
+    let layout = Layout::from_dir(dir)?;
+    let world = BulletinWorld::plain(&layout, fonts)?;
+    let Warned { output, .. } = typst::compile::<PagedDocument>(&world);
+    output.map_err(|errors| Error::layout(format_diagnostics(&world, &errors)))
+}
+
+/// Writes a plain Typst project for an issue: the layout's files, with
+/// `main.typ`, and the issue's data as `issue.json`. `typst compile
+/// DIR/main.typ` (with the fonts on its font path) gives the same document.
+pub fn export_typst(path: &Path, layout: &Layout, out: &Path) -> Result<()> {
+    let series = data::series_paths(path)
+        .iter()
+        .map(|p| data::Series::read(p))
+        .collect::<Result<Vec<_>>>()?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::input(format!("{}: cannot read the file: {e}", path.display())))?;
+    let issue = data::parse_issue_with(path, &bytes, &series)?;
+    let data = data::build(&issue, &layout.manifest.fonts);
+    let json = serde_json::to_vec_pretty(&data)
+        .map_err(|e| Error::output(format!("cannot encode the issue: {e}")))?;
+    let files = layout.files()?;
+    let io = |e: std::io::Error, p: &Path| Error::output(format!("{}: {e}", p.display()));
+    for (rel, content) in files
+        .iter()
+        .map(|(r, c)| (r.as_str(), c.as_slice()))
+        .chain([("issue.json", json.as_slice())])
+    {
+        let target = out.join(rel);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| io(e, dir))?;
+        }
+        write_atomic(&target, content)?;
+    }
+    if layout.manifest.main != "main.typ" {
+        let main = format!("#include \"{}\"\n", layout.manifest.main);
+        write_atomic(&out.join("main.typ"), main.as_bytes())?;
+    }
+    Ok(())
 }
 
 /// Lists every character that no available font has, with where it is.

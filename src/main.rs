@@ -3,27 +3,53 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use bulletin_pdf::{FontOptions, Fonts, Layout, RenderOptions};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
-/// Typeset a Chinese work bulletin (工作简报) issue from TOML to print-ready PDF.
+use bulletin_pdf::{batch, FontOptions, Fonts, Layout, RenderOptions};
+
+/// Typeset Chinese work bulletin (工作简报) issues from TOML to print-ready PDF.
 ///
 /// `bulletin-pdf issue-363.toml` writes issue-363.pdf beside the TOML file.
-/// Exit codes: 0 success, 1 failure, 2 usage error.
+/// Given folders or several files, it renders a whole catalogue in parallel:
+/// issues whose PDF is up to date are skipped, one bad issue never stops the
+/// rest, and a summary ends the run.
+/// Exit codes: 0 success, 1 failure (any issue failed), 2 usage error.
 #[derive(Parser, Debug)]
 #[command(name = "bulletin-pdf", version, args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 
-    /// The issue file (TOML).
-    #[arg(value_name = "ISSUE.toml", required = true)]
-    input: Option<PathBuf>,
+    /// Issue files (TOML) or folders searched recursively for them.
+    #[arg(value_name = "PATH", required = true)]
+    inputs: Vec<PathBuf>,
 
-    /// Where to write the PDF (default: the issue file with .pdf).
-    #[arg(short, long, value_name = "PATH")]
+    /// Where to write the PDF of a single issue (default: beside it, .pdf).
+    #[arg(short, long, value_name = "PATH", conflicts_with = "out_dir")]
     output: Option<PathBuf>,
+
+    /// Write the PDFs under this folder, mirroring the inputs' layout.
+    #[arg(long, value_name = "DIR")]
+    out_dir: Option<PathBuf>,
+
+    /// Parallel workers (default: the available cores).
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    jobs: Option<usize>,
+
+    /// Render every issue, even those whose PDF is up to date.
+    #[arg(long)]
+    force: bool,
+
+    /// Stop at the first failure.
+    #[arg(long)]
+    fail_fast: bool,
+
+    /// Render only shard K of N (e.g. 2/8): every issue is in exactly one.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<bulletin_pdf::batch::Shard>,
 
     /// Print empty boxes for characters that no font has, instead of failing.
     #[arg(long)]
@@ -35,7 +61,7 @@ struct Cli {
     #[arg(long = "pdf-standard", value_name = "STANDARD", value_delimiter = ',', value_parser = parse_standard)]
     pdf_standards: Option<Vec<typst_pdf::PdfStandard>>,
 
-    /// Print nothing but errors.
+    /// Print nothing but errors (no progress, no summary).
     #[arg(short, long)]
     quiet: bool,
 
@@ -47,6 +73,19 @@ struct Cli {
 enum Command {
     /// List, for each font role of the layout, the font that will be used.
     Fonts {
+        #[command(flatten)]
+        setup: Setup,
+    },
+    /// Write a plain Typst project (main.typ, the layout's files and the
+    /// issue as issue.json) that `typst compile --font-path fonts DIR/main.typ`
+    /// compiles to the same document.
+    ExportTypst {
+        /// The issue file (TOML).
+        #[arg(value_name = "ISSUE.toml")]
+        input: PathBuf,
+        /// The folder to write.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
         #[command(flatten)]
         setup: Setup,
     },
@@ -70,11 +109,15 @@ struct Setup {
 }
 
 impl Setup {
+    fn load_layout(&self) -> Result<Layout, bulletin_pdf::Error> {
+        match &self.layout {
+            Some(dir) => Layout::from_dir(dir),
+            None => Ok(Layout::embedded_default()),
+        }
+    }
+
     fn load(&self) -> Result<(Layout, Fonts), bulletin_pdf::Error> {
-        let layout = match &self.layout {
-            Some(dir) => Layout::from_dir(dir)?,
-            None => Layout::embedded_default(),
-        };
+        let layout = self.load_layout()?;
         for dir in &self.font_paths {
             if !dir.is_dir() {
                 return Err(bulletin_pdf::Error::input(format!(
@@ -97,6 +140,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Some(Command::Fonts { setup }) => list_fonts(setup),
+        Some(Command::ExportTypst { input, dir, setup }) => export_typst(input, dir, setup),
         None => render(&cli),
     };
     match result {
@@ -109,15 +153,33 @@ fn main() -> ExitCode {
 }
 
 fn render(cli: &Cli) -> Result<(), bulletin_pdf::Error> {
-    let Some(input) = cli.input.as_deref() else {
-        return Err(bulletin_pdf::Error::input("no issue file given"));
-    };
-    if input.is_dir() {
-        return Err(bulletin_pdf::Error::input(format!(
-            "{}: is a folder; give an issue file (.toml)",
-            input.display()
-        )));
+    let single = cli.inputs.len() == 1
+        && !cli.inputs[0].is_dir()
+        && cli.out_dir.is_none()
+        && cli.shard.is_none();
+    if single {
+        return render_one(cli, &cli.inputs[0]);
     }
+    if cli.output.is_some() {
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "-o/--output names the PDF of a single issue; use --out-dir for several",
+            )
+            .exit();
+    }
+    render_batch(cli)
+}
+
+fn render_options(cli: &Cli) -> RenderOptions {
+    RenderOptions {
+        allow_missing_glyphs: cli.allow_missing_glyphs,
+        pdf_standards: cli.pdf_standards.clone(),
+    }
+}
+
+/// One issue: always rendered, with its own messages.
+fn render_one(cli: &Cli, input: &Path) -> Result<(), bulletin_pdf::Error> {
     let output = cli
         .output
         .clone()
@@ -130,11 +192,7 @@ fn render(cli: &Cli) -> Result<(), bulletin_pdf::Error> {
     }
     let start = std::time::Instant::now();
     let (layout, fonts) = cli.setup.load()?;
-    let opts = RenderOptions {
-        allow_missing_glyphs: cli.allow_missing_glyphs,
-        pdf_standards: cli.pdf_standards.clone(),
-    };
-    let rendered = bulletin_pdf::render_file(input, &layout, &fonts, &opts)?;
+    let rendered = bulletin_pdf::render_file(input, &layout, &fonts, &render_options(cli))?;
     for w in &rendered.warnings {
         eprintln!("{w}");
     }
@@ -148,6 +206,139 @@ fn render(cli: &Cli) -> Result<(), bulletin_pdf::Error> {
             start.elapsed().as_secs_f64() * 1000.0
         );
     }
+    Ok(())
+}
+
+/// A catalogue: parallel, incremental, with progress and a summary.
+fn render_batch(cli: &Cli) -> Result<(), bulletin_pdf::Error> {
+    let start = std::time::Instant::now();
+    let mut jobs = batch::discover(&cli.inputs, cli.out_dir.as_deref())?;
+    if jobs.is_empty() {
+        let names: Vec<String> = cli.inputs.iter().map(|p| p.display().to_string()).collect();
+        return Err(bulletin_pdf::Error::input(format!(
+            "no issue files (*.toml) found in {}",
+            names.join(", ")
+        )));
+    }
+    if let Some(shard) = cli.shard {
+        jobs.retain(|j| shard.contains(j));
+    }
+    let (layout, fonts) = cli.setup.load()?;
+    let workers = cli.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    let opts = batch::BatchOptions {
+        jobs: workers,
+        force: cli.force,
+        fail_fast: cli.fail_fast,
+        render: render_options(cli),
+    };
+    let total = jobs.len() as u64;
+    let bar = (!cli.quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:30} {pos}/{len} issues  {per_sec}  ETA {eta}  {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let done = AtomicU64::new(0);
+    let failed = AtomicU64::new(0);
+    let series = batch::SeriesCache::default();
+    let on_done = |job: &batch::Job, outcome: &batch::Outcome| {
+        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+        if let batch::Outcome::Failed(_) = outcome {
+            failed.fetch_add(1, Ordering::Relaxed);
+        }
+        let f = failed.load(Ordering::Relaxed);
+        match &bar {
+            Some(bar) => {
+                bar.set_position(n);
+                if f > 0 {
+                    bar.set_message(format!("{f} failed"));
+                }
+            }
+            None if !cli.quiet => {
+                let what = match outcome {
+                    batch::Outcome::Rendered { pages, millis } => {
+                        format!(
+                            "rendered {} ({pages} pages, {millis} ms)",
+                            job.output.display()
+                        )
+                    }
+                    batch::Outcome::UpToDate => format!("up to date {}", job.output.display()),
+                    batch::Outcome::Failed(_) => format!("FAILED {}", job.input.display()),
+                    batch::Outcome::NotRun => format!("not run {}", job.input.display()),
+                };
+                eprintln!("[{n}/{total}] {what}");
+            }
+            None => {}
+        }
+    };
+    let outcomes = batch::run(&jobs, &layout, &fonts, &opts, &series, &on_done);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let mut rendered = 0;
+    let mut up_to_date = 0;
+    let mut not_run = 0;
+    let mut failures = Vec::new();
+    for (job, outcome) in jobs.iter().zip(&outcomes) {
+        match outcome {
+            batch::Outcome::Rendered { .. } => rendered += 1,
+            batch::Outcome::UpToDate => up_to_date += 1,
+            batch::Outcome::NotRun => not_run += 1,
+            batch::Outcome::Failed(m) => failures.push((job, m)),
+        }
+    }
+    let series_errors = series.errors.lock().map(|e| e.clone()).unwrap_or_default();
+    for e in &series_errors {
+        eprintln!("error: {e}");
+    }
+    for (_, m) in &failures {
+        eprintln!("error: {m}");
+    }
+    if !cli.quiet {
+        eprintln!(
+            "{rendered} rendered, {up_to_date} up to date, {} failed{} in {:.1} s",
+            failures.len(),
+            if not_run > 0 {
+                format!(", {not_run} not run (--fail-fast)")
+            } else {
+                String::new()
+            },
+            start.elapsed().as_secs_f64()
+        );
+        if !failures.is_empty() {
+            eprintln!("failed:");
+            for (job, _) in &failures {
+                eprintln!("  {}", job.input.display());
+            }
+        }
+    }
+    if failures.is_empty() && series_errors.is_empty() {
+        Ok(())
+    } else {
+        Err(bulletin_pdf::Error::input(format!(
+            "{} of {} issues failed",
+            failures.len(),
+            jobs.len()
+        )))
+    }
+}
+
+fn export_typst(input: &Path, dir: &Path, setup: &Setup) -> Result<(), bulletin_pdf::Error> {
+    let layout = setup.load_layout()?;
+    bulletin_pdf::export_typst(input, &layout, dir)?;
+    eprintln!(
+        "wrote {}/main.typ; compile it with: typst compile --font-path fonts {}/main.typ",
+        dir.display(),
+        dir.display()
+    );
     Ok(())
 }
 

@@ -31,8 +31,10 @@ pub struct BulletinWorld<'a> {
     fonts: &'a Fonts,
     main: FileId,
     data_id: FileId,
-    data: Bytes,
-    today: Datetime,
+    /// The issue's data; `None` for a plain project, whose `issue.json` is a
+    /// file in the layout folder.
+    data: Option<Bytes>,
+    today: Option<Datetime>,
 }
 
 impl<'a> BulletinWorld<'a> {
@@ -54,8 +56,24 @@ impl<'a> BulletinWorld<'a> {
             fonts,
             main,
             data_id,
-            data: Bytes::new(json),
-            today,
+            data: Some(Bytes::new(json)),
+            today: Some(today),
+        })
+    }
+
+    /// A plain Typst project: every file, `issue.json` included, comes from
+    /// the layout's folder (what `export-typst` writes).
+    pub fn plain(layout: &'a Layout, fonts: &'a Fonts) -> Result<Self> {
+        let main = file_id(&format!("/{}", layout.manifest.main))
+            .ok_or_else(|| Error::layout("bad main file path"))?;
+        let data_id = file_id(DATA_PATH).ok_or_else(|| Error::layout("bad data path"))?;
+        Ok(BulletinWorld {
+            layout,
+            fonts,
+            main,
+            data_id,
+            data: None,
+            today: None,
         })
     }
 
@@ -75,8 +93,8 @@ impl<'a> BulletinWorld<'a> {
     }
 
     fn read(&self, id: FileId) -> FileResult<Vec<u8>> {
-        if id == self.data_id {
-            return Ok(self.data.as_slice().to_vec());
+        if let (true, Some(data)) = (id == self.data_id, &self.data) {
+            return Ok(data.as_slice().to_vec());
         }
         let rel = Self::rel(id)?;
         self.layout
@@ -117,8 +135,8 @@ impl World for BulletinWorld<'_> {
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
-        if id == self.data_id {
-            return Ok(self.data.clone());
+        if let (true, Some(data)) = (id == self.data_id, &self.data) {
+            return Ok(data.clone());
         }
         self.read(id).map(Bytes::new)
     }
@@ -128,6 +146,6 @@ impl World for BulletinWorld<'_> {
     }
 
     fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
-        Some(self.today)
+        self.today
     }
 }

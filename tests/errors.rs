@@ -233,11 +233,16 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
-fn a_folder_given_as_the_issue_is_refused() {
+fn a_folder_with_one_output_file_is_a_usage_error_and_an_empty_one_says_so() {
     let c = Case::new();
+    // -o names one PDF: a folder of issues needs --out-dir.
     let (code, err) = c.render(c.dir.path(), &[]);
-    assert_eq!(code, 1);
-    assert!(err.contains("is a folder"), "{err}");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--out-dir"), "{err}");
+    // A folder without issue files.
+    let o = run(&[c.dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no issue files"), "{}", stderr(&o));
 }
 
 #[test]
