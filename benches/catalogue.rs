@@ -159,7 +159,7 @@ fn main() {
         .map(|(i, f)| {
             let dir = tmp.path().join(format!("projects/{i}"));
             let layout = bulletin_pdf::Layout::embedded_default();
-            bulletin_pdf::export_typst(f, &layout, &dir).unwrap();
+            bulletin_pdf::export_typst(f, &layout, Default::default(), &dir).unwrap();
             dir
         })
         .collect();

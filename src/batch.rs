@@ -149,12 +149,21 @@ pub struct BatchOptions {
 /// Series files read once per batch; a broken one is reported once.
 #[derive(Default)]
 pub struct SeriesCache {
+    pub encoding: crate::data::Encoding,
     map: Mutex<HashMap<PathBuf, std::result::Result<Arc<Series>, ()>>>,
     /// Errors of broken series files, in the order they were found.
     pub errors: Mutex<Vec<Error>>,
 }
 
 impl SeriesCache {
+    /// An empty cache reading series files in `encoding`.
+    pub fn new(encoding: crate::data::Encoding) -> SeriesCache {
+        SeriesCache {
+            encoding,
+            ..Default::default()
+        }
+    }
+
     /// The series that apply to an issue, outermost first.
     pub fn for_issue(&self, issue: &Path) -> Result<Vec<Arc<Series>>> {
         let mut out = Vec::new();
@@ -168,7 +177,7 @@ impl SeriesCache {
             let entry = match cached {
                 Some(e) => e,
                 None => {
-                    let e = match Series::read(&path) {
+                    let e = match Series::read(&path, self.encoding) {
                         Ok(s) => Ok(Arc::new(s)),
                         Err(err) => {
                             if let Ok(mut errors) = self.errors.lock() {

@@ -3,6 +3,7 @@
 //! The layout reads this data from the virtual file `/issue.json`. User text
 //! only ever reaches Typst as JSON strings, never as markup.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -108,10 +109,10 @@ pub const SERIES_FILE: &str = "bulletin.toml";
 impl Series {
     /// Reads and parses a series file (TOML syntax only; its keys are checked
     /// with each issue that uses it).
-    pub fn read(path: &Path) -> Result<Series> {
+    pub fn read(path: &Path, encoding: Encoding) -> Result<Series> {
         let bytes = std::fs::read(path)
             .map_err(|e| Error::input(format!("{}: cannot read the file: {e}", path.display())))?;
-        let text = decode(path, &bytes)?.to_string();
+        let text = decode(path, &bytes, encoding)?.into_owned();
         let table: toml::Table = toml::from_str(&text)
             .map_err(|e| Error::input(error::toml_message(path, &text, &e)))?;
         Ok(Series {
@@ -144,19 +145,60 @@ pub fn read_issue(path: &Path) -> Result<Issue> {
     parse_issue(path, &bytes)
 }
 
-/// Decodes a file's bytes: UTF-8, with or without a BOM.
-fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str> {
+/// The encoding of issue and series files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Encoding {
+    /// UTF-8, with or without a BOM (the default). GBK/GB18030 files are
+    /// recognised and refused with a message saying how to proceed.
+    #[default]
+    Utf8,
+    /// GBK/GB18030, as many Windows editors save Chinese text: converted.
+    Gbk,
+}
+
+impl std::str::FromStr for Encoding {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Encoding, String> {
+        match s.to_ascii_lowercase().replace(['-', '_'], "").as_str() {
+            "utf8" => Ok(Encoding::Utf8),
+            "gbk" | "gb18030" | "gb2312" | "cp936" => Ok(Encoding::Gbk),
+            _ => Err(format!("{s:?}: use utf-8 or gbk (gb18030)")),
+        }
+    }
+}
+
+/// Decodes a file's bytes.
+fn decode<'a>(path: &Path, bytes: &'a [u8], encoding: Encoding) -> Result<Cow<'a, str>> {
+    if encoding == Encoding::Gbk {
+        return encoding_rs::GB18030
+            .decode_without_bom_handling_and_without_replacement(bytes)
+            .ok_or_else(|| {
+                Error::input(format!(
+                    "{}: the file is not valid GBK/GB18030 either; check its encoding",
+                    path.display()
+                ))
+            });
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    std::str::from_utf8(bytes).map_err(|e| {
+    std::str::from_utf8(bytes).map(Cow::Borrowed).map_err(|e| {
         let good = e.valid_up_to();
         let line = bytes[..good].iter().filter(|&&b| b == b'\n').count() + 1;
         let line_start = bytes[..good]
             .iter()
             .rposition(|&b| b == b'\n')
             .map_or(0, |i| i + 1);
+        let gbk = encoding_rs::GB18030
+            .decode_without_bom_handling_and_without_replacement(bytes)
+            .is_some();
+        let advice = if gbk {
+            "it looks like GBK/GB18030 (as many Windows editors save Chinese text): save it \
+             as UTF-8, or pass --encoding gbk to convert it while reading"
+        } else {
+            "save it as UTF-8"
+        };
         Error::input(format!(
             "{}:{line}: the file is not valid UTF-8 (invalid byte 0x{:02X} at byte {} of line {line}, \
-             offset {good} in the file); save it as UTF-8",
+             offset {good} in the file); {advice}",
             path.display(),
             bytes[good],
             good - line_start + 1,
@@ -166,13 +208,19 @@ fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str> {
 
 /// Parses an issue from bytes; `path` is used in messages only.
 pub fn parse_issue(path: &Path, bytes: &[u8]) -> Result<Issue> {
-    parse_issue_with(path, bytes, &[])
+    parse_issue_with(path, bytes, &[], Encoding::Utf8)
 }
 
 /// Parses an issue on top of its series files (outermost first): tables are
 /// merged key by key, the issue's own values win.
-pub fn parse_issue_with(path: &Path, bytes: &[u8], series: &[Series]) -> Result<Issue> {
-    let text = decode(path, bytes)?;
+pub fn parse_issue_with(
+    path: &Path,
+    bytes: &[u8],
+    series: &[Series],
+    encoding: Encoding,
+) -> Result<Issue> {
+    let text = decode(path, bytes, encoding)?;
+    let text = text.as_ref();
     if text.trim().is_empty() {
         return Err(Error::input(format!(
             "{}: the file is empty; an issue needs at least a [bulletin] table (name, office), \

@@ -108,7 +108,20 @@ pub fn snippet(path: &Path, text: &str, span: Range<usize>, message: &str) -> St
 
 /// Formats a TOML error as `path:line:col: message` with the line and a caret.
 pub fn toml_message(path: &Path, text: &str, err: &toml::de::Error) -> String {
-    let message = err.message().trim().to_string();
+    let mut message = err.message().trim().to_string();
+    // serde speaks of Rust types; say what to write instead.
+    for (rust, plain) in [
+        ("expected u32", "expected a whole number (0 or more)"),
+        ("expected u64", "expected a whole number (0 or more)"),
+        ("expected i64", "expected an integer"),
+        (
+            "expected a sequence",
+            "expected an array ([…], or [[…]] tables)",
+        ),
+        ("expected a map", "expected a table ({…} or a [table])"),
+    ] {
+        message = message.replace(rust, plain);
+    }
     match err.span() {
         Some(span) => snippet(path, text, span, &message),
         None => format!("{}: {message}", path.display()),

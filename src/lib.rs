@@ -39,6 +39,8 @@ pub struct RenderOptions {
     /// PDF standards to conform to; when set, they replace the issue's own
     /// `options.pdf_standards`.
     pub pdf_standards: Option<Vec<typst_pdf::PdfStandard>>,
+    /// The encoding of issue and series files.
+    pub encoding: data::Encoding,
 }
 
 /// A laid-out issue.
@@ -59,7 +61,7 @@ pub fn render_file(
 ) -> Result<Rendered> {
     let series = data::series_paths(path)
         .iter()
-        .map(|p| data::Series::read(p))
+        .map(|p| data::Series::read(p, opts.encoding))
         .collect::<Result<Vec<_>>>()?;
     render_file_with(path, &series, layout, fonts, opts)
 }
@@ -74,7 +76,7 @@ pub fn render_file_with(
 ) -> Result<Rendered> {
     let bytes = std::fs::read(path)
         .map_err(|e| Error::input(format!("{}: cannot read the file: {e}", path.display())))?;
-    let issue = data::parse_issue_with(path, &bytes, series)?;
+    let issue = data::parse_issue_with(path, &bytes, series, opts.encoding)?;
     let mut data = data::build(&issue, &layout.manifest.fonts);
     if let Some(list) = &opts.pdf_standards {
         data.options.pdf_standards = list.clone();
@@ -104,14 +106,19 @@ pub fn compile_project(dir: &Path, fonts: &Fonts) -> Result<PagedDocument> {
 /// Writes a plain Typst project for an issue: the layout's files, with
 /// `main.typ`, and the issue's data as `issue.json`. `typst compile
 /// DIR/main.typ` (with the fonts on its font path) gives the same document.
-pub fn export_typst(path: &Path, layout: &Layout, out: &Path) -> Result<()> {
+pub fn export_typst(
+    path: &Path,
+    layout: &Layout,
+    encoding: data::Encoding,
+    out: &Path,
+) -> Result<()> {
     let series = data::series_paths(path)
         .iter()
-        .map(|p| data::Series::read(p))
+        .map(|p| data::Series::read(p, encoding))
         .collect::<Result<Vec<_>>>()?;
     let bytes = std::fs::read(path)
         .map_err(|e| Error::input(format!("{}: cannot read the file: {e}", path.display())))?;
-    let issue = data::parse_issue_with(path, &bytes, &series)?;
+    let issue = data::parse_issue_with(path, &bytes, &series, encoding)?;
     let data = data::build(&issue, &layout.manifest.fonts);
     let json = serde_json::to_vec_pretty(&data)
         .map_err(|e| Error::output(format!("cannot encode the issue: {e}")))?;

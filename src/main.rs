@@ -61,6 +61,11 @@ struct Cli {
     #[arg(long = "pdf-standard", value_name = "STANDARD", value_delimiter = ',', value_parser = parse_standard)]
     pdf_standards: Option<Vec<typst_pdf::PdfStandard>>,
 
+    /// The encoding of the issue files: utf-8 (default) or gbk (GB18030),
+    /// converted while reading.
+    #[arg(long, value_name = "ENCODING", default_value = "utf-8")]
+    encoding: bulletin_pdf::data::Encoding,
+
     /// Print nothing but errors (no progress, no summary).
     #[arg(short, long)]
     quiet: bool,
@@ -86,6 +91,9 @@ enum Command {
         /// The folder to write.
         #[arg(value_name = "DIR")]
         dir: PathBuf,
+        /// The encoding of the issue file: utf-8 (default) or gbk.
+        #[arg(long, value_name = "ENCODING", default_value = "utf-8")]
+        encoding: bulletin_pdf::data::Encoding,
         #[command(flatten)]
         setup: Setup,
     },
@@ -140,7 +148,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Some(Command::Fonts { setup }) => list_fonts(setup),
-        Some(Command::ExportTypst { input, dir, setup }) => export_typst(input, dir, setup),
+        Some(Command::ExportTypst {
+            input,
+            dir,
+            encoding,
+            setup,
+        }) => export_typst(input, dir, *encoding, setup),
         None => render(&cli),
     };
     match result {
@@ -175,6 +188,7 @@ fn render_options(cli: &Cli) -> RenderOptions {
     RenderOptions {
         allow_missing_glyphs: cli.allow_missing_glyphs,
         pdf_standards: cli.pdf_standards.clone(),
+        encoding: cli.encoding,
     }
 }
 
@@ -248,7 +262,7 @@ fn render_batch(cli: &Cli) -> Result<(), bulletin_pdf::Error> {
     });
     let done = AtomicU64::new(0);
     let failed = AtomicU64::new(0);
-    let series = batch::SeriesCache::default();
+    let series = batch::SeriesCache::new(cli.encoding);
     let on_done = |job: &batch::Job, outcome: &batch::Outcome| {
         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
         if let batch::Outcome::Failed(_) = outcome {
@@ -331,9 +345,14 @@ fn render_batch(cli: &Cli) -> Result<(), bulletin_pdf::Error> {
     }
 }
 
-fn export_typst(input: &Path, dir: &Path, setup: &Setup) -> Result<(), bulletin_pdf::Error> {
+fn export_typst(
+    input: &Path,
+    dir: &Path,
+    encoding: bulletin_pdf::data::Encoding,
+    setup: &Setup,
+) -> Result<(), bulletin_pdf::Error> {
     let layout = setup.load_layout()?;
-    bulletin_pdf::export_typst(input, &layout, dir)?;
+    bulletin_pdf::export_typst(input, &layout, encoding, dir)?;
     eprintln!(
         "wrote {}/main.typ; compile it with: typst compile --font-path fonts {}/main.typ",
         dir.display(),
