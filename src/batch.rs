@@ -267,6 +267,28 @@ fn up_to_date(job: &Job, series: &[Arc<Series>], shared: Option<SystemTime>) -> 
     true
 }
 
+/// Removes temporary files that an interrupted earlier run (killed in the
+/// middle of writing) left beside the outputs. Target paths never hold a
+/// partial PDF; this only tidies up.
+fn remove_stale_temp_files(jobs: &[Job]) {
+    let dirs: std::collections::BTreeSet<&Path> =
+        jobs.iter().filter_map(|j| j.output.parent()).collect();
+    let ours = format!(".{}.tmp", std::process::id());
+    for dir in dirs {
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if crate::is_temp_name(&name) && name.contains(".pdf.") && !name.ends_with(&ours) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
 /// Renders one job: series, issue, layout, PDF, atomic write.
 pub fn render_job(
     job: &Job,
@@ -301,6 +323,7 @@ pub fn run(
     on_done: &(dyn Fn(&Job, &Outcome) + Sync),
 ) -> Vec<Outcome> {
     let shared = shared_inputs_time(layout, fonts);
+    remove_stale_temp_files(jobs);
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let results: Mutex<Vec<Outcome>> = Mutex::new(vec![Outcome::NotRun; jobs.len()]);

@@ -110,8 +110,7 @@ impl Series {
     /// Reads and parses a series file (TOML syntax only; its keys are checked
     /// with each issue that uses it).
     pub fn read(path: &Path, encoding: Encoding) -> Result<Series> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| Error::input(format!("{}: cannot read the file: {e}", path.display())))?;
+        let bytes = read_limited(path)?;
         let text = decode(path, &bytes, encoding)?.into_owned();
         let table: toml::Table = toml::from_str(&text)
             .map_err(|e| Error::input(error::toml_message(path, &text, &e)))?;
@@ -137,11 +136,36 @@ pub fn series_paths(issue: &Path) -> Vec<std::path::PathBuf> {
     found
 }
 
+/// The largest issue or series file accepted (8 MiB: about forty times
+/// the longest real issue; a 200,000-character article is under 1 MiB).
+pub const MAX_FILE_BYTES: u64 = 8 << 20;
+
+/// Reads a file, refusing ones over [`MAX_FILE_BYTES`].
+pub fn read_limited(path: &Path) -> Result<Vec<u8>> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Error::input(format!("{}: cannot read the file: {e}", path.display())))?;
+    if meta.is_dir() {
+        return Err(Error::input(format!(
+            "{}: is a folder, not an issue file",
+            path.display()
+        )));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Error::input(format!(
+            "{}: the file is {:.1} MiB, over the limit of {} MiB for an issue file",
+            path.display(),
+            meta.len() as f64 / (1u64 << 20) as f64,
+            MAX_FILE_BYTES >> 20
+        )));
+    }
+    std::fs::read(path)
+        .map_err(|e| Error::input(format!("{}: cannot read the file: {e}", path.display())))
+}
+
 /// Reads an issue file on its own: UTF-8 (a BOM is allowed), TOML, checked.
 /// Series files are not consulted (see [`parse_issue_with`]).
 pub fn read_issue(path: &Path) -> Result<Issue> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::input(format!("{}: cannot read the file: {e}", path.display())))?;
+    let bytes = read_limited(path)?;
     parse_issue(path, &bytes)
 }
 

@@ -6,6 +6,8 @@
 //! characters no font has, [`compile`] lays the issue out with a [`Layout`],
 //! [`export_pdf`] writes the PDF bytes and [`write_atomic`] puts them in place.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod batch;
 pub mod body;
 pub mod catalogue;
@@ -74,8 +76,7 @@ pub fn render_file_with(
     fonts: &Fonts,
     opts: &RenderOptions,
 ) -> Result<Rendered> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::input(format!("{}: cannot read the file: {e}", path.display())))?;
+    let bytes = data::read_limited(path)?;
     let issue = data::parse_issue_with(path, &bytes, series, opts.encoding)?;
     let mut data = data::build(&issue, &layout.manifest.fonts);
     if let Some(list) = &opts.pdf_standards {
@@ -116,8 +117,7 @@ pub fn export_typst(
         .iter()
         .map(|p| data::Series::read(p, encoding))
         .collect::<Result<Vec<_>>>()?;
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::input(format!("{}: cannot read the file: {e}", path.display())))?;
+    let bytes = data::read_limited(path)?;
     let issue = data::parse_issue_with(path, &bytes, &series, encoding)?;
     let data = data::build(&issue, &layout.manifest.fonts);
     let json = serde_json::to_vec_pretty(&data)
@@ -337,6 +337,17 @@ pub fn open_with_outline(pdf: Vec<u8>) -> Vec<u8> {
     out
 }
 
+/// Whether a file name is one of [`write_atomic`]'s temporary files
+/// (`.NAME.PID.tmp`).
+pub fn is_temp_name(name: &str) -> bool {
+    let Some(inner) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else {
+        return false;
+    };
+    inner
+        .rsplit_once('.')
+        .is_some_and(|(base, pid)| !base.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder,
 /// flushed to disk, then renamed over the target. On failure the temporary
 /// file is removed and an older file at `path` is untouched.
@@ -359,6 +370,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
             path.display(),
             dir.display()
         )));
+    }
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        if !meta.is_file() && !meta.file_type().is_symlink() {
+            return Err(Error::output(format!(
+                "{}: is not a regular file (a folder or a device); refusing to replace it",
+                path.display()
+            )));
+        }
     }
     let result = (|| {
         let mut f = std::fs::File::create(&tmp).map_err(|e| fail("create a file there", e))?;

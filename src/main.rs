@@ -1,5 +1,7 @@
 //! The `bulletin-pdf` command.
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 

@@ -1,0 +1,96 @@
+//! A layout reads its own folder and the issue's data, nothing else: paths
+//! that leave the folder, symbolic links pointing outside and package imports
+//! are refused with clear errors.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+/// Renders a one-article issue with a layout whose main.typ is `main`;
+/// returns (exit code, stderr).
+fn with_layout(dir: &Path, main: &str) -> (i32, String) {
+    let layout = dir.join("layout");
+    std::fs::create_dir_all(&layout).unwrap();
+    std::fs::write(layout.join("layout.toml"), "name = \"probe\"\n").unwrap();
+    std::fs::write(layout.join("main.typ"), main).unwrap();
+    let input = dir.join("issue.toml");
+    std::fs::write(&input, minimal_issue("标题", "正文。", "单位")).unwrap();
+    let out = dir.join("out.pdf");
+    let o = run(&[
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--layout",
+        layout.to_str().unwrap(),
+    ]);
+    (o.status.code().unwrap_or(-1), stderr(&o))
+}
+
+#[test]
+fn paths_outside_the_layout_folder_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("secret.txt"), "TOP-SECRET").unwrap();
+    for main in [
+        "#read(\"../secret.txt\")",
+        "#read(\"/../secret.txt\")",
+        "#read(\"/etc/passwd\")",
+        "#image(\"/etc/hostname\")",
+    ] {
+        let (code, err) = with_layout(tmp.path(), main);
+        assert_eq!(code, 1, "{main}: {err}");
+        assert!(err.contains("main.typ:1:"), "{main}: {err}");
+        assert!(
+            !err.contains("TOP-SECRET") && !err.contains("root:"),
+            "{err}"
+        );
+        assert!(!tmp.path().join("out.pdf").exists());
+    }
+}
+
+#[test]
+fn symbolic_links_out_of_the_layout_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("secret.txt"), "TOP-SECRET").unwrap();
+    std::fs::create_dir_all(tmp.path().join("layout")).unwrap();
+    std::os::unix::fs::symlink(
+        tmp.path().join("secret.txt"),
+        tmp.path().join("layout/link.txt"),
+    )
+    .unwrap();
+    let (code, err) = with_layout(tmp.path(), "#read(\"link.txt\")");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("leads outside the layout folder"), "{err}");
+    assert!(!err.contains("TOP-SECRET"), "{err}");
+}
+
+#[test]
+fn package_imports_are_refused_offline() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, err) = with_layout(tmp.path(), "#import \"@preview/cetz:0.3.0\": canvas\n");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("main.typ:1:"), "{err}");
+    assert!(
+        err.contains("not available: bulletin-pdf works offline"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_layout_reads_its_own_files_and_the_issue_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("layout/parts")).unwrap();
+    std::fs::write(
+        tmp.path().join("layout/parts/x.typ"),
+        "#let greet = \"来自布局\"",
+    )
+    .unwrap();
+    let (code, err) = with_layout(
+        tmp.path(),
+        "#import \"parts/x.typ\": greet\n#set text(font: \"FandolSong\")\n#greet #json(\"/issue.json\").bulletin.name\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    let text = pdf_text_compact(&tmp.path().join("out.pdf"));
+    assert!(text.contains("来自布局工作简报"), "{text}");
+}
