@@ -21,6 +21,8 @@ pub struct Data {
     pub options: OptionsData,
     /// For each font role, the families to try in order (from the layout).
     pub fonts: BTreeMap<String, Vec<String>>,
+    /// The layout's parameters, with the issue's `[style]` applied.
+    pub style: serde_json::Map<String, serde_json::Value>,
     pub columns: Vec<ColumnData>,
     pub footer: Option<FooterData>,
 }
@@ -398,8 +400,11 @@ fn date_text(d: &toml::Spanned<toml::value::Datetime>) -> Option<String> {
     model::date_of(d.get_ref()).ok().map(|d| d.chinese())
 }
 
-/// Builds the layout's data from a checked issue.
-pub fn build(issue: &Issue, fonts: &BTreeMap<String, Vec<String>>) -> Data {
+/// Builds the layout's data from a checked issue. Fails when the issue's
+/// `[style]` does not fit the layout's parameters.
+pub fn build(issue: &Issue, layout: &crate::Layout) -> std::result::Result<Data, String> {
+    let style = layout.style(&issue.style)?;
+    let fonts = &layout.manifest.fonts;
     // `check` has validated the date; fall back to a harmless value otherwise.
     let date = model::date_of(issue.issue.date.get_ref()).unwrap_or(Date {
         year: 1970,
@@ -445,7 +450,7 @@ pub fn build(issue: &Issue, fonts: &BTreeMap<String, Vec<String>>) -> Data {
             articles: issue.articles.iter().map(article).collect(),
         });
     }
-    Data {
+    Ok(Data {
         bulletin: BulletinData {
             name: issue.bulletin.name.trim().to_string(),
             above: issue.bulletin.above.clone(),
@@ -465,6 +470,7 @@ pub fn build(issue: &Issue, fonts: &BTreeMap<String, Vec<String>>) -> Data {
             pdf_standards: opts.pdf_standards.clone(),
         },
         fonts: fonts.clone(),
+        style,
         columns,
         footer: issue.footer.as_ref().map(|f| FooterData {
             bao: f.bao.clone(),
@@ -474,7 +480,7 @@ pub fn build(issue: &Issue, fonts: &BTreeMap<String, Vec<String>>) -> Data {
             print_date_text: f.print_date.as_ref().and_then(date_text),
             copies: f.copies,
         }),
-    }
+    })
 }
 
 impl Data {

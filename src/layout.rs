@@ -1,8 +1,11 @@
 //! Layouts: folders of Typst files with a `layout.toml` manifest.
 //!
-//! The default layout is embedded in the binary; `--layout DIR` uses a folder
-//! instead. A layout reads the issue as data from the virtual file
-//! `/issue.json`; it may read its own files and nothing else.
+//! The bundled layouts are embedded in the binary; `--layout NAME|DIR` (or a
+//! `layout` key in an issue or series file) chooses another. A layout reads
+//! the issue as data from the virtual file `/issue.json`; it may read its own
+//! files and nothing else. A layout can `extends` a bundled one: files it
+//! does not have come from its parent, and it inherits the parent's
+//! parameters.
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
@@ -11,15 +14,95 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 
-/// The files of the embedded default layout.
-const DEFAULT_FILES: &[(&str, &str)] = &[
+macro_rules! bundled_files {
+    ($dir:literal: $($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../layouts/", $dir, "/", $name)))),*]
+    };
+}
+
+/// The layouts built into the binary: (name, files).
+pub const BUNDLED: &[(&str, &[(&str, &str)])] = &[
     (
-        "layout.toml",
-        include_str!("../layouts/default/layout.toml"),
+        "default",
+        bundled_files!("default": "layout.toml", "main.typ", "theme.typ", "common.typ",
+            "page.typ", "masthead.typ", "toc.typ", "article.typ", "footer.typ"),
     ),
-    ("main.typ", include_str!("../layouts/default/main.typ")),
-    ("theme.typ", include_str!("../layouts/default/theme.typ")),
+    (
+        "zhuanbao",
+        bundled_files!("zhuanbao": "layout.toml", "main.typ", "masthead.typ"),
+    ),
 ];
+
+/// The type of a layout parameter.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ParamType {
+    Bool,
+    Integer,
+    Number,
+    /// A length in points (a number).
+    Length,
+    String,
+    /// "#RRGGBB", or [C, M, Y, K] percentages.
+    Color,
+}
+
+impl ParamType {
+    fn describe(self) -> &'static str {
+        match self {
+            ParamType::Bool => "true or false",
+            ParamType::Integer => "an integer",
+            ParamType::Number => "a number",
+            ParamType::Length => "a length in pt (a number)",
+            ParamType::String => "a string",
+            ParamType::Color => "a colour: \"#RRGGBB\" or [C, M, Y, K] percentages",
+        }
+    }
+
+    /// Checks a value and converts it to JSON for the layout.
+    fn convert(self, v: &toml::Value) -> Option<serde_json::Value> {
+        use toml::Value as T;
+        let num = |x: f64| serde_json::Number::from_f64(x).map(serde_json::Value::Number);
+        match (self, v) {
+            (ParamType::Bool, T::Boolean(b)) => Some((*b).into()),
+            (ParamType::Integer, T::Integer(i)) => Some((*i).into()),
+            (ParamType::Number | ParamType::Length, T::Integer(i)) => num(*i as f64),
+            (ParamType::Number | ParamType::Length, T::Float(f)) if f.is_finite() => num(*f),
+            (ParamType::String, T::String(s)) => Some(s.clone().into()),
+            (ParamType::Color, T::String(s)) => {
+                let hex = s.strip_prefix('#')?;
+                (matches!(hex.len(), 3 | 6 | 8) && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+                    .then(|| s.clone().into())
+            }
+            (ParamType::Color, T::Array(a)) if a.len() == 4 => {
+                let parts: Option<Vec<serde_json::Value>> = a
+                    .iter()
+                    .map(|x| {
+                        let f = match x {
+                            T::Integer(i) => *i as f64,
+                            T::Float(f) => *f,
+                            _ => return None,
+                        };
+                        (0.0..=100.0).contains(&f).then(|| num(f)).flatten()
+                    })
+                    .collect();
+                parts.map(serde_json::Value::Array)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A layout parameter, declared in `layout.toml`'s `[params]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Param {
+    #[serde(rename = "type")]
+    pub ty: ParamType,
+    pub default: toml::Value,
+    #[serde(default)]
+    pub description: String,
+}
 
 /// A layout's manifest, `layout.toml`.
 #[derive(Debug, Clone, Deserialize)]
@@ -33,9 +116,15 @@ pub struct Manifest {
     /// The Typst file to compile, relative to the layout's folder.
     #[serde(default = "default_main")]
     pub main: String,
+    /// A bundled layout whose files and parameters this one inherits.
+    #[serde(default)]
+    pub extends: Option<String>,
     /// For each font role, the families to try in order.
     #[serde(default)]
     pub fonts: BTreeMap<String, Vec<String>>,
+    /// The layout's parameters.
+    #[serde(default)]
+    pub params: BTreeMap<String, Param>,
 }
 
 fn default_main() -> String {
@@ -51,22 +140,43 @@ pub enum LayoutSource {
     Dir(PathBuf),
 }
 
-/// A layout: its manifest and where to read its files.
+/// A layout: its manifest (with what it inherits) and where its files are.
 #[derive(Debug, Clone)]
 pub struct Layout {
     pub manifest: Manifest,
     pub source: LayoutSource,
+    /// The layout it extends, if any.
+    pub parent: Option<Box<Layout>>,
 }
 
 impl Layout {
     /// The embedded default layout.
     pub fn embedded_default() -> Layout {
-        let source = LayoutSource::Embedded(DEFAULT_FILES);
-        let text = DEFAULT_FILES[0].1;
-        // The embedded manifest is tested; a broken one is a build defect.
-        let manifest = toml::from_str(text)
-            .unwrap_or_else(|e| panic!("embedded layouts/default/layout.toml is invalid: {e}"));
-        Layout { manifest, source }
+        // The bundled layouts are tested; a broken one is a build defect.
+        Layout::bundled("default").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A bundled layout by name.
+    pub fn bundled(name: &str) -> Result<Layout> {
+        let (_, files) = BUNDLED.iter().find(|(n, _)| *n == name).ok_or_else(|| {
+            Error::layout(format!(
+                "no bundled layout is called {name:?}; the bundled layouts are: {}",
+                BUNDLED
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?;
+        let text = files
+            .iter()
+            .find(|(f, _)| *f == "layout.toml")
+            .map(|(_, t)| *t)
+            .unwrap_or("");
+        let path = PathBuf::from(format!("<embedded>/layouts/{name}/layout.toml"));
+        let manifest: Manifest = toml::from_str(text)
+            .map_err(|e| Error::layout(crate::error::toml_message(&path, text, &e)))?;
+        Layout::with_parent(manifest, LayoutSource::Embedded(files))
     }
 
     /// A layout in a folder.
@@ -80,22 +190,95 @@ impl Layout {
         })?;
         let manifest: Manifest = toml::from_str(&text)
             .map_err(|e| Error::layout(crate::error::toml_message(&path, &text, &e)))?;
+        Layout::with_parent(manifest, LayoutSource::Dir(dir.to_path_buf()))
+    }
+
+    /// A layout by name or folder: an existing folder, a folder in
+    /// `./layouts/`, or a bundled layout. `base` is where relative folder
+    /// names are resolved (the folder of the file that names the layout).
+    pub fn find(name: &str, base: &Path) -> Result<Layout> {
+        let as_dir = base.join(name);
+        if as_dir.join("layout.toml").is_file() {
+            return Layout::from_dir(&as_dir);
+        }
+        let local = Path::new("layouts").join(name);
+        if local.join("layout.toml").is_file() {
+            return Layout::from_dir(&local);
+        }
+        if BUNDLED.iter().any(|(n, _)| *n == name) {
+            return Layout::bundled(name);
+        }
+        Err(Error::layout(format!(
+            "no layout {name:?}: not a folder with a layout.toml ({}), not in ./layouts/, \
+             and not bundled ({}); `bulletin-pdf layouts` lists them",
+            as_dir.display(),
+            BUNDLED
+                .iter()
+                .map(|(n, _)| *n)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )))
+    }
+
+    fn with_parent(mut manifest: Manifest, source: LayoutSource) -> Result<Layout> {
+        let parent = match &manifest.extends {
+            None => None,
+            Some(p) if p == &manifest.name => {
+                return Err(Error::layout(format!("layout {p} extends itself")))
+            }
+            Some(p) => Some(Box::new(Layout::bundled(p)?)),
+        };
+        if let Some(parent) = &parent {
+            for (role, list) in &parent.manifest.fonts {
+                manifest
+                    .fonts
+                    .entry(role.clone())
+                    .or_insert_with(|| list.clone());
+            }
+            for (k, p) in &parent.manifest.params {
+                manifest
+                    .params
+                    .entry(k.clone())
+                    .or_insert_with(|| p.clone());
+            }
+        }
+        // A parameter's default must have its type.
+        for (k, p) in &manifest.params {
+            if p.ty.convert(&p.default).is_none() {
+                return Err(Error::layout(format!(
+                    "layout {}: parameter {k}: the default {} is not {}",
+                    manifest.name,
+                    p.default,
+                    p.ty.describe()
+                )));
+            }
+        }
         Ok(Layout {
             manifest,
-            source: LayoutSource::Dir(dir.to_path_buf()),
+            source,
+            parent,
         })
     }
 
     /// A human-readable name for a layout file, for diagnostics.
     pub fn display_path(&self, rel: &str) -> String {
-        match &self.source {
-            LayoutSource::Embedded(_) => format!("<embedded>/layouts/{}/{rel}", self.manifest.name),
-            LayoutSource::Dir(dir) => dir.join(rel).display().to_string(),
+        match (&self.source, &self.parent) {
+            (LayoutSource::Dir(dir), _) if dir.join(rel).is_file() => {
+                dir.join(rel).display().to_string()
+            }
+            (LayoutSource::Embedded(files), _) if files.iter().any(|(n, _)| *n == rel) => {
+                format!("<embedded>/layouts/{}/{rel}", self.manifest.name)
+            }
+            (_, Some(parent)) => parent.display_path(rel),
+            (LayoutSource::Dir(dir), None) => dir.join(rel).display().to_string(),
+            (LayoutSource::Embedded(_), None) => {
+                format!("<embedded>/layouts/{}/{rel}", self.manifest.name)
+            }
         }
     }
 
-    /// Reads a layout file by its path relative to the layout folder. Paths
-    /// that leave the folder are refused.
+    /// Reads a layout file by its path relative to the layout folder (or,
+    /// failing that, its parent's). Paths that leave the folder are refused.
     pub fn read(&self, rel: &str) -> std::result::Result<Vec<u8>, String> {
         let rel_path = Path::new(rel);
         if rel_path
@@ -104,7 +287,7 @@ impl Layout {
         {
             return Err(format!("{rel} is outside the layout folder"));
         }
-        match &self.source {
+        let own = match &self.source {
             LayoutSource::Embedded(files) => files
                 .iter()
                 .find(|(name, _)| *name == rel)
@@ -113,26 +296,36 @@ impl Layout {
             LayoutSource::Dir(dir) => {
                 let path = dir.join(rel_path);
                 let root = dir.canonicalize().map_err(|e| e.to_string())?;
-                let real = path
-                    .canonicalize()
-                    .map_err(|_| format!("the layout has no file {rel}"))?;
-                if !real.starts_with(&root) {
-                    return Err(format!("{rel} leads outside the layout folder"));
+                match path.canonicalize() {
+                    Err(_) => Err(format!("the layout has no file {rel}")),
+                    Ok(real) if !real.starts_with(&root) => {
+                        return Err(format!("{rel} leads outside the layout folder"))
+                    }
+                    Ok(real) => std::fs::read(&real)
+                        .map_err(|e| format!("cannot read {}: {e}", path.display())),
                 }
-                std::fs::read(&real).map_err(|e| format!("cannot read {}: {e}", path.display()))
             }
+        };
+        match (own, &self.parent) {
+            (Err(_), Some(parent)) => parent.read(rel),
+            (own, _) => own,
         }
     }
 
-    /// Every file of the layout, with its path relative to the layout folder.
+    /// Every file of the layout (its parent's included), with its path
+    /// relative to the layout folder.
     pub fn files(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        let mut out: BTreeMap<String, Vec<u8>> = match &self.parent {
+            Some(p) => p.files()?.into_iter().collect(),
+            None => BTreeMap::new(),
+        };
         match &self.source {
-            LayoutSource::Embedded(files) => Ok(files
-                .iter()
-                .map(|(name, text)| (name.to_string(), text.as_bytes().to_vec()))
-                .collect()),
+            LayoutSource::Embedded(files) => {
+                for (name, text) in files.iter() {
+                    out.insert(name.to_string(), text.as_bytes().to_vec());
+                }
+            }
             LayoutSource::Dir(dir) => {
-                let mut out = Vec::new();
                 let mut stack = vec![dir.clone()];
                 while let Some(d) = stack.pop() {
                     let entries = std::fs::read_dir(&d)
@@ -146,18 +339,136 @@ impl Layout {
                             let rel = rel.to_string_lossy().replace('\\', "/");
                             let bytes = std::fs::read(&p)
                                 .map_err(|e| Error::layout(format!("{}: {e}", p.display())))?;
-                            out.push((rel, bytes));
+                            out.insert(rel, bytes);
                         }
                     }
                 }
-                out.sort();
-                Ok(out)
             }
         }
+        Ok(out.into_iter().collect())
     }
 
     /// Every font family the layout names, for system font discovery.
     pub fn families(&self) -> impl Iterator<Item = &String> {
         self.manifest.fonts.values().flatten()
     }
+
+    /// The parameters with the issue's overrides applied, as the layout
+    /// receives them (`data.style`). Unknown or ill-typed overrides are
+    /// errors that list the layout's parameters.
+    pub fn style(
+        &self,
+        overrides: &toml::Table,
+    ) -> std::result::Result<serde_json::Map<String, serde_json::Value>, String> {
+        let mut out = serde_json::Map::new();
+        for (k, p) in &self.manifest.params {
+            if let Some(v) = p.ty.convert(&p.default) {
+                out.insert(k.clone(), v);
+            }
+        }
+        for (k, v) in overrides {
+            let Some(p) = self.manifest.params.get(k) else {
+                return Err(format!(
+                    "style.{k}: layout {} has no parameter {k:?}; its parameters are:\n{}",
+                    self.manifest.name,
+                    self.params_list()
+                ));
+            };
+            let value = p.ty.convert(v).ok_or_else(|| {
+                format!(
+                    "style.{k}: expected {}, found {v}; the layout's parameters are:\n{}",
+                    p.ty.describe(),
+                    self.params_list()
+                )
+            })?;
+            out.insert(k.clone(), value);
+        }
+        Ok(out)
+    }
+
+    /// One line per parameter: name, type, default, description.
+    pub fn params_list(&self) -> String {
+        self.manifest
+            .params
+            .iter()
+            .map(|(k, p)| {
+                format!(
+                    "  {k} ({}, default {}){}",
+                    p.ty.describe(),
+                    p.default,
+                    if p.description.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", p.description)
+                    }
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// Copies the default layout (all its files) into `dir` as a starting point
+/// named `name`.
+pub fn new_layout(name: &str, dir: &Path) -> Result<()> {
+    if dir.exists() {
+        return Err(Error::output(format!(
+            "{}: already exists; choose another name or remove it",
+            dir.display()
+        )));
+    }
+    let default = Layout::embedded_default();
+    std::fs::create_dir_all(dir).map_err(|e| Error::output(format!("{}: {e}", dir.display())))?;
+    for (rel, bytes) in default.files()? {
+        let bytes = if rel == "layout.toml" {
+            let text = String::from_utf8_lossy(&bytes).replacen(
+                "name = \"default\"",
+                &format!("name = {}", toml::Value::from(name)),
+                1,
+            );
+            text.into_bytes()
+        } else {
+            bytes
+        };
+        crate::write_atomic(&dir.join(&rel), &bytes)?;
+    }
+    Ok(())
+}
+
+/// The layouts a user can choose: the bundled ones and those in
+/// `./layouts/`, with their descriptions.
+pub fn list() -> Vec<(String, String, String)> {
+    let mut out: Vec<(String, String, String)> = BUNDLED
+        .iter()
+        .filter_map(|(n, _)| Layout::bundled(n).ok())
+        .map(|l| {
+            (
+                l.manifest.name.clone(),
+                "bundled".into(),
+                l.manifest.description,
+            )
+        })
+        .collect();
+    let mut local: Vec<_> = std::fs::read_dir("layouts")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("layout.toml").is_file())
+        .collect();
+    local.sort();
+    for dir in local {
+        let (name, desc) = match Layout::from_dir(&dir) {
+            Ok(l) => (l.manifest.name, l.manifest.description),
+            Err(e) => (
+                dir.file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned(),
+                format!("(broken: {})", e.message.lines().next().unwrap_or("")),
+            ),
+        };
+        out.push((name, dir.display().to_string(), desc));
+    }
+    out
 }

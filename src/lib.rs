@@ -16,6 +16,7 @@ pub mod error;
 pub mod fonts;
 pub mod layout;
 pub mod model;
+pub mod preview;
 pub mod world;
 
 use std::io::Write;
@@ -43,6 +44,9 @@ pub struct RenderOptions {
     pub pdf_standards: Option<Vec<typst_pdf::PdfStandard>>,
     /// The encoding of issue and series files.
     pub encoding: data::Encoding,
+    /// Use the given layout even when an issue or series file names another
+    /// (as `--layout` does).
+    pub force_layout: bool,
 }
 
 /// A laid-out issue.
@@ -51,6 +55,8 @@ pub struct Rendered {
     pub data: Data,
     /// Warnings worth showing (Typst's, less the expected ones).
     pub warnings: Vec<String>,
+    /// The name of the layout used.
+    pub layout: String,
 }
 
 /// Reads, checks and lays out one issue file, on top of the series files
@@ -78,7 +84,18 @@ pub fn render_file_with(
 ) -> Result<Rendered> {
     let bytes = data::read_limited(path)?;
     let issue = data::parse_issue_with(path, &bytes, series, opts.encoding)?;
-    let mut data = data::build(&issue, &layout.manifest.fonts);
+    let named;
+    let layout = match (&issue.layout, opts.force_layout) {
+        (Some(name), false) => {
+            let base = path.parent().unwrap_or(Path::new("."));
+            named = Layout::find(name, base)
+                .map_err(|e| Error::layout(format!("{}: {}", path.display(), e.message)))?;
+            &named
+        }
+        _ => layout,
+    };
+    let mut data = data::build(&issue, layout)
+        .map_err(|m| Error::input(format!("{}: {m}", path.display())))?;
     if let Some(list) = &opts.pdf_standards {
         data.options.pdf_standards = list.clone();
     }
@@ -93,6 +110,7 @@ pub fn render_file_with(
         document,
         data,
         warnings,
+        layout: layout.manifest.name.clone(),
     })
 }
 
@@ -119,7 +137,8 @@ pub fn export_typst(
         .collect::<Result<Vec<_>>>()?;
     let bytes = data::read_limited(path)?;
     let issue = data::parse_issue_with(path, &bytes, &series, encoding)?;
-    let data = data::build(&issue, &layout.manifest.fonts);
+    let data = data::build(&issue, layout)
+        .map_err(|m| Error::input(format!("{}: {m}", path.display())))?;
     let json = serde_json::to_vec_pretty(&data)
         .map_err(|e| Error::output(format!("cannot encode the issue: {e}")))?;
     let files = layout.files()?;

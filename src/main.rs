@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
+use bulletin_pdf::preview::{self, Format};
 use bulletin_pdf::{batch, FontOptions, Fonts, Layout, RenderOptions};
 
 /// Typeset Chinese work bulletin (工作简报) issues from TOML to print-ready PDF.
@@ -68,6 +69,18 @@ struct Cli {
     #[arg(long, value_name = "ENCODING", default_value = "utf-8")]
     encoding: bulletin_pdf::data::Encoding,
 
+    /// What to write: pdf (default), or page images (png, svg) for previews.
+    #[arg(long, value_name = "FORMAT", default_value = "pdf")]
+    format: bulletin_pdf::preview::Format,
+
+    /// With png/svg: the pages to write, e.g. 1-3,5 (default: all).
+    #[arg(long, value_name = "PAGES")]
+    pages: Option<bulletin_pdf::preview::Pages>,
+
+    /// With png: the resolution in pixels per inch.
+    #[arg(long, value_name = "PPI", default_value_t = 144.0)]
+    ppi: f32,
+
     /// Print nothing but errors (no progress, no summary).
     #[arg(short, long)]
     quiet: bool,
@@ -82,6 +95,29 @@ enum Command {
     Fonts {
         #[command(flatten)]
         setup: Setup,
+    },
+    /// List the bundled layouts and those in ./layouts/.
+    Layouts,
+    /// Re-render an issue whenever it, its series files, the layout's files
+    /// or the fonts change; keeps the last good PDF when an edit breaks it.
+    Watch {
+        /// The issue file (TOML).
+        #[arg(value_name = "ISSUE.toml")]
+        input: PathBuf,
+        /// Where to write the PDF (default: the issue file with .pdf).
+        #[arg(short, long, value_name = "PATH")]
+        output: Option<PathBuf>,
+        /// Print empty boxes for characters that no font has.
+        #[arg(long)]
+        allow_missing_glyphs: bool,
+        #[command(flatten)]
+        setup: Setup,
+    },
+    /// Copy the default layout into ./layouts/NAME/ as a starting point.
+    NewLayout {
+        /// The new layout's name (and folder name).
+        #[arg(value_name = "NAME")]
+        name: String,
     },
     /// Write a plain Typst project (main.typ, the layout's files and the
     /// issue as issue.json) that `typst compile --font-path fonts DIR/main.typ`
@@ -104,9 +140,11 @@ enum Command {
 /// Layout and font choices.
 #[derive(Args, Debug, Clone)]
 struct Setup {
-    /// A layout folder (with layout.toml) instead of the embedded default.
-    #[arg(long, value_name = "DIR")]
-    layout: Option<PathBuf>,
+    /// The layout: a bundled one by name (default, zhuanbao), a folder in
+    /// ./layouts/, or a folder with a layout.toml. Overrides the layout an
+    /// issue or series file names.
+    #[arg(long, value_name = "NAME|DIR")]
+    layout: Option<String>,
 
     /// A folder to search for fonts (repeatable); its fonts win over the
     /// system's and the embedded Fandol set.
@@ -121,7 +159,7 @@ struct Setup {
 impl Setup {
     fn load_layout(&self) -> Result<Layout, bulletin_pdf::Error> {
         match &self.layout {
-            Some(dir) => Layout::from_dir(dir),
+            Some(name) => Layout::find(name, Path::new(".")),
             None => Ok(Layout::embedded_default()),
         }
     }
@@ -140,7 +178,17 @@ impl Setup {
             font_paths: self.font_paths.clone(),
             system: !self.no_system_fonts,
             no_embedded: false,
-            families: layout.families().cloned().collect(),
+            // The families of the chosen layout and of every bundled one
+            // (issues may name those).
+            families: layout
+                .families()
+                .cloned()
+                .chain(bulletin_pdf::layout::BUNDLED.iter().flat_map(|(n, _)| {
+                    Layout::bundled(n)
+                        .map(|l| l.families().cloned().collect::<Vec<_>>())
+                        .unwrap_or_default()
+                }))
+                .collect(),
         });
         Ok((layout, fonts))
     }
@@ -150,6 +198,19 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Some(Command::Fonts { setup }) => list_fonts(setup),
+        Some(Command::Layouts) => {
+            for (name, place, desc) in bulletin_pdf::layout::list() {
+                println!("{name:<12} {desc}  [{place}]");
+            }
+            Ok(())
+        }
+        Some(Command::NewLayout { name }) => new_layout(name),
+        Some(Command::Watch {
+            input,
+            output,
+            allow_missing_glyphs,
+            setup,
+        }) => watch(input, output.as_deref(), *allow_missing_glyphs, setup),
         Some(Command::ExportTypst {
             input,
             dir,
@@ -175,6 +236,14 @@ fn render(cli: &Cli) -> Result<(), bulletin_pdf::Error> {
     if single {
         return render_one(cli, &cli.inputs[0]);
     }
+    if cli.format != Format::Pdf {
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "--format png/svg writes the pages of a single issue",
+            )
+            .exit();
+    }
     if cli.output.is_some() {
         Cli::command()
             .error(
@@ -191,6 +260,7 @@ fn render_options(cli: &Cli) -> RenderOptions {
         allow_missing_glyphs: cli.allow_missing_glyphs,
         pdf_standards: cli.pdf_standards.clone(),
         encoding: cli.encoding,
+        force_layout: cli.setup.layout.is_some(),
     }
 }
 
@@ -212,6 +282,9 @@ fn render_one(cli: &Cli, input: &Path) -> Result<(), bulletin_pdf::Error> {
     for w in &rendered.warnings {
         eprintln!("{w}");
     }
+    if cli.format != Format::Pdf {
+        return write_images(cli, input, &rendered, start);
+    }
     let pdf = bulletin_pdf::export_pdf(&rendered)?;
     bulletin_pdf::write_atomic(&output, &pdf)?;
     if !cli.quiet {
@@ -223,6 +296,131 @@ fn render_one(cli: &Cli, input: &Path) -> Result<(), bulletin_pdf::Error> {
         );
     }
     Ok(())
+}
+
+/// Page images of one issue: `{p}` in the output pattern is the page number.
+fn write_images(
+    cli: &Cli,
+    input: &Path,
+    rendered: &bulletin_pdf::Rendered,
+    start: std::time::Instant,
+) -> Result<(), bulletin_pdf::Error> {
+    let ext = cli.format.extension();
+    let pattern = cli.output.clone().unwrap_or_else(|| {
+        let stem = input.file_stem().unwrap_or_default().to_string_lossy();
+        input.with_file_name(format!("{stem}-{{p}}.{ext}"))
+    });
+    let images = preview::images(&rendered.document, cli.format, cli.pages.as_ref(), cli.ppi)?;
+    if images.len() > 1 && !pattern.to_string_lossy().contains("{p}") {
+        return Err(bulletin_pdf::Error::input(format!(
+            "{}: {} pages need {{p}} in the name (the page number), e.g. -o 'out/p-{{p}}.{ext}'",
+            pattern.display(),
+            images.len()
+        )));
+    }
+    for (p, bytes) in &images {
+        bulletin_pdf::write_atomic(&preview::page_path(&pattern, *p), bytes)?;
+    }
+    if !cli.quiet {
+        eprintln!(
+            "wrote {} {ext} page(s) as {} in {:.0} ms",
+            images.len(),
+            pattern.display(),
+            start.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    Ok(())
+}
+
+/// The files a watched issue depends on, with their modification times.
+fn watched_files(input: &Path, setup: &Setup) -> Vec<(PathBuf, Option<std::time::SystemTime>)> {
+    let mut files = vec![input.to_path_buf()];
+    files.extend(bulletin_pdf::data::series_paths(input));
+    let mut dirs: Vec<PathBuf> = setup.font_paths.clone();
+    if let Some(l) = &setup.layout {
+        for dir in [PathBuf::from(l), Path::new("layouts").join(l)] {
+            if dir.join("layout.toml").is_file() {
+                dirs.push(dir);
+                break;
+            }
+        }
+    }
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    files
+        .into_iter()
+        .map(|f| {
+            let t = std::fs::metadata(&f).and_then(|m| m.modified()).ok();
+            (f, t)
+        })
+        .collect()
+}
+
+/// Renders on every change, forever (until interrupted).
+fn watch(
+    input: &Path,
+    output: Option<&Path>,
+    allow_missing_glyphs: bool,
+    setup: &Setup,
+) -> Result<(), bulletin_pdf::Error> {
+    let output = output
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| input.with_extension("pdf"));
+    let (_, mut fonts) = setup.load()?;
+    let opts = RenderOptions {
+        allow_missing_glyphs,
+        force_layout: setup.layout.is_some(),
+        ..Default::default()
+    };
+    eprintln!("watching {} (Ctrl-C to stop)", input.display());
+    let mut last: Option<Vec<(PathBuf, Option<std::time::SystemTime>)>> = None;
+    loop {
+        let now = watched_files(input, setup);
+        if last.as_ref() != Some(&now) {
+            let fonts_changed = last.as_ref().is_some_and(|l| {
+                l.iter()
+                    .zip(&now)
+                    .any(|(a, b)| a != b && setup.font_paths.iter().any(|d| b.0.starts_with(d)))
+            });
+            last = Some(now);
+            if fonts_changed {
+                fonts = setup.load()?.1;
+            }
+            let start = std::time::Instant::now();
+            // The layout is read again on every change (a designer edits it).
+            let result = setup.load_layout().and_then(|layout| {
+                let r = bulletin_pdf::render_file(input, &layout, &fonts, &opts)?;
+                let pdf = bulletin_pdf::export_pdf(&r)?;
+                bulletin_pdf::write_atomic(&output, &pdf)?;
+                Ok(r)
+            });
+            match result {
+                Ok(r) => {
+                    for w in &r.warnings {
+                        eprintln!("{w}");
+                    }
+                    eprintln!(
+                        "rendered {} ({} pages) in {:.0} ms",
+                        output.display(),
+                        r.document.pages().len(),
+                        start.elapsed().as_secs_f64() * 1000.0
+                    );
+                }
+                Err(e) => eprintln!("error: {e}\n(kept the last good {})", output.display()),
+            }
+            comemo::evict(30);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 }
 
 /// A catalogue: parallel, incremental, with progress and a summary.
@@ -345,6 +543,25 @@ fn render_batch(cli: &Cli) -> Result<(), bulletin_pdf::Error> {
             jobs.len()
         )))
     }
+}
+
+fn new_layout(name: &str) -> Result<(), bulletin_pdf::Error> {
+    let valid = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+    if !valid {
+        return Err(bulletin_pdf::Error::input(format!(
+            "{name:?}: a layout name is letters, digits, - and _"
+        )));
+    }
+    let dir = Path::new("layouts").join(name);
+    bulletin_pdf::layout::new_layout(name, &dir)?;
+    eprintln!(
+        "wrote {}: edit theme.typ (every tunable) or the element files, then render with --layout {name}",
+        dir.display()
+    );
+    Ok(())
 }
 
 fn export_typst(

@@ -27,6 +27,13 @@ pub struct Issue {
     /// The distribution footer (报尾).
     #[serde(default)]
     pub footer: Option<Footer>,
+    /// The layout: a bundled layout's name, a folder in ./layouts/, or a
+    /// folder relative to this file.
+    #[serde(default)]
+    pub layout: Option<String>,
+    /// Overrides of the layout's parameters.
+    #[serde(default)]
+    pub style: toml::Table,
 }
 
 /// The bulletin series: what its masthead shows.
