@@ -98,6 +98,9 @@ enum Command {
     },
     /// List the bundled layouts and those in ./layouts/.
     Layouts,
+    /// Print the JSON Schema of the issue format (for Taplo / Even Better
+    /// TOML: put `#:schema ./issue.schema.json` at the top of an issue file).
+    Schema,
     /// Re-render an issue whenever it, its series files, the layout's files
     /// or the fonts change; keeps the last good PDF when an edit breaks it.
     Watch {
@@ -198,6 +201,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Some(Command::Fonts { setup }) => list_fonts(setup),
+        Some(Command::Schema) => {
+            let schema = bulletin_pdf::model::schema();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&schema).unwrap_or_default()
+            );
+            Ok(())
+        }
         Some(Command::Layouts) => {
             for (name, place, desc) in bulletin_pdf::layout::list() {
                 println!("{name:<12} {desc}  [{place}]");

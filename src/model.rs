@@ -3,12 +3,13 @@
 //! Every table rejects unknown keys (serde's `deny_unknown_fields`), so a typo
 //! is reported with the list of keys that are valid at that place.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use toml::value::Datetime;
 use toml::Spanned;
 
 /// One issue of a bulletin, as written in its TOML file.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Issue {
     /// The bulletin (the series): masthead and issuing office.
@@ -33,11 +34,12 @@ pub struct Issue {
     pub layout: Option<String>,
     /// Overrides of the layout's parameters.
     #[serde(default)]
+    #[schemars(with = "std::collections::BTreeMap<String, serde_json::Value>")]
     pub style: toml::Table,
 }
 
 /// The bulletin series: what its masthead shows.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Bulletin {
     /// The bulletin's name, e.g. 工作简报.
@@ -53,7 +55,7 @@ pub struct Bulletin {
 }
 
 /// The issue number: an integer (363) or free text (增刊1).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, JsonSchema)]
 #[serde(untagged)]
 pub enum IssueNumber {
     Number(i64),
@@ -94,7 +96,7 @@ impl std::fmt::Display for IssueNumber {
 }
 
 /// The issue's number and date.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IssueInfo {
     /// 第 N 期: an integer, or text such as 增刊1.
@@ -103,11 +105,12 @@ pub struct IssueInfo {
     #[serde(default)]
     pub total: Option<i64>,
     /// The issue's date, a TOML date such as 2020-02-10.
+    #[schemars(with = "TomlDate")]
     pub date: Spanned<Datetime>,
 }
 
 /// The grid the body is set on.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Grid {
     /// 27 character cells a line, as issue 363 was set (the default).
@@ -120,7 +123,7 @@ pub enum Grid {
 }
 
 /// Rendering options.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Options {
     /// Print the table of contents (本期要目). On by default.
@@ -138,6 +141,7 @@ pub struct Options {
     pub detect: bool,
     /// PDF standards to conform to, e.g. ["a-2b"] (validated by typst-pdf).
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub pdf_standards: Vec<typst_pdf::PdfStandard>,
 }
 
@@ -158,7 +162,7 @@ impl Default for Options {
 }
 
 /// A column (栏目) such as 上情下达.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Column {
     /// The column's name, without 【】.
@@ -169,7 +173,7 @@ pub struct Column {
 }
 
 /// One article.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Article {
     /// The title; `\n` forces a line break.
@@ -191,7 +195,7 @@ pub struct Article {
 }
 
 /// An editor's note (编者按) before an article.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Note {
     /// The label, 编者按 by default (or 按语).
@@ -204,11 +208,12 @@ pub struct Note {
     pub signer: Option<String>,
     /// The note's date.
     #[serde(default)]
+    #[schemars(with = "Option<TomlDate>")]
     pub date: Option<Spanned<Datetime>>,
 }
 
 /// The distribution footer (报尾).
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Footer {
     /// 报： recipients (superiors).
@@ -225,6 +230,7 @@ pub struct Footer {
     pub printer: Option<String>,
     /// The print date, printed with 印发.
     #[serde(default)]
+    #[schemars(with = "Option<TomlDate>")]
     pub print_date: Option<Spanned<Datetime>>,
     /// Number of copies, printed （共印 N 份）.
     #[serde(default)]
@@ -271,4 +277,18 @@ pub fn date_of(dt: &Datetime) -> Result<Date, String> {
             "expected a date such as 2020-02-10, found the date-time {dt}"
         )),
     }
+}
+
+/// A TOML local date such as 2020-02-10 (for the JSON Schema; editors such
+/// as Taplo check TOML dates by this format).
+#[derive(JsonSchema)]
+#[schemars(transparent)]
+#[allow(dead_code)]
+struct TomlDate(#[schemars(regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))] String);
+
+/// The JSON Schema of the issue format, for editors (Taplo / Even Better TOML).
+pub fn schema() -> serde_json::Value {
+    let mut schema = schemars::schema_for!(Issue);
+    schema.insert("title".into(), "bulletin-pdf issue".into());
+    schema.to_value()
 }

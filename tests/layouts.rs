@@ -335,3 +335,47 @@ fn watch_rerenders_on_edits_and_survives_a_broken_one() {
     assert!(log.matches("rendered").count() >= 4, "{log}");
     assert!(log.contains(" ms"), "{log}");
 }
+
+#[test]
+fn the_schema_matches_the_examples_and_names_every_key() {
+    let o = Command::new(BIN).arg("schema").output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let printed = String::from_utf8(o.stdout).unwrap();
+    let committed = std::fs::read_to_string(root().join("examples/issue.schema.json")).unwrap();
+    assert_eq!(
+        printed.trim(),
+        committed.trim(),
+        "examples/issue.schema.json is stale: bulletin-pdf schema > examples/issue.schema.json"
+    );
+    let v: serde_json::Value = serde_json::from_str(&printed).unwrap();
+    assert_eq!(v["additionalProperties"], false);
+    let keys: Vec<&str> = v["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for k in [
+        "bulletin", "issue", "options", "columns", "articles", "footer", "layout", "style",
+    ] {
+        assert!(keys.contains(&k), "{k} missing from {keys:?}");
+    }
+    let article = &v["$defs"]["Article"]["properties"];
+    for k in ["title", "toc_title", "note", "body", "byline", "detect"] {
+        assert!(article.get(k).is_some(), "Article.{k}");
+    }
+    let grids: Vec<&str> = v["$defs"]["Grid"]["oneOf"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["const"].as_str().unwrap())
+        .collect();
+    assert_eq!(grids, ["issue-363", "gbt9704"]);
+    for ex in ["issue-363.toml", "zhuanbao.toml"] {
+        let text = std::fs::read_to_string(root().join("examples").join(ex)).unwrap();
+        assert!(
+            text.starts_with("#:schema ./issue.schema.json\n"),
+            "{ex} lacks the directive"
+        );
+    }
+}
