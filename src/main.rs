@@ -233,10 +233,48 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("{}", paint(&format!("error: {e}")));
             ExitCode::from(1)
         }
     }
+}
+
+/// Colours a message like a compiler's on a terminal: errors red, warnings
+/// yellow, hints cyan, the gutter blue, carets red. Plain otherwise (and with
+/// NO_COLOR set).
+fn paint(msg: &str) -> String {
+    if !std::io::stderr().is_terminal() || std::env::var_os("NO_COLOR").is_some() {
+        return msg.to_string();
+    }
+    const RED: &str = "\x1b[1;31m";
+    const YELLOW: &str = "\x1b[1;33m";
+    const CYAN: &str = "\x1b[36m";
+    const BLUE: &str = "\x1b[1;34m";
+    const RESET: &str = "\x1b[0m";
+    msg.lines()
+        .map(|line| {
+            let t = line.trim_start();
+            if let Some((gutter, rest)) = line
+                .split_once(" | ")
+                .filter(|(g, _)| g.trim().chars().all(|c| c.is_ascii_digit()))
+            {
+                let rest = if rest.trim_start().starts_with('^') {
+                    format!("{RED}{rest}{RESET}")
+                } else {
+                    rest.to_string()
+                };
+                format!("{BLUE}{gutter} |{RESET} {rest}")
+            } else if t.starts_with("= hint:") || t.starts_with("= in ") {
+                format!("{CYAN}{line}{RESET}")
+            } else if line.trim() == "|" {
+                format!("{BLUE}{line}{RESET}")
+            } else {
+                line.replace("error:", &format!("{RED}error:{RESET}"))
+                    .replace("warning:", &format!("{YELLOW}warning:{RESET}"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn render(cli: &Cli) -> Result<(), bulletin_pdf::Error> {
@@ -291,7 +329,7 @@ fn render_one(cli: &Cli, input: &Path) -> Result<(), bulletin_pdf::Error> {
     let (layout, fonts) = cli.setup.load()?;
     let rendered = bulletin_pdf::render_file(input, &layout, &fonts, &render_options(cli))?;
     for w in &rendered.warnings {
-        eprintln!("{w}");
+        eprintln!("{}", paint(w));
     }
     if cli.format != Format::Pdf {
         return write_images(cli, input, &rendered, start);
@@ -417,7 +455,7 @@ fn watch(
             match result {
                 Ok(r) => {
                     for w in &r.warnings {
-                        eprintln!("{w}");
+                        eprintln!("{}", paint(w));
                     }
                     eprintln!(
                         "rendered {} ({} pages) in {:.0} ms",
@@ -426,7 +464,11 @@ fn watch(
                         start.elapsed().as_secs_f64() * 1000.0
                     );
                 }
-                Err(e) => eprintln!("error: {e}\n(kept the last good {})", output.display()),
+                Err(e) => eprintln!(
+                    "{}\n(kept the last good {})",
+                    paint(&format!("error: {e}")),
+                    output.display()
+                ),
             }
             comemo::evict(30);
         }
@@ -522,10 +564,10 @@ fn render_batch(cli: &Cli) -> Result<(), bulletin_pdf::Error> {
     }
     let series_errors = series.errors.lock().map(|e| e.clone()).unwrap_or_default();
     for e in &series_errors {
-        eprintln!("error: {e}");
+        eprintln!("{}", paint(&format!("error: {e}")));
     }
     for (_, m) in &failures {
-        eprintln!("error: {m}");
+        eprintln!("{}", paint(&format!("error: {m}")));
     }
     if !cli.quiet {
         eprintln!(
