@@ -379,3 +379,25 @@ fn the_schema_matches_the_examples_and_names_every_key() {
         );
     }
 }
+
+#[test]
+fn the_from_scratch_layout_in_the_docs_renders() {
+    let doc = std::fs::read_to_string(root().join("docs/layouts.md")).unwrap();
+    let start = doc.find("The smallest useful layout:\n\n```typ\n").unwrap();
+    let code = &doc[start..];
+    let code = &code[code.find("```typ\n").unwrap() + 7..];
+    let code = &code[..code.find("```").unwrap()];
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("main.typ"), code).unwrap();
+    std::fs::write(
+        tmp.path().join("layout.toml"),
+        "name = \"minimal\"\n[fonts]\nbody = [\"FandolFang R\"]\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("m.pdf");
+    let o = run(&[s(&example()), "--layout", s(tmp.path()), "-o", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = pdf_text_compact(&out);
+    assert!(text.contains("工作简报第363期·2020年2月10日"), "{text}");
+    assert!(text.contains("一是视频会议功能助力"), "{text}");
+}
