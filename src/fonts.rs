@@ -67,6 +67,8 @@ pub enum Origin {
 pub struct Fonts {
     store: FontStore,
     origins: Vec<Origin>,
+    /// One bit per code point: whether any font has it (built on first use).
+    coverage: std::sync::OnceLock<Vec<u64>>,
 }
 
 impl Fonts {
@@ -96,7 +98,11 @@ impl Fonts {
                 }
             }
         }
-        Fonts { store, origins }
+        Fonts {
+            store,
+            origins,
+            coverage: std::sync::OnceLock::new(),
+        }
     }
 
     /// The font book, for `World::book`.
@@ -119,8 +125,19 @@ impl Fonts {
 
     /// Whether any font has a glyph for `c`.
     pub fn covers(&self, c: char) -> bool {
-        self.infos()
-            .any(|(info, _)| info.coverage.contains(c as u32))
+        let bits = self.coverage.get_or_init(|| {
+            let mut bits = vec![0u64; (0x11_0000 / 64) + 1];
+            for (info, _) in self.infos() {
+                for cp in info.coverage.iter() {
+                    if let Some(w) = bits.get_mut(cp as usize / 64) {
+                        *w |= 1 << (cp % 64);
+                    }
+                }
+            }
+            bits
+        });
+        let cp = c as usize;
+        bits.get(cp / 64).is_some_and(|w| w & (1 << (cp % 64)) != 0)
     }
 
     /// The first family of `list` that is available, with the origin of its

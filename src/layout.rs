@@ -147,6 +147,9 @@ pub struct Layout {
     pub source: LayoutSource,
     /// The layout it extends, if any.
     pub parent: Option<Box<Layout>>,
+    /// A local packages folder (`NAMESPACE/NAME/VERSION/…`) the user named
+    /// with `--package-path`; without it, package imports are refused.
+    pub packages: Option<PathBuf>,
 }
 
 impl Layout {
@@ -257,6 +260,7 @@ impl Layout {
             manifest,
             source,
             parent,
+            packages: None,
         })
     }
 
@@ -310,6 +314,47 @@ impl Layout {
             (Err(_), Some(parent)) => parent.read(rel),
             (own, _) => own,
         }
+    }
+
+    /// Reads a file of a package from the local packages folder, if the user
+    /// named one; paths that leave the package's folder are refused.
+    pub fn read_package(
+        &self,
+        spec: &typst::syntax::package::PackageSpec,
+        rel: &str,
+    ) -> std::result::Result<Vec<u8>, String> {
+        let Some(base) = &self.packages else {
+            return Err(format!(
+                "packages such as {spec} are not available: bulletin-pdf works offline; \
+                 copy what the layout needs into the layout folder, or name a local \
+                 packages folder with --package-path"
+            ));
+        };
+        let dir = base
+            .join(spec.namespace.as_str())
+            .join(spec.name.as_str())
+            .join(spec.version.to_string());
+        let root = dir.canonicalize().map_err(|_| {
+            format!(
+                "package {spec} is not in {} (looked in {})",
+                base.display(),
+                dir.display()
+            )
+        })?;
+        if Path::new(rel)
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_)))
+        {
+            return Err(format!("{rel} is outside the package {spec}"));
+        }
+        let real = root
+            .join(rel)
+            .canonicalize()
+            .map_err(|_| format!("package {spec} has no file {rel}"))?;
+        if !real.starts_with(&root) {
+            return Err(format!("{rel} leads outside the package {spec}"));
+        }
+        std::fs::read(&real).map_err(|e| format!("cannot read {}: {e}", real.display()))
     }
 
     /// Every file of the layout (its parent's included), with its path

@@ -154,6 +154,11 @@ struct Setup {
     #[arg(long = "font-path", value_name = "DIR")]
     font_paths: Vec<PathBuf>,
 
+    /// A local folder of Typst packages (NAMESPACE/NAME/VERSION/) that
+    /// layouts may import; nothing is ever downloaded.
+    #[arg(long, value_name = "DIR")]
+    package_path: Option<PathBuf>,
+
     /// Do not use installed system fonts.
     #[arg(long)]
     no_system_fonts: bool,
@@ -161,10 +166,12 @@ struct Setup {
 
 impl Setup {
     fn load_layout(&self) -> Result<Layout, bulletin_pdf::Error> {
-        match &self.layout {
-            Some(name) => Layout::find(name, Path::new(".")),
-            None => Ok(Layout::embedded_default()),
-        }
+        let mut layout = match &self.layout {
+            Some(name) => Layout::find(name, Path::new("."))?,
+            None => Layout::embedded_default(),
+        };
+        layout.packages = self.package_path.clone();
+        Ok(layout)
     }
 
     fn load(&self) -> Result<(Layout, Fonts), bulletin_pdf::Error> {

@@ -77,39 +77,35 @@ impl<'a> BulletinWorld<'a> {
         })
     }
 
-    /// The layout-relative path of a file id, if it is a project file.
-    fn rel(id: FileId) -> FileResult<String> {
-        let rooted = id.get();
-        if let VirtualRoot::Package(spec) = rooted.root() {
-            return Err(FileError::Package(PackageError::Other(Some(
-                format!(
-                    "packages such as {spec} are not available: bulletin-pdf works offline; \
-                     copy what the layout needs into the layout folder"
-                )
-                .into(),
-            ))));
-        }
-        Ok(rooted.vpath().get_without_slash().to_string())
+    /// The layout-relative path of a file id.
+    fn rel(id: FileId) -> String {
+        id.get().vpath().get_without_slash().to_string()
     }
 
     fn read(&self, id: FileId) -> FileResult<Vec<u8>> {
         if let (true, Some(data)) = (id == self.data_id, &self.data) {
             return Ok(data.as_slice().to_vec());
         }
-        let rel = Self::rel(id)?;
-        self.layout
-            .read(&rel)
-            .map_err(|m| FileError::Other(Some(m.into())))
+        let rooted = id.get();
+        let rel = Self::rel(id);
+        let result = match rooted.root() {
+            VirtualRoot::Package(spec) => self.layout.read_package(spec, &rel),
+            VirtualRoot::Project => self.layout.read(&rel),
+        };
+        result.map_err(|m| match rooted.root() {
+            VirtualRoot::Package(_) => FileError::Package(PackageError::Other(Some(m.into()))),
+            VirtualRoot::Project => FileError::Other(Some(m.into())),
+        })
     }
 
     /// A file's name as a user knows it and its text, for diagnostics.
     pub fn describe(&self, id: FileId) -> Option<(String, String)> {
         let bytes = self.read(id).ok()?;
         let text = String::from_utf8(bytes).ok()?;
-        let name = if id == self.data_id {
-            format!("issue data ({DATA_PATH})")
-        } else {
-            self.layout.display_path(&Self::rel(id).ok()?)
+        let name = match id.get().root() {
+            _ if id == self.data_id => format!("issue data ({DATA_PATH})"),
+            VirtualRoot::Package(spec) => format!("{spec}/{}", Self::rel(id)),
+            VirtualRoot::Project => self.layout.display_path(&Self::rel(id)),
         };
         Some((name, text))
     }

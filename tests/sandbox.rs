@@ -94,3 +94,39 @@ fn the_layout_reads_its_own_files_and_the_issue_data() {
     let text = pdf_text_compact(&tmp.path().join("out.pdf"));
     assert!(text.contains("来自布局工作简报"), "{text}");
 }
+
+#[test]
+fn packages_come_only_from_a_local_folder_the_user_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pkg = tmp.path().join("packages/preview/hello/0.1.0");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(
+        pkg.join("typst.toml"),
+        "[package]\nname = \"hello\"\nversion = \"0.1.0\"\nentrypoint = \"lib.typ\"\n",
+    )
+    .unwrap();
+    std::fs::write(pkg.join("lib.typ"), "#let hi = \"本地包\"\n").unwrap();
+    let main = "#import \"@preview/hello:0.1.0\": hi\n#set text(font: \"FandolSong\")\n#hi\n";
+    // Without --package-path: refused.
+    let (code, err) = with_layout(tmp.path(), main);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("--package-path"), "{err}");
+    // With it: imported from the folder.
+    let layout = tmp.path().join("layout");
+    let out = tmp.path().join("out.pdf");
+    let o = run(&[
+        tmp.path().join("issue.toml").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--layout",
+        layout.to_str().unwrap(),
+        "--package-path",
+        tmp.path().join("packages").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(pdf_text_compact(&out).contains("本地包"));
+    // A package that is not there is named.
+    let (code, err) = with_layout(tmp.path(), "#import \"@preview/absent:1.0.0\": x\n");
+    assert_eq!(code, 1);
+    assert!(err.contains("absent"), "{err}");
+}
