@@ -216,18 +216,11 @@ fn the_reference_page_breaks_are_reproduced() {
             "not a break of the reference: {b}"
         );
     }
-    let breaks: Vec<String> = breaks
-        .iter()
-        .map(|b| {
-            b.chars()
-                .rev()
-                .take(6)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect()
-        })
-        .collect();
+    let tail6 = |s: &str| -> String {
+        let n = s.chars().count();
+        s.chars().skip(n.saturating_sub(6)).collect()
+    };
+    let breaks: Vec<String> = breaks.iter().map(|b| tail6(b)).collect();
     assert_eq!(breaks.len(), 9, "{breaks:?}");
     let pages = lines.iter().map(|l| l.page).max().unwrap();
     let page_ends: Vec<String> = (1..=pages)
@@ -237,13 +230,7 @@ fn the_reference_page_breaks_are_reproduced() {
                 .filter(|l| l.page == p && !is_page_number(l))
                 .map(|l| l.text.as_str())
                 .collect();
-            text.chars()
-                .rev()
-                .take(6)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect()
+            tail6(&text)
         })
         .collect();
     println!("reference breaks: {breaks:?}\npage ends: {page_ends:?}");

@@ -114,38 +114,30 @@ fn variants_render_with_their_text() {
     assert!(body_line <= 442.3, "{body_line}");
 }
 
-#[test]
-fn the_strict_grid_sets_28_characters_a_line() {
+/// Renders 200 × 国 with `options` and returns the characters per line.
+fn chars_per_line(options: &str) -> Vec<usize> {
     let dir = tempfile::tempdir().unwrap();
-    let body = "国".repeat(200);
-    let mut issue = minimal_issue("标题", &body, "单位");
-    issue = issue.replace(
-        "[[articles]]",
-        "[options]\ngrid = \"gbt9704\"\n\n[[articles]]",
-    );
+    let issue = minimal_issue("标题", &"国".repeat(200), "单位")
+        .replace("[[articles]]", &format!("{options}\n[[articles]]"));
     let input = dir.path().join("grid.toml");
     std::fs::write(&input, &issue).unwrap();
     let o = run(&[input.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let lines = bbox_lines(&dir.path().join("grid.pdf"));
-    let full: Vec<usize> = lines
+    bbox_lines(&dir.path().join("grid.pdf"))
         .iter()
         .filter(|l| l.text.chars().all(|c| c == '国'))
         .map(|l| l.text.chars().count())
-        .collect();
+        .collect()
+}
+
+#[test]
+fn the_strict_grid_sets_28_characters_a_line() {
     // First line indented two cells, then full lines of 28.
+    let full = chars_per_line("[options]\ngrid = \"gbt9704\"\n");
     assert_eq!(full[0], 26, "{full:?}");
     assert!(full[1..full.len() - 1].iter().all(|&n| n == 28), "{full:?}");
     // And the default grid: 27.
-    std::fs::write(&input, minimal_issue("标题", &body, "单位")).unwrap();
-    let o = run(&[input.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let lines = bbox_lines(&dir.path().join("grid.pdf"));
-    let full: Vec<usize> = lines
-        .iter()
-        .filter(|l| l.text.chars().all(|c| c == '国'))
-        .map(|l| l.text.chars().count())
-        .collect();
+    let full = chars_per_line("");
     assert_eq!(full[0], 25, "{full:?}");
     assert!(full[1..full.len() - 1].iter().all(|&n| n == 27), "{full:?}");
 }
