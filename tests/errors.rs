@@ -287,3 +287,27 @@ fn the_fonts_command_names_a_font_for_each_role() {
         assert!(line.contains(font), "{line}");
     }
 }
+
+#[test]
+fn a_word_pasted_paragraph_gets_one_clear_message() {
+    // Word's Symbol-font bullet (a private-use character), no-break spaces,
+    // a tab, a soft hyphen and a line separator.
+    let c = Case::new();
+    let pasted = "\u{f0b7}\u{a0}加强组织领导，\t落实\u{ad}责任。\u{2028}第二句。";
+    let text = minimal_issue("标题", &format!("第一段。\n\n{pasted}"), "单位");
+    let err = c.fails(
+        "pasted.toml",
+        text.as_bytes(),
+        &[
+            "U+F0B7",
+            "article 1 「标题」, paragraph 2",
+            "--allow-missing-glyphs",
+        ],
+    );
+    assert_eq!(err.matches("error:").count(), 1, "{err}");
+    // Without the bullet, it renders.
+    let clean = minimal_issue("标题", &pasted.replace('\u{f0b7}', ""), "单位");
+    let input = c.file("clean.toml", clean.as_bytes());
+    let (code, err) = c.render(&input, &[]);
+    assert_eq!(code, 0, "{err}");
+}
