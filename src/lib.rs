@@ -22,9 +22,8 @@ pub mod world;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use typst::diag::{Severity, SourceDiagnostic, Warned};
+use typst::diag::{SourceDiagnostic, Warned};
 use typst::foundations::{Datetime, Smart};
-use typst::WorldExt;
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
 
@@ -214,7 +213,7 @@ pub fn compile(
     let warnings = warnings
         .iter()
         .filter(|w| !w.message.starts_with("unknown font family"))
-        .map(|w| format_diagnostic(&world, w))
+        .map(|w| format_diagnostics(&world, std::slice::from_ref(w)))
         .collect();
     match output {
         Ok(doc) => Ok((doc, warnings)),
@@ -222,54 +221,61 @@ pub fn compile(
     }
 }
 
-/// Formats diagnostics like a compiler: file:line:col, the line, hints, trace.
+static COLOR: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether diagnostics are formatted with terminal colours (the command
+/// turns this on when its standard error is a terminal).
+pub fn set_color(on: bool) {
+    COLOR.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Formats diagnostics like a compiler (with typst-kit's codespan-reporting
+/// renderer): the message, file:line:column, the source line with the span
+/// underlined, the hints and the call trace.
 pub fn format_diagnostics(world: &BulletinWorld, diags: &[SourceDiagnostic]) -> String {
-    diags
-        .iter()
-        .map(|d| format_diagnostic(world, d))
-        .collect::<Vec<_>>()
-        .join("\n")
+    use typst_kit::diagnostics::{emit, termcolor, DiagnosticFormat};
+    let mut buf = if COLOR.load(std::sync::atomic::Ordering::Relaxed) {
+        termcolor::Buffer::ansi()
+    } else {
+        termcolor::Buffer::no_color()
+    };
+    match emit(&mut buf, world, diags, DiagnosticFormat::Human) {
+        Ok(()) => String::from_utf8_lossy(buf.as_slice())
+            .trim_end()
+            .lines()
+            .map(one_based_column)
+            .collect::<Vec<_>>()
+            .join("\n"),
+        // The renderer could not read a file: say what Typst said.
+        Err(e) => diags
+            .iter()
+            .map(|d| format!("{}", d.message))
+            .chain([format!("(while formatting the diagnostics: {e})")])
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
 }
 
-fn format_diagnostic(world: &BulletinWorld, d: &SourceDiagnostic) -> String {
-    let severity = match d.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    };
-    let mut out = match locate(world, d.span) {
-        Some((file, text, range)) => error::snippet(
-            Path::new(&file),
-            &text,
-            range,
-            &format!("{severity}: {}", d.message),
-        ),
-        None => format!("{severity}: {}", d.message),
-    };
-    for hint in &d.hints {
-        out.push_str(&format!("\n  = hint: {}", hint.v));
+/// typst-kit counts columns from 0 in its `file:line:column` locations (as
+/// the typst CLI does); editors and our TOML messages count from 1.
+fn one_based_column(line: &str) -> String {
+    if !(line.contains("┌─ ") || line.contains(" at ")) {
+        return line.to_string();
     }
-    for point in &d.trace {
-        let at = locate(world, point.span)
-            .map(|(file, text, range)| {
-                let (l, c) = error::line_col(&text, range.start);
-                format!(" at {file}:{l}:{c}")
-            })
-            .unwrap_or_default();
-        out.push_str(&format!("\n  = in {}{at}", point.v));
+    // The location ends the line, perhaps followed by a colour reset.
+    let (body, reset) = match line.rfind("\x1b[") {
+        Some(i) if line[i..].ends_with('m') => line.split_at(i),
+        _ => (line, ""),
+    };
+    let digits = body.len() - body.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let (head, col) = body.split_at(body.len() - digits);
+    let is_location = head
+        .strip_suffix(':')
+        .is_some_and(|h| h.ends_with(|c: char| c.is_ascii_digit()));
+    match col.parse::<usize>() {
+        Ok(c) if is_location => format!("{head}{}{reset}", c + 1),
+        _ => line.to_string(),
     }
-    out
-}
-
-/// The file (as a user knows it), its text and the byte range of a span.
-fn locate(
-    world: &BulletinWorld,
-    span: impl Into<typst::syntax::DiagSpan> + Copy,
-) -> Option<(String, String, std::ops::Range<usize>)> {
-    let span: typst::syntax::DiagSpan = span.into();
-    let id = span.id()?;
-    let range = world.range(span)?;
-    let (name, text) = world.describe(id)?;
-    Some((name, text, range))
 }
 
 /// Exports a laid-out issue as PDF, conforming to the standards the issue
@@ -413,4 +419,30 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_count_columns_from_one() {
+        assert_eq!(
+            one_based_column("  ┌─ a/main.typ:3:14"),
+            "  ┌─ a/main.typ:3:15"
+        );
+        assert_eq!(
+            one_based_column("  while calling `f` at a/main.typ:4:1\x1b[0m"),
+            "  while calling `f` at a/main.typ:4:2\x1b[0m"
+        );
+        assert_eq!(one_based_column("3 │ #let x = 12"), "3 │ #let x = 12");
+        assert_eq!(one_based_column("look at 12"), "look at 12");
+    }
+
+    #[test]
+    fn temp_names() {
+        assert!(is_temp_name(".issue.pdf.1234.tmp"));
+        assert!(!is_temp_name("issue.pdf"));
+        assert!(!is_temp_name(".issue.pdf.x1.tmp"));
+    }
 }

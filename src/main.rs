@@ -211,6 +211,9 @@ impl Setup {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    bulletin_pdf::set_color(
+        std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    );
     let result = match &cli.command {
         Some(Command::Fonts { setup }) => list_fonts(setup),
         Some(Command::Schema) => {
@@ -245,9 +248,18 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{}", paint(&format!("error: {e}")));
+            eprintln!("{}", paint(&with_severity(&e.message)));
             ExitCode::from(1)
         }
+    }
+}
+
+/// `error: MESSAGE`, unless the message (a Typst diagnostic) has its own.
+fn with_severity(message: &str) -> String {
+    if message.starts_with("error") || message.starts_with("\x1b[") {
+        message.to_string()
+    } else {
+        format!("error: {message}")
     }
 }
 
@@ -481,7 +493,7 @@ fn watch(
                 }
                 Err(e) => eprintln!(
                     "{}\n(kept the last good {})",
-                    paint(&format!("error: {e}")),
+                    paint(&with_severity(&e.message)),
                     output.display()
                 ),
             }
@@ -582,7 +594,7 @@ fn render_batch(cli: &Cli) -> Result<(), bulletin_pdf::Error> {
         eprintln!("{}", paint(&format!("error: {e}")));
     }
     for (_, m) in &failures {
-        eprintln!("{}", paint(&format!("error: {m}")));
+        eprintln!("{}", paint(&with_severity(m)));
     }
     if !cli.quiet {
         eprintln!(

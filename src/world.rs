@@ -97,18 +97,6 @@ impl<'a> BulletinWorld<'a> {
             VirtualRoot::Project => FileError::Other(Some(m.into())),
         })
     }
-
-    /// A file's name as a user knows it and its text, for diagnostics.
-    pub fn describe(&self, id: FileId) -> Option<(String, String)> {
-        let bytes = self.read(id).ok()?;
-        let text = String::from_utf8(bytes).ok()?;
-        let name = match id.get().root() {
-            _ if id == self.data_id => format!("issue data ({DATA_PATH})"),
-            VirtualRoot::Package(spec) => format!("{spec}/{}", Self::rel(id)),
-            VirtualRoot::Project => self.layout.display_path(&Self::rel(id)),
-        };
-        Some((name, text))
-    }
 }
 
 impl World for BulletinWorld<'_> {
@@ -143,5 +131,15 @@ impl World for BulletinWorld<'_> {
 
     fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
         self.today
+    }
+}
+
+impl typst_kit::diagnostics::DiagnosticWorld for BulletinWorld<'_> {
+    fn name(&self, id: FileId) -> String {
+        match id.get().root() {
+            _ if id == self.data_id => format!("issue data ({DATA_PATH})"),
+            VirtualRoot::Package(spec) => format!("{spec}/{}", Self::rel(id)),
+            VirtualRoot::Project => self.layout.display_path(&Self::rel(id)),
+        }
     }
 }
