@@ -108,7 +108,11 @@ pub fn render_file_with(
             message: format!("{}: {m}", path.display()),
         })?;
     }
-    let (document, warnings) = compile(&data, layout, fonts)?;
+    let issue_dir = match path.parent() {
+        Some(p) if p.as_os_str().is_empty() => Some(Path::new(".")),
+        p => p,
+    };
+    let (document, warnings) = compile(&data, layout, fonts, issue_dir)?;
     Ok(Rendered {
         document,
         data,
@@ -207,8 +211,9 @@ pub fn compile(
     data: &Data,
     layout: &Layout,
     fonts: &Fonts,
+    issue_dir: Option<&Path>,
 ) -> Result<(PagedDocument, Vec<String>)> {
-    let world = BulletinWorld::new(layout, fonts, data)?;
+    let world = BulletinWorld::new(layout, fonts, data)?.with_issue_dir(issue_dir);
     let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
     let warnings = warnings
         .iter()

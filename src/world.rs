@@ -35,7 +35,13 @@ pub struct BulletinWorld<'a> {
     /// file in the layout folder.
     data: Option<Bytes>,
     today: Option<Datetime>,
+    /// The issue file's folder: a layout may read files there (images and
+    /// data the issue names) under the virtual folder `/issue-files/`.
+    issue_dir: Option<std::path::PathBuf>,
 }
+
+/// The virtual folder under which a layout reads the issue's folder.
+pub const ISSUE_FILES: &str = "issue-files/";
 
 impl<'a> BulletinWorld<'a> {
     pub fn new(layout: &'a Layout, fonts: &'a Fonts, data: &Data) -> Result<Self> {
@@ -58,7 +64,32 @@ impl<'a> BulletinWorld<'a> {
             data_id,
             data: Some(Bytes::new(json)),
             today: Some(today),
+            issue_dir: None,
         })
+    }
+
+    /// Lets the layout read the issue's folder under `/issue-files/`.
+    pub fn with_issue_dir(mut self, dir: Option<&std::path::Path>) -> Self {
+        self.issue_dir = dir.map(std::path::Path::to_path_buf);
+        self
+    }
+
+    /// A file of the issue's folder; paths that leave it are refused.
+    fn read_issue_file(&self, rel: &str) -> std::result::Result<Vec<u8>, String> {
+        let Some(dir) = &self.issue_dir else {
+            return Err(format!("/{ISSUE_FILES}{rel}: no issue folder here"));
+        };
+        let root = dir
+            .canonicalize()
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
+        let real = root
+            .join(rel)
+            .canonicalize()
+            .map_err(|_| format!("the issue's folder has no file {rel}"))?;
+        if !real.starts_with(&root) {
+            return Err(format!("{rel} leads outside the issue's folder"));
+        }
+        std::fs::read(&real).map_err(|e| format!("cannot read {}: {e}", real.display()))
     }
 
     /// A plain Typst project: every file, `issue.json` included, comes from
@@ -74,6 +105,7 @@ impl<'a> BulletinWorld<'a> {
             data_id,
             data: None,
             today: None,
+            issue_dir: None,
         })
     }
 
@@ -90,7 +122,10 @@ impl<'a> BulletinWorld<'a> {
         let rel = Self::rel(id);
         let result = match rooted.root() {
             VirtualRoot::Package(spec) => self.layout.read_package(spec, &rel),
-            VirtualRoot::Project => self.layout.read(&rel),
+            VirtualRoot::Project => match rel.strip_prefix(ISSUE_FILES) {
+                Some(inner) => self.read_issue_file(inner),
+                None => self.layout.read(&rel),
+            },
         };
         result.map_err(|m| match rooted.root() {
             VirtualRoot::Package(_) => FileError::Package(PackageError::Other(Some(m.into()))),
@@ -139,7 +174,13 @@ impl typst_kit::diagnostics::DiagnosticWorld for BulletinWorld<'_> {
         match id.get().root() {
             _ if id == self.data_id => format!("issue data ({DATA_PATH})"),
             VirtualRoot::Package(spec) => format!("{spec}/{}", Self::rel(id)),
-            VirtualRoot::Project => self.layout.display_path(&Self::rel(id)),
+            VirtualRoot::Project => {
+                let rel = Self::rel(id);
+                match (rel.strip_prefix(ISSUE_FILES), &self.issue_dir) {
+                    (Some(inner), Some(dir)) => dir.join(inner).display().to_string(),
+                    _ => self.layout.display_path(&rel),
+                }
+            }
         }
     }
 }

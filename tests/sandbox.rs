@@ -130,3 +130,28 @@ fn packages_come_only_from_a_local_folder_the_user_names() {
     assert_eq!(code, 1);
     assert!(err.contains("absent"), "{err}");
 }
+
+#[test]
+fn the_layout_reads_the_issue_folder_under_issue_files_and_nothing_beyond() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("note.txt"), "议题附注").unwrap();
+    std::fs::create_dir_all(tmp.path().join("outside")).unwrap();
+    std::fs::write(tmp.path().join("outside/secret.txt"), "TOP-SECRET").unwrap();
+    // with_layout puts the issue in tmp and the layout in tmp/layout.
+    let (code, err) = with_layout(
+        tmp.path(),
+        "#set text(font: \"FandolSong\")\n#read(\"/issue-files/note.txt\")\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(pdf_text_compact(&tmp.path().join("out.pdf")).contains("议题附注"));
+    // Leaving the issue folder, directly or by a link, is refused.
+    std::os::unix::fs::symlink("/etc/hostname", tmp.path().join("link.txt")).unwrap();
+    for main in [
+        "#read(\"/issue-files/../../etc/hostname\")",
+        "#read(\"/issue-files/link.txt\")",
+    ] {
+        let (code, err) = with_layout(tmp.path(), main);
+        assert_eq!(code, 1, "{main}: {err}");
+        assert!(err.contains("main.typ:1:"), "{err}");
+    }
+}
