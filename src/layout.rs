@@ -131,6 +131,37 @@ fn default_main() -> String {
     "main.typ".into()
 }
 
+/// Why a file inside a folder could not be read.
+#[derive(Debug)]
+pub(crate) enum Refusal {
+    /// No such file (or no such folder).
+    Missing,
+    /// The path, or a symbolic link on it, leads outside the folder.
+    Outside,
+    /// Reading failed.
+    Io(String),
+}
+
+/// Reads `rel` inside the folder `root`: paths with `..` or a root, and
+/// symbolic links leading out of the folder, are refused.
+pub(crate) fn read_within(root: &Path, rel: &str) -> std::result::Result<Vec<u8>, Refusal> {
+    if Path::new(rel)
+        .components()
+        .any(|c| !matches!(c, Component::Normal(_)))
+    {
+        return Err(Refusal::Outside);
+    }
+    let root = root.canonicalize().map_err(|_| Refusal::Missing)?;
+    let real = root
+        .join(rel)
+        .canonicalize()
+        .map_err(|_| Refusal::Missing)?;
+    if !real.starts_with(&root) {
+        return Err(Refusal::Outside);
+    }
+    std::fs::read(&real).map_err(|e| Refusal::Io(format!("cannot read {}: {e}", real.display())))
+}
+
 /// Where a layout's files are.
 #[derive(Debug, Clone)]
 pub enum LayoutSource {
@@ -297,18 +328,14 @@ impl Layout {
                 .find(|(name, _)| *name == rel)
                 .map(|(_, text)| text.as_bytes().to_vec())
                 .ok_or_else(|| format!("the layout has no file {rel}")),
-            LayoutSource::Dir(dir) => {
-                let path = dir.join(rel_path);
-                let root = dir.canonicalize().map_err(|e| e.to_string())?;
-                match path.canonicalize() {
-                    Err(_) => Err(format!("the layout has no file {rel}")),
-                    Ok(real) if !real.starts_with(&root) => {
-                        return Err(format!("{rel} leads outside the layout folder"))
-                    }
-                    Ok(real) => std::fs::read(&real)
-                        .map_err(|e| format!("cannot read {}: {e}", path.display())),
+            LayoutSource::Dir(dir) => match read_within(dir, rel) {
+                Err(Refusal::Outside) => {
+                    return Err(format!("{rel} leads outside the layout folder"))
                 }
-            }
+                Err(Refusal::Missing) => Err(format!("the layout has no file {rel}")),
+                Err(Refusal::Io(m)) => Err(m),
+                Ok(bytes) => Ok(bytes),
+            },
         };
         match (own, &self.parent) {
             (Err(_), Some(parent)) => parent.read(rel),
@@ -334,27 +361,18 @@ impl Layout {
             .join(spec.namespace.as_str())
             .join(spec.name.as_str())
             .join(spec.version.to_string());
-        let root = dir.canonicalize().map_err(|_| {
-            format!(
+        if !dir.is_dir() {
+            return Err(format!(
                 "package {spec} is not in {} (looked in {})",
                 base.display(),
                 dir.display()
-            )
-        })?;
-        if Path::new(rel)
-            .components()
-            .any(|c| !matches!(c, Component::Normal(_)))
-        {
-            return Err(format!("{rel} is outside the package {spec}"));
+            ));
         }
-        let real = root
-            .join(rel)
-            .canonicalize()
-            .map_err(|_| format!("package {spec} has no file {rel}"))?;
-        if !real.starts_with(&root) {
-            return Err(format!("{rel} leads outside the package {spec}"));
-        }
-        std::fs::read(&real).map_err(|e| format!("cannot read {}: {e}", real.display()))
+        read_within(&dir, rel).map_err(|r| match r {
+            Refusal::Outside => format!("{rel} leads outside the package {spec}"),
+            Refusal::Missing => format!("package {spec} has no file {rel}"),
+            Refusal::Io(m) => m,
+        })
     }
 
     /// Every file of the layout (its parent's included), with its path

@@ -79,17 +79,12 @@ impl<'a> BulletinWorld<'a> {
         let Some(dir) = &self.issue_dir else {
             return Err(format!("/{ISSUE_FILES}{rel}: no issue folder here"));
         };
-        let root = dir
-            .canonicalize()
-            .map_err(|e| format!("{}: {e}", dir.display()))?;
-        let real = root
-            .join(rel)
-            .canonicalize()
-            .map_err(|_| format!("the issue's folder has no file {rel}"))?;
-        if !real.starts_with(&root) {
-            return Err(format!("{rel} leads outside the issue's folder"));
-        }
-        std::fs::read(&real).map_err(|e| format!("cannot read {}: {e}", real.display()))
+        use crate::layout::{read_within, Refusal};
+        read_within(dir, rel).map_err(|r| match r {
+            Refusal::Outside => format!("{rel} leads outside the issue's folder"),
+            Refusal::Missing => format!("the issue's folder has no file {rel}"),
+            Refusal::Io(m) => m,
+        })
     }
 
     /// A plain Typst project: every file, `issue.json` included, comes from
