@@ -297,8 +297,7 @@ pub fn render_job(
     series: &[Arc<Series>],
     opts: &RenderOptions,
 ) -> Result<usize> {
-    let series: Vec<Series> = series.iter().map(|s| (**s).clone()).collect();
-    let rendered = crate::render_file_with(&job.input, &series, layout, fonts, opts)?;
+    let rendered = crate::render_file_with(&job.input, series, layout, fonts, opts)?;
     let pdf = crate::export_pdf(&rendered)?;
     if let Some(dir) = job.output.parent() {
         if !dir.as_os_str().is_empty() && !dir.exists() {

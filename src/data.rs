@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -122,6 +123,14 @@ impl Series {
             table,
         })
     }
+}
+
+/// Reads the series files that apply to an issue (see [`series_paths`]).
+pub fn read_series(issue: &Path, encoding: Encoding) -> Result<Vec<Arc<Series>>> {
+    series_paths(issue)
+        .iter()
+        .map(|p| Series::read(p, encoding).map(Arc::new))
+        .collect()
 }
 
 /// The series files that apply to an issue: every `bulletin.toml` in its
@@ -242,7 +251,7 @@ pub fn parse_issue(path: &Path, bytes: &[u8]) -> Result<Issue> {
 pub fn parse_issue_with(
     path: &Path,
     bytes: &[u8],
-    series: &[Series],
+    series: &[Arc<Series>],
     encoding: Encoding,
 ) -> Result<Issue> {
     let text = decode(path, bytes, encoding)?;
@@ -285,7 +294,12 @@ pub fn parse_issue_with(
 /// Finds where an error of the merged document comes from: the issue file
 /// or one of its series files, when parsed alone, gives the same error with
 /// its position.
-fn locate_merged_error(path: &Path, text: &str, series: &[Series], e: &toml::de::Error) -> String {
+fn locate_merged_error(
+    path: &Path,
+    text: &str,
+    series: &[Arc<Series>],
+    e: &toml::de::Error,
+) -> String {
     let same = |t: &str| match toml::from_str::<Issue>(t) {
         Err(e2) if e2.message() == e.message() => Some(e2),
         _ => None,

@@ -66,17 +66,14 @@ pub fn render_file(
     fonts: &Fonts,
     opts: &RenderOptions,
 ) -> Result<Rendered> {
-    let series = data::series_paths(path)
-        .iter()
-        .map(|p| data::Series::read(p, opts.encoding))
-        .collect::<Result<Vec<_>>>()?;
+    let series = data::read_series(path, opts.encoding)?;
     render_file_with(path, &series, layout, fonts, opts)
 }
 
 /// Reads, checks and lays out one issue file with the given series files.
 pub fn render_file_with(
     path: &Path,
-    series: &[data::Series],
+    series: &[std::sync::Arc<data::Series>],
     layout: &Layout,
     fonts: &Fonts,
     opts: &RenderOptions,
@@ -138,10 +135,7 @@ pub fn export_typst(
     encoding: data::Encoding,
     out: &Path,
 ) -> Result<()> {
-    let series = data::series_paths(path)
-        .iter()
-        .map(|p| data::Series::read(p, encoding))
-        .collect::<Result<Vec<_>>>()?;
+    let series = data::read_series(path, encoding)?;
     let bytes = data::read_limited(path)?;
     let issue = data::parse_issue_with(path, &bytes, &series, encoding)?;
     let data = data::build(&issue, layout)
