@@ -146,6 +146,46 @@ fn two_renders_are_byte_identical() {
     assert!(a == b, "two renders of the same issue differ");
 }
 
+/// `watch` exports again and again in one process, with the font programs'
+/// compression memoized (the patched krilla in vendor/). An export served
+/// from those caches, after an edit and its undo, must be byte for byte the
+/// export of a fresh process, and a valid PDF whose fonts read back.
+#[test]
+fn exports_in_one_process_match_a_fresh_process() {
+    let (fresh, _, _) = pdfs();
+    let dir = tempfile::tempdir().unwrap();
+    let issue = dir.path().join("issue-363.toml");
+    let original = std::fs::read_to_string(example()).unwrap();
+    let layout = bulletin_pdf::Layout::embedded_default();
+    let fonts = bulletin_pdf::Fonts::load(&bulletin_pdf::FontOptions::default());
+    let opts = bulletin_pdf::RenderOptions::default();
+    let export = |text: &str| {
+        std::fs::write(&issue, text).unwrap();
+        let r = bulletin_pdf::render_file(&issue, &layout, &fonts, &opts).unwrap();
+        bulletin_pdf::export_pdf(&r).unwrap()
+    };
+    let anchor = "不断提升中心组学习科学化规范化水平";
+    // 鼠 is not in the issue: the edit changes the 仿宋 subset.
+    assert!(original.contains(anchor) && !original.contains('鼠'));
+    let first = export(&original);
+    let edited = export(&original.replacen(anchor, &format!("{anchor}（鼠）"), 1));
+    let again = export(&original);
+    assert!(
+        first == std::fs::read(fresh).unwrap(),
+        "differs from a fresh process"
+    );
+    assert!(again == first, "an export served from the caches differs");
+    assert!(edited != first);
+
+    let out = dir.path().join("edited.pdf");
+    std::fs::write(&out, &edited).unwrap();
+    assert!(tool("qpdf", &["--check", s(&out)]).status.success());
+    assert!(pdf_text_compact(&out).contains(&format!("{anchor}（鼠）")));
+    let fonts = tool_stdout("pdffonts", &[s(&out)]);
+    let embedded = fonts.lines().filter(|l| l.contains("Fandol")).count();
+    assert_eq!(embedded, 5, "{fonts}");
+}
+
 fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0x3000..=0x303F | 0xFF00..=0xFFEF)
 }
