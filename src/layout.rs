@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
 use serde::Deserialize;
+use typst::syntax::{FileId, Source};
 
 use crate::error::{Error, Result};
 
@@ -181,6 +182,38 @@ pub struct Layout {
     /// A local packages folder (`NAMESPACE/NAME/VERSION/…`) the user named
     /// with `--package-path`; without it, package imports are refused.
     pub packages: Option<PathBuf>,
+    /// The layout's Typst files as parsed, kept across renders.
+    pub(crate) sources: SourceCache,
+}
+
+/// Parsed Typst sources kept from one render to the next (in `watch`, and
+/// across the issues of a batch), as the typst CLI keeps its sources: a file
+/// whose text is unchanged is not parsed again, and its syntax tree keeps its
+/// cached hash, so comemo's memoized results are found without hashing the
+/// tree again. A file whose text changed is parsed afresh. A few texts are
+/// kept per file (layouts that share file names, an edit and its undo).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SourceCache(
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<FileId, Vec<Source>>>>,
+);
+
+impl SourceCache {
+    /// Texts kept per file.
+    const KEEP: usize = 4;
+
+    pub(crate) fn get(&self, id: FileId, text: String) -> Source {
+        // A poisoned lock only means another render panicked mid-insert;
+        // the map itself is still whole.
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let kept = map.entry(id).or_default();
+        let source = match kept.iter().position(|s| s.text() == text) {
+            Some(i) => kept.remove(i),
+            None => Source::new(id, text),
+        };
+        kept.insert(0, source.clone());
+        kept.truncate(Self::KEEP);
+        source
+    }
 }
 
 impl Layout {
@@ -292,7 +325,14 @@ impl Layout {
             source,
             parent,
             packages: None,
+            sources: SourceCache::default(),
         })
+    }
+
+    /// Shares `other`'s parsed sources, so that a layout loaded again (as
+    /// `watch` does on every change) does not parse its unchanged files again.
+    pub fn share_parsed_sources(&mut self, other: &Layout) {
+        self.sources = other.sources.clone();
     }
 
     /// A human-readable name for a layout file, for diagnostics.
@@ -534,4 +574,28 @@ pub fn list() -> Vec<(String, String, String)> {
         out.push((name, dir.display().to_string(), desc));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SourceCache;
+    use typst::syntax::{FileId, RootedPath, VirtualPath, VirtualRoot};
+
+    #[test]
+    fn the_source_cache_serves_the_current_text_only() {
+        let path = VirtualPath::new("/main.typ").unwrap();
+        let id: FileId = RootedPath::new(VirtualRoot::Project, path).intern();
+        let cache = SourceCache::default();
+        assert_eq!(cache.get(id, "#let a = 1".into()).text(), "#let a = 1");
+        // An edit is parsed afresh, and undoing it gives the old text back.
+        let edited = cache.get(id, "#let a = 2".into());
+        assert_eq!(edited.text(), "#let a = 2");
+        assert_eq!(cache.get(id, "#let a = 1".into()).text(), "#let a = 1");
+        for i in 0..10 {
+            cache.get(id, format!("#let a = {i}"));
+        }
+        let map = cache.0.lock().unwrap();
+        assert_eq!(map[&id].len(), SourceCache::KEEP);
+        assert_eq!(map[&id][0].text(), "#let a = 9");
+    }
 }

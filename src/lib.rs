@@ -85,9 +85,10 @@ pub fn render_file_with(
         (Some(name), false) => {
             let base = path.parent().unwrap_or(Path::new("."));
             named = Layout::find(name, base)
-                .map(|l| Layout {
-                    packages: layout.packages.clone(),
-                    ..l
+                .map(|mut l| {
+                    l.packages = layout.packages.clone();
+                    l.share_parsed_sources(layout);
+                    l
                 })
                 .map_err(|e| Error::layout(format!("{}: {}", path.display(), e.message)))?;
             &named

@@ -451,7 +451,7 @@ fn watch(
     let output = output
         .map(Path::to_path_buf)
         .unwrap_or_else(|| input.with_extension("pdf"));
-    let (_, mut fonts) = setup.load()?;
+    let (first, mut fonts) = setup.load()?;
     let opts = RenderOptions {
         allow_missing_glyphs,
         force_layout: setup.layout.is_some(),
@@ -473,7 +473,8 @@ fn watch(
             }
             let start = std::time::Instant::now();
             // The layout is read again on every change (a designer edits it).
-            let result = setup.load_layout().and_then(|layout| {
+            let result = setup.load_layout().and_then(|mut layout| {
+                layout.share_parsed_sources(&first);
                 let r = bulletin_pdf::render_file(input, &layout, &fonts, &opts)?;
                 let pdf = bulletin_pdf::export_pdf(&r)?;
                 bulletin_pdf::write_atomic(&output, &pdf)?;

@@ -145,7 +145,7 @@ impl World for BulletinWorld<'_> {
     fn source(&self, id: FileId) -> FileResult<Source> {
         let bytes = self.read(id)?;
         let text = String::from_utf8(bytes).map_err(|_| FileError::InvalidUtf8)?;
-        Ok(Source::new(id, text))
+        Ok(self.layout.sources.get(id, text))
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
