@@ -168,28 +168,26 @@ impl SeriesCache {
     pub fn for_issue(&self, issue: &Path) -> Result<Vec<Arc<Series>>> {
         let mut out = Vec::new();
         for path in crate::data::series_paths(issue) {
-            let cached = self
-                .map
-                .lock()
-                .map(|m| m.get(&path).cloned())
-                .ok()
-                .flatten();
-            let entry = match cached {
-                Some(e) => e,
-                None => {
-                    let e = match Series::read(&path, self.encoding) {
-                        Ok(s) => Ok(Arc::new(s)),
-                        Err(err) => {
-                            if let Ok(mut errors) = self.errors.lock() {
-                                errors.push(err);
+            // The lock is held while a series file is read, so that two
+            // workers reaching the same file at once read (and report) it once.
+            let entry = {
+                let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+                match map.get(&path) {
+                    Some(e) => e.clone(),
+                    None => {
+                        let e = match Series::read(&path, self.encoding) {
+                            Ok(s) => Ok(Arc::new(s)),
+                            Err(err) => {
+                                self.errors
+                                    .lock()
+                                    .unwrap_or_else(|e| e.into_inner())
+                                    .push(err);
+                                Err(())
                             }
-                            Err(())
-                        }
-                    };
-                    if let Ok(mut m) = self.map.lock() {
-                        m.insert(path.clone(), e.clone());
+                        };
+                        map.insert(path.clone(), e.clone());
+                        e
                     }
-                    e
                 }
             };
             match entry {
