@@ -36,6 +36,20 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
+/// The contents of the PDFs under `out`, in path order.
+fn pdf_bytes_under(out: &Path) -> Vec<Vec<u8>> {
+    pdfs_under(out)
+        .iter()
+        .map(|p| std::fs::read(out.join(p)).unwrap())
+        .collect()
+}
+
+/// Runs a batch and checks its summary line.
+fn runs_and_reports(args: &[&str], summary: &str) {
+    let o = run(args);
+    assert!(stderr(&o).contains(summary), "{}", stderr(&o));
+}
+
 #[test]
 fn a_mixed_catalogue_reports_bad_issues_and_renders_the_rest() {
     let (tmp, cat, files) = catalogue(6);
@@ -137,53 +151,25 @@ fn series_files_are_inherited_overridden_and_their_errors_reported_once() {
 fn incremental_runs_skip_what_is_up_to_date_and_force_renders_all() {
     let (tmp, cat, files) = catalogue(4);
     let out = tmp.path().join("out");
-    let first = run(&[s(&cat), "--out-dir", s(&out)]);
-    assert!(
-        stderr(&first).contains("4 rendered, 0 up to date"),
-        "{}",
-        stderr(&first)
-    );
-    let bytes: Vec<Vec<u8>> = pdfs_under(&out)
-        .iter()
-        .map(|p| std::fs::read(out.join(p)).unwrap())
-        .collect();
-    let again = run(&[s(&cat), "--out-dir", s(&out)]);
-    assert!(
-        stderr(&again).contains("0 rendered, 4 up to date"),
-        "{}",
-        stderr(&again)
-    );
+    runs_and_reports(&[s(&cat), "--out-dir", s(&out)], "4 rendered, 0 up to date");
+    let bytes = pdf_bytes_under(&out);
+    runs_and_reports(&[s(&cat), "--out-dir", s(&out)], "0 rendered, 4 up to date");
     // Touch one issue: only it is rendered again.
     std::thread::sleep(std::time::Duration::from_millis(20));
     let text = std::fs::read_to_string(&files[1]).unwrap();
     std::fs::write(&files[1], text).unwrap();
-    let touched = run(&[s(&cat), "--out-dir", s(&out)]);
-    assert!(
-        stderr(&touched).contains("1 rendered, 3 up to date"),
-        "{}",
-        stderr(&touched)
-    );
+    runs_and_reports(&[s(&cat), "--out-dir", s(&out)], "1 rendered, 3 up to date");
     // A series file changes: its issues (1st and 4th of 4) are rendered again.
     let series = cat.join("gongzuo/bulletin.toml");
     let text = std::fs::read_to_string(&series).unwrap();
     std::fs::write(&series, text).unwrap();
-    let o = run(&[s(&cat), "--out-dir", s(&out)]);
-    assert!(
-        stderr(&o).contains("2 rendered, 2 up to date"),
-        "{}",
-        stderr(&o)
-    );
-    let forced = run(&[s(&cat), "--out-dir", s(&out), "--force"]);
-    assert!(
-        stderr(&forced).contains("4 rendered, 0 up to date"),
-        "{}",
-        stderr(&forced)
+    runs_and_reports(&[s(&cat), "--out-dir", s(&out)], "2 rendered, 2 up to date");
+    runs_and_reports(
+        &[s(&cat), "--out-dir", s(&out), "--force"],
+        "4 rendered, 0 up to date",
     );
     // Re-rendering gives the same bytes.
-    let after: Vec<Vec<u8>> = pdfs_under(&out)
-        .iter()
-        .map(|p| std::fs::read(out.join(p)).unwrap())
-        .collect();
+    let after = pdf_bytes_under(&out);
     assert!(bytes == after, "re-rendered PDFs differ");
 }
 

@@ -112,6 +112,16 @@ fn a_bad_parameter_is_refused_with_the_list_of_parameters() {
     }
 }
 
+/// `bulletin-pdf new-layout NAME`, run in `dir`.
+fn new_layout_in(dir: &Path, name: &str) {
+    let o = Command::new(BIN)
+        .args(["new-layout", name])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
 #[test]
 fn broken_layouts_give_file_line_and_column() {
     let tmp = tempfile::tempdir().unwrap();
@@ -289,12 +299,7 @@ fn watch_rerenders_on_edits_and_survives_a_broken_one() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     std::fs::create_dir(dir.join("layouts")).unwrap();
-    let o = Command::new(BIN)
-        .args(["new-layout", "w"])
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(o.status.success());
+    new_layout_in(dir, "w");
     let issue = dir.join("issue.toml");
     std::fs::write(&issue, minimal_issue("第一版标题", "正文。", "单位")).unwrap();
     let pdf = dir.join("issue.pdf");
