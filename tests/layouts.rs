@@ -125,12 +125,7 @@ fn new_layout_in(dir: &Path, name: &str) {
 #[test]
 fn broken_layouts_give_file_line_and_column() {
     let tmp = tempfile::tempdir().unwrap();
-    let o = Command::new(BIN)
-        .args(["new-layout", "mine"])
-        .current_dir(tmp.path())
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
+    new_layout_in(tmp.path(), "mine");
     let layout = tmp.path().join("layouts/mine");
     let masthead = layout.join("masthead.typ");
     let text = std::fs::read_to_string(&masthead).unwrap();
@@ -154,12 +149,7 @@ fn broken_layouts_give_file_line_and_column() {
 #[test]
 fn new_layout_renders_unchanged_and_then_with_an_edit() {
     let tmp = tempfile::tempdir().unwrap();
-    let o = Command::new(BIN)
-        .args(["new-layout", "house"])
-        .current_dir(tmp.path())
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
+    new_layout_in(tmp.path(), "house");
     // Listed, by name, from ./layouts/.
     let o = Command::new(BIN)
         .arg("layouts")
