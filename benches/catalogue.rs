@@ -7,6 +7,9 @@
 //! `cargo bench --bench catalogue` (200 issues); `BENCH_ISSUES=1000 cargo
 //! bench --bench catalogue` for the memory check at a larger size.
 
+#[path = "../tests/common/catalogue.rs"]
+mod catalogue;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -103,8 +106,9 @@ fn main() {
         .unwrap_or(200);
     let tmp = tempfile::tempdir().unwrap();
     let cat = tmp.path().join("catalogue");
-    let files = bulletin_pdf::catalogue::generate(&cat, n, 2020).unwrap();
+    let files = catalogue::generate(&cat, n, 2020).unwrap();
     let fonts_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fonts");
+    let session = bulletin_pdf::Session::new(&Default::default()).unwrap();
     println!("catalogue: {n} distinct issues (about 10 pages each), 2 workers");
 
     // Warm the page cache and the binary once.
@@ -158,8 +162,11 @@ fn main() {
         .enumerate()
         .map(|(i, f)| {
             let dir = tmp.path().join(format!("projects/{i}"));
-            let layout = bulletin_pdf::Layout::embedded_default();
-            bulletin_pdf::export_typst(f, &layout, Default::default(), &dir).unwrap();
+            let export = bulletin_pdf::export::ExportOptions {
+                fonts: false,
+                ..Default::default()
+            };
+            bulletin_pdf::export_typst(&session, f, &Default::default(), &dir, &export).unwrap();
             dir
         })
         .collect();

@@ -1,15 +1,15 @@
 //! Watch-mode benchmark: in one process, the first render of issue 363
 //! against re-renders after one paragraph changes, each done as `bulletin-pdf
-//! watch` does it: the layout loaded again (sharing the parsed sources),
-//! layout, PDF export and the atomic write of the PDF, with Typst's memoized
-//! results (comemo) kept from one render to the next, and the binary's
-//! allocator.
+//! watch` does it: the layouts read again, the issue prepared, laid out in
+//! the world kept from the last render (typst-kit's file store), PDF export
+//! and the atomic write of the PDF, with Typst's memoized results (comemo)
+//! kept from one render to the next, and the binary's allocator.
 //!
 //! `cargo bench --bench watch`
 
 use std::time::{Duration, Instant};
 
-use bulletin_pdf::{FontOptions, Fonts, Layout, RenderOptions};
+use bulletin_pdf::{RenderOptions, Renderer, Session};
 
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -23,14 +23,15 @@ fn main() {
 
     let output = tmp.path().join("issue-363.pdf");
 
-    let fonts = Fonts::load(&FontOptions::default());
-    let first_layout = Layout::embedded_default();
+    let first = Session::new(&Default::default()).unwrap();
     let opts = RenderOptions::default();
-    let render = || {
+    let mut world = None;
+    let mut render = || {
         let start = Instant::now();
-        let mut layout = Layout::embedded_default();
-        layout.share_parsed_sources(&first_layout);
-        let r = bulletin_pdf::render_file(&issue, &layout, &fonts, &opts).unwrap();
+        let session = first.reload_layouts().unwrap();
+        let mut renderer = Renderer::with_world(&session, world.take());
+        let r = renderer.render_file(&issue, &opts).unwrap();
+        world = renderer.into_world();
         let pdf = bulletin_pdf::export_pdf(&r).unwrap();
         assert!(pdf.len() > 10_000);
         bulletin_pdf::write_atomic(&output, &pdf).unwrap();
@@ -43,7 +44,7 @@ fn main() {
     // made of characters the issue already uses, as most edits are.
     let anchor = "不断提升中心组学习科学化规范化水平";
     assert!(original.contains(anchor));
-    let edit = |extra: &str| {
+    let mut edit = |extra: &str| {
         let edited = original.replacen(anchor, &format!("{anchor}{extra}"), 1);
         std::fs::write(&issue, edited).unwrap();
         let time = render();

@@ -11,7 +11,8 @@ use crate::data::{Series, SERIES_FILE};
 use crate::error::{Error, Result};
 use crate::fonts::Origin;
 use crate::layout::LayoutSource;
-use crate::{Fonts, Layout, RenderOptions};
+use crate::pipeline::{prepare_with, RenderOptions, Renderer};
+use crate::session::Session;
 
 /// One issue to render.
 #[derive(Debug, Clone)]
@@ -210,23 +211,25 @@ fn mtime(path: &Path) -> Option<SystemTime> {
 }
 
 /// The newest modification time among what every issue depends on: the
-/// bulletin-pdf binary (its version, embedded layout and fonts), the layout's
-/// files and the font files in use.
-pub fn shared_inputs_time(layout: &Layout, fonts: &Fonts) -> Option<SystemTime> {
+/// bulletin-pdf binary (its version, embedded layout and fonts), the files of
+/// the layout given for every issue and the font files in use.
+pub fn shared_inputs_time(session: &Session) -> Option<SystemTime> {
     let mut newest = std::env::current_exe().ok().and_then(|p| mtime(&p));
     let mut consider = |t: Option<SystemTime>| {
         if let Some(t) = t {
             newest = Some(newest.map_or(t, |n| n.max(t)));
         }
     };
-    if let LayoutSource::Dir(dir) = &layout.source {
-        let mut files = Vec::new();
-        collect_files(dir, &mut files);
-        for f in files {
-            consider(mtime(&f));
+    if let Some(layout) = &session.forced {
+        if let LayoutSource::Dir(dir) = &layout.source {
+            let mut files = Vec::new();
+            collect_files(dir, &mut files);
+            for f in files {
+                consider(mtime(&f));
+            }
         }
     }
-    for (_, origin) in fonts.infos() {
+    for (_, origin) in session.fonts.infos() {
         if let Origin::File(path) = origin {
             consider(mtime(path));
         }
@@ -280,7 +283,10 @@ fn remove_stale_temp_files(jobs: &[Job]) {
         };
         for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            if crate::is_temp_name(&name) && name.contains(".pdf.") && !name.ends_with(&ours) {
+            if crate::output::is_temp_name(&name)
+                && name.contains(".pdf.")
+                && !name.ends_with(&ours)
+            {
                 let _ = std::fs::remove_file(e.path());
             }
         }
@@ -289,14 +295,14 @@ fn remove_stale_temp_files(jobs: &[Job]) {
 
 /// Renders one job: series, issue, layout, PDF, atomic write.
 pub fn render_job(
+    renderer: &mut Renderer,
     job: &Job,
-    layout: &Layout,
-    fonts: &Fonts,
     series: &[Arc<Series>],
     opts: &RenderOptions,
 ) -> Result<usize> {
-    let rendered = crate::render_file_with(&job.input, series, layout, fonts, opts)?;
-    let pdf = crate::export_pdf(&rendered)?;
+    let prepared = prepare_with(renderer.session(), &job.input, series, opts)?;
+    let rendered = renderer.render(&prepared, opts)?;
+    let pdf = crate::pdf::export_pdf(&rendered)?;
     if let Some(dir) = job.output.parent() {
         if !dir.as_os_str().is_empty() && !dir.exists() {
             std::fs::create_dir_all(dir).map_err(|e| {
@@ -304,7 +310,7 @@ pub fn render_job(
             })?;
         }
     }
-    crate::write_atomic(&job.output, &pdf)?;
+    crate::output::write_atomic(&job.output, &pdf)?;
     Ok(rendered.document.pages().len())
 }
 
@@ -313,13 +319,12 @@ pub fn render_job(
 /// is evicted as the batch goes.
 pub fn run(
     jobs: &[Job],
-    layout: &Layout,
-    fonts: &Fonts,
+    session: &Session,
     opts: &BatchOptions,
     series: &SeriesCache,
     on_done: &(dyn Fn(&Job, &Outcome) + Sync),
 ) -> Vec<Outcome> {
-    let shared = shared_inputs_time(layout, fonts);
+    let shared = shared_inputs_time(session);
     remove_stale_temp_files(jobs);
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
@@ -327,33 +332,37 @@ pub fn run(
     let workers = opts.jobs.max(1).min(jobs.len().max(1));
     std::thread::scope(|scope| {
         for _ in 0..workers {
-            scope.spawn(|| loop {
-                if stop.load(Ordering::Relaxed) {
-                    break;
-                }
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(job) = jobs.get(i) else { break };
-                let start = Instant::now();
-                let outcome = match series.for_issue(&job.input) {
-                    Err(e) => Outcome::Failed(e.message),
-                    Ok(s) if !opts.force && up_to_date(job, &s, shared) => Outcome::UpToDate,
-                    Ok(s) => match render_job(job, layout, fonts, &s, &opts.render) {
-                        Ok(pages) => Outcome::Rendered {
-                            pages,
-                            millis: start.elapsed().as_millis(),
-                        },
+            scope.spawn(|| {
+                // Each worker keeps one world: the layout is parsed once.
+                let mut renderer = Renderer::new(session);
+                loop {
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(job) = jobs.get(i) else { break };
+                    let start = Instant::now();
+                    let outcome = match series.for_issue(&job.input) {
                         Err(e) => Outcome::Failed(e.message),
-                    },
-                };
-                if matches!(outcome, Outcome::Failed(_)) && opts.fail_fast {
-                    stop.store(true, Ordering::Relaxed);
-                }
-                // Forget memoized layout results that are no longer used, so
-                // memory stays flat however large the catalogue.
-                comemo::evict(4);
-                on_done(job, &outcome);
-                if let Ok(mut r) = results.lock() {
-                    r[i] = outcome;
+                        Ok(s) if !opts.force && up_to_date(job, &s, shared) => Outcome::UpToDate,
+                        Ok(s) => match render_job(&mut renderer, job, &s, &opts.render) {
+                            Ok(pages) => Outcome::Rendered {
+                                pages,
+                                millis: start.elapsed().as_millis(),
+                            },
+                            Err(e) => Outcome::Failed(e.message),
+                        },
+                    };
+                    if matches!(outcome, Outcome::Failed(_)) && opts.fail_fast {
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                    // Forget memoized layout results that are no longer used, so
+                    // memory stays flat however large the catalogue.
+                    comemo::evict(4);
+                    on_done(job, &outcome);
+                    if let Ok(mut r) = results.lock() {
+                        r[i] = outcome;
+                    }
                 }
             });
         }

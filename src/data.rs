@@ -161,6 +161,12 @@ pub fn read_limited(path: &Path) -> Result<Vec<u8>> {
             path.display()
         )));
     }
+    if !meta.is_file() {
+        return Err(Error::input(format!(
+            "{}: is not a regular file (a pipe, a socket or a device); give an issue file",
+            path.display()
+        )));
+    }
     if meta.len() > MAX_FILE_BYTES {
         return Err(Error::input(format!(
             "{}: the file is {:.1} MiB, over the limit of {} MiB for an issue file",
@@ -169,8 +175,23 @@ pub fn read_limited(path: &Path) -> Result<Vec<u8>> {
             MAX_FILE_BYTES >> 20
         )));
     }
-    std::fs::read(path)
-        .map_err(|e| Error::input(format!("{}: cannot read the file: {e}", path.display())))
+    let fail =
+        |e: std::io::Error| Error::input(format!("{}: cannot read the file: {e}", path.display()));
+    let mut bytes = Vec::new();
+    // Bounded whatever the file's length said (it may grow while read).
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(std::fs::File::open(path).map_err(fail)?, MAX_FILE_BYTES + 1),
+        &mut bytes,
+    )
+    .map_err(fail)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Error::input(format!(
+            "{}: the file is over the limit of {} MiB for an issue file",
+            path.display(),
+            MAX_FILE_BYTES >> 20
+        )));
+    }
+    Ok(bytes)
 }
 
 /// Reads an issue file on its own: UTF-8 (a BOM is allowed), TOML, checked.

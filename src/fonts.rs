@@ -63,6 +63,15 @@ pub enum Origin {
     File(PathBuf),
 }
 
+/// The file a font is in.
+#[derive(Debug, Clone)]
+pub enum FontFile {
+    /// One of the embedded fonts: its file name and bytes.
+    Embedded(&'static str, &'static [u8]),
+    /// A font file on disk.
+    File(PathBuf),
+}
+
 /// The fonts of a process: a font book and lazily loaded faces.
 pub struct Fonts {
     store: FontStore,
@@ -121,6 +130,23 @@ impl Fonts {
             .iter()
             .enumerate()
             .filter_map(|(i, o)| Some((self.book().info(i)?, o)))
+    }
+
+    /// Where a font of this set comes from: an embedded font (its file name
+    /// and bytes) or a font file.
+    pub fn file_of(&self, font: &Font) -> Option<FontFile> {
+        self.infos().find_map(|(info, origin)| {
+            if info != font.info() {
+                return None;
+            }
+            Some(match origin {
+                Origin::Embedded(name) => {
+                    let (_, bytes) = EMBEDDED.iter().find(|(n, _)| n == name)?;
+                    FontFile::Embedded(name, bytes)
+                }
+                Origin::File(path) => FontFile::File(path.clone()),
+            })
+        })
     }
 
     /// Whether any font has a glyph for `c`.

@@ -11,28 +11,12 @@ use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
 use serde::Deserialize;
-use typst::syntax::{FileId, Source};
+use typst::foundations::Bytes;
 
 use crate::error::{Error, Result};
+use crate::sandbox::{read_within, Refusal};
 
-macro_rules! bundled_files {
-    ($dir:literal: $($name:literal),* $(,)?) => {
-        &[$(($name, include_str!(concat!("../layouts/", $dir, "/", $name)))),*]
-    };
-}
-
-/// The layouts built into the binary: (name, files).
-pub const BUNDLED: &[(&str, &[(&str, &str)])] = &[
-    (
-        "default",
-        bundled_files!("default": "layout.toml", "main.typ", "theme.typ", "common.typ",
-            "page.typ", "masthead.typ", "toc.typ", "article.typ", "footer.typ"),
-    ),
-    (
-        "zhuanbao",
-        bundled_files!("zhuanbao": "layout.toml", "main.typ", "masthead.typ"),
-    ),
-];
+include!(concat!(env!("OUT_DIR"), "/bundled_layouts.rs"));
 
 /// The type of a layout parameter.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -132,42 +116,11 @@ fn default_main() -> String {
     "main.typ".into()
 }
 
-/// Why a file inside a folder could not be read.
-#[derive(Debug)]
-pub(crate) enum Refusal {
-    /// No such file (or no such folder).
-    Missing,
-    /// The path, or a symbolic link on it, leads outside the folder.
-    Outside,
-    /// Reading failed.
-    Io(String),
-}
-
-/// Reads `rel` inside the folder `root`: paths with `..` or a root, and
-/// symbolic links leading out of the folder, are refused.
-pub(crate) fn read_within(root: &Path, rel: &str) -> std::result::Result<Vec<u8>, Refusal> {
-    if Path::new(rel)
-        .components()
-        .any(|c| !matches!(c, Component::Normal(_)))
-    {
-        return Err(Refusal::Outside);
-    }
-    let root = root.canonicalize().map_err(|_| Refusal::Missing)?;
-    let real = root
-        .join(rel)
-        .canonicalize()
-        .map_err(|_| Refusal::Missing)?;
-    if !real.starts_with(&root) {
-        return Err(Refusal::Outside);
-    }
-    std::fs::read(&real).map_err(|e| Refusal::Io(format!("cannot read {}: {e}", real.display())))
-}
-
 /// Where a layout's files are.
 #[derive(Debug, Clone)]
 pub enum LayoutSource {
     /// Built into the binary.
-    Embedded(&'static [(&'static str, &'static str)]),
+    Embedded(&'static [(&'static str, &'static [u8])]),
     /// A folder on disk.
     Dir(PathBuf),
 }
@@ -179,41 +132,6 @@ pub struct Layout {
     pub source: LayoutSource,
     /// The layout it extends, if any.
     pub parent: Option<Box<Layout>>,
-    /// A local packages folder (`NAMESPACE/NAME/VERSION/…`) the user named
-    /// with `--package-path`; without it, package imports are refused.
-    pub packages: Option<PathBuf>,
-    /// The layout's Typst files as parsed, kept across renders.
-    pub(crate) sources: SourceCache,
-}
-
-/// Parsed Typst sources kept from one render to the next (in `watch`, and
-/// across the issues of a batch), as the typst CLI keeps its sources: a file
-/// whose text is unchanged is not parsed again, and its syntax tree keeps its
-/// cached hash, so comemo's memoized results are found without hashing the
-/// tree again. A file whose text changed is parsed afresh. A few texts are
-/// kept per file (layouts that share file names, an edit and its undo).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct SourceCache(
-    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<FileId, Vec<Source>>>>,
-);
-
-impl SourceCache {
-    /// Texts kept per file.
-    const KEEP: usize = 4;
-
-    pub(crate) fn get(&self, id: FileId, text: String) -> Source {
-        // A poisoned lock only means another render panicked mid-insert;
-        // the map itself is still whole.
-        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let kept = map.entry(id).or_default();
-        let source = match kept.iter().position(|s| s.text() == text) {
-            Some(i) => kept.remove(i),
-            None => Source::new(id, text),
-        };
-        kept.insert(0, source.clone());
-        kept.truncate(Self::KEEP);
-        source
-    }
 }
 
 impl Layout {
@@ -238,7 +156,7 @@ impl Layout {
         let text = files
             .iter()
             .find(|(f, _)| *f == "layout.toml")
-            .map(|(_, t)| *t)
+            .and_then(|(_, t)| std::str::from_utf8(t).ok())
             .unwrap_or("");
         let path = PathBuf::from(format!("<embedded>/layouts/{name}/layout.toml"));
         let manifest: Manifest = toml::from_str(text)
@@ -324,15 +242,31 @@ impl Layout {
             manifest,
             source,
             parent,
-            packages: None,
-            sources: SourceCache::default(),
         })
     }
 
-    /// Shares `other`'s parsed sources, so that a layout loaded again (as
-    /// `watch` does on every change) does not parse its unchanged files again.
-    pub fn share_parsed_sources(&mut self, other: &Layout) {
-        self.sources = other.sources.clone();
+    /// The file on disk that holds a layout file (its own or its parent's),
+    /// if it is not embedded: what `watch` watches.
+    pub fn real_path(&self, rel: &str) -> Option<PathBuf> {
+        if let LayoutSource::Dir(dir) = &self.source {
+            let p = dir.join(rel);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+        self.parent.as_ref().and_then(|p| p.real_path(rel))
+    }
+
+    /// The layout's folders on disk (its own and its parents'), if any.
+    pub fn dirs(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        if let LayoutSource::Dir(dir) = &self.source {
+            out.push(dir.clone());
+        }
+        if let Some(p) = &self.parent {
+            out.extend(p.dirs());
+        }
+        out
     }
 
     /// A human-readable name for a layout file, for diagnostics.
@@ -354,7 +288,7 @@ impl Layout {
 
     /// Reads a layout file by its path relative to the layout folder (or,
     /// failing that, its parent's). Paths that leave the folder are refused.
-    pub fn read(&self, rel: &str) -> std::result::Result<Vec<u8>, String> {
+    pub fn read(&self, rel: &str) -> std::result::Result<Bytes, String> {
         let rel_path = Path::new(rel);
         if rel_path
             .components()
@@ -366,7 +300,7 @@ impl Layout {
             LayoutSource::Embedded(files) => files
                 .iter()
                 .find(|(name, _)| *name == rel)
-                .map(|(_, text)| text.as_bytes().to_vec())
+                .map(|(_, bytes)| Bytes::new(*bytes))
                 .ok_or_else(|| format!("the layout has no file {rel}")),
             LayoutSource::Dir(dir) => match read_within(dir, rel) {
                 Err(Refusal::Outside) => {
@@ -374,45 +308,13 @@ impl Layout {
                 }
                 Err(Refusal::Missing) => Err(format!("the layout has no file {rel}")),
                 Err(Refusal::Io(m)) => Err(m),
-                Ok(bytes) => Ok(bytes),
+                Ok(bytes) => Ok(Bytes::new(bytes)),
             },
         };
         match (own, &self.parent) {
             (Err(_), Some(parent)) => parent.read(rel),
             (own, _) => own,
         }
-    }
-
-    /// Reads a file of a package from the local packages folder, if the user
-    /// named one; paths that leave the package's folder are refused.
-    pub fn read_package(
-        &self,
-        spec: &typst::syntax::package::PackageSpec,
-        rel: &str,
-    ) -> std::result::Result<Vec<u8>, String> {
-        let Some(base) = &self.packages else {
-            return Err(format!(
-                "packages such as {spec} are not available: bulletin-pdf works offline; \
-                 copy what the layout needs into the layout folder, or name a local \
-                 packages folder with --package-path"
-            ));
-        };
-        let dir = base
-            .join(spec.namespace.as_str())
-            .join(spec.name.as_str())
-            .join(spec.version.to_string());
-        if !dir.is_dir() {
-            return Err(format!(
-                "package {spec} is not in {} (looked in {})",
-                base.display(),
-                dir.display()
-            ));
-        }
-        read_within(&dir, rel).map_err(|r| match r {
-            Refusal::Outside => format!("{rel} leads outside the package {spec}"),
-            Refusal::Missing => format!("package {spec} has no file {rel}"),
-            Refusal::Io(m) => m,
-        })
     }
 
     /// Every file of the layout (its parent's included), with its path
@@ -424,26 +326,52 @@ impl Layout {
         };
         match &self.source {
             LayoutSource::Embedded(files) => {
-                for (name, text) in files.iter() {
-                    out.insert(name.to_string(), text.as_bytes().to_vec());
+                for (name, bytes) in files.iter() {
+                    out.insert(name.to_string(), bytes.to_vec());
                 }
             }
             LayoutSource::Dir(dir) => {
+                let root = dir
+                    .canonicalize()
+                    .map_err(|e| Error::layout(format!("{}: {e}", dir.display())))?;
                 let mut stack = vec![dir.clone()];
                 while let Some(d) = stack.pop() {
                     let entries = std::fs::read_dir(&d)
                         .map_err(|e| Error::layout(format!("{}: {e}", d.display())))?;
                     for e in entries.flatten() {
                         let p = e.path();
-                        if p.is_dir() {
+                        let ty = e
+                            .file_type()
+                            .map_err(|e| Error::layout(format!("{}: {e}", p.display())))?;
+                        if ty.is_dir() {
                             stack.push(p);
-                        } else {
-                            let rel = p.strip_prefix(dir).unwrap_or(&p);
-                            let rel = rel.to_string_lossy().replace('\\', "/");
-                            let bytes = std::fs::read(&p)
-                                .map_err(|e| Error::layout(format!("{}: {e}", p.display())))?;
-                            out.insert(rel, bytes);
+                            continue;
                         }
+                        if ty.is_symlink() {
+                            // Links are followed only to regular files inside
+                            // the layout, as rendering reads them.
+                            let inside = p
+                                .canonicalize()
+                                .is_ok_and(|t| t.starts_with(&root) && t.is_file());
+                            if !inside {
+                                return Err(Error::layout(format!(
+                                    "{}: a symbolic link that leads outside the layout folder \
+                                     (or to a folder); replace it with the file itself",
+                                    p.display()
+                                )));
+                            }
+                        } else if !ty.is_file() {
+                            continue;
+                        }
+                        let rel = p.strip_prefix(dir).unwrap_or(&p);
+                        let rel = rel.to_string_lossy().replace('\\', "/");
+                        let bytes = read_within(dir, &rel).map_err(|r| {
+                            Error::layout(match r {
+                                Refusal::Io(m) => m,
+                                _ => format!("{}: cannot read it", p.display()),
+                            })
+                        })?;
+                        out.insert(rel, bytes);
                     }
                 }
             }
@@ -533,7 +461,7 @@ pub fn new_layout(name: &str, dir: &Path) -> Result<()> {
         } else {
             bytes
         };
-        crate::write_atomic(&dir.join(&rel), &bytes)?;
+        crate::output::write_atomic(&dir.join(&rel), &bytes)?;
     }
     Ok(())
 }
@@ -574,28 +502,4 @@ pub fn list() -> Vec<(String, String, String)> {
         out.push((name, dir.display().to_string(), desc));
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::SourceCache;
-    use typst::syntax::{FileId, RootedPath, VirtualPath, VirtualRoot};
-
-    #[test]
-    fn the_source_cache_serves_the_current_text_only() {
-        let path = VirtualPath::new("/main.typ").unwrap();
-        let id: FileId = RootedPath::new(VirtualRoot::Project, path).intern();
-        let cache = SourceCache::default();
-        assert_eq!(cache.get(id, "#let a = 1".into()).text(), "#let a = 1");
-        // An edit is parsed afresh, and undoing it gives the old text back.
-        let edited = cache.get(id, "#let a = 2".into());
-        assert_eq!(edited.text(), "#let a = 2");
-        assert_eq!(cache.get(id, "#let a = 1".into()).text(), "#let a = 1");
-        for i in 0..10 {
-            cache.get(id, format!("#let a = {i}"));
-        }
-        let map = cache.0.lock().unwrap();
-        assert_eq!(map[&id].len(), SourceCache::KEEP);
-        assert_eq!(map[&id][0].text(), "#let a = 9");
-    }
 }

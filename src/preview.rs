@@ -128,3 +128,105 @@ pub fn images(
     }
     Ok(out)
 }
+
+/// A page of the live preview: its SVG and its text (for the browser's
+/// search and for screen readers; the SVG draws glyphs as shapes).
+#[derive(Debug, Clone)]
+pub struct PreviewPage {
+    pub svg: String,
+    pub text: String,
+}
+
+/// The pages of a document for the live preview.
+pub fn preview_pages(doc: &PagedDocument) -> Vec<PreviewPage> {
+    doc.pages()
+        .iter()
+        .map(|page| PreviewPage {
+            svg: typst_svg::svg(
+                page,
+                &typst_svg::SvgOptions {
+                    render_bleed: false,
+                    pretty: false,
+                },
+            ),
+            text: crate::document::page_text(&page.frame),
+        })
+        .collect()
+}
+
+/// A message without terminal colour codes.
+pub fn strip_ansi(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The live preview's page: every page of the last good render, and over
+/// them, when the last render failed, its message.
+pub fn preview_html(title: &str, pages: &[PreviewPage], error: Option<&str>) -> String {
+    let mut html = String::from(
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
+    );
+    html.push_str(&format!("<title>{}</title>\n", escape_html(title)));
+    html.push_str(
+        "<style>\n\
+         body { margin: 0; background: #e8e8ec; font-family: sans-serif; }\n\
+         main { display: flex; flex-direction: column; align-items: center; gap: 16px; padding: 16px; }\n\
+         .page { position: relative; background: white; box-shadow: 0 1px 4px rgba(0,0,0,.3); }\n\
+         .page svg { display: block; width: min(210mm, 95vw); height: auto; }\n\
+         .page .text { position: absolute; inset: 0; color: transparent; overflow: hidden;\n\
+           white-space: pre-wrap; font-size: 4px; line-height: 1; pointer-events: none; }\n\
+         .page .number { position: absolute; right: -3em; top: 0; color: #777; font-size: 12px; }\n\
+         #error { position: fixed; left: 0; right: 0; bottom: 0; max-height: 60vh; overflow: auto;\n\
+           margin: 0; padding: 12px 16px; background: rgba(60, 0, 0, .92); color: #fff;\n\
+           font: 13px/1.4 monospace; white-space: pre-wrap; z-index: 10; }\n\
+         #error h2 { margin: 0 0 6px; font: bold 14px sans-serif; color: #ffb4b4; }\n\
+         </style>\n</head>\n<body>\n",
+    );
+    if let Some(message) = error {
+        html.push_str(&format!(
+            "<div id=\"error\" role=\"alert\"><h2>The last edit does not render; \
+             showing the last good pages</h2>{}</div>\n",
+            escape_html(&strip_ansi(message))
+        ));
+    }
+    html.push_str(&format!("<main data-pages=\"{}\">\n", pages.len()));
+    for (i, p) in pages.iter().enumerate() {
+        html.push_str(&format!(
+            "<section class=\"page\" id=\"page-{n}\" data-page=\"{n}\">\n{}\n\
+             <div class=\"text\">{}</div><div class=\"number\">{n}</div></section>\n",
+            p.svg,
+            escape_html(&p.text),
+            n = i + 1
+        ));
+    }
+    html.push_str("</main>\n</body>\n</html>\n");
+    html
+}

@@ -146,9 +146,9 @@ fn two_renders_are_byte_identical() {
     assert!(a == b, "two renders of the same issue differ");
 }
 
-/// `watch` exports again and again in one process, with the font programs'
-/// compression memoized (the patched krilla in vendor/). An export served
-/// from those caches, after an edit and its undo, must be byte for byte the
+/// `watch` exports again and again in one process, keeping its world (the
+/// parsed layout) and krilla's memoized font subsets. An export served from
+/// those caches, after an edit and its undo, must be byte for byte the
 /// export of a fresh process, and a valid PDF whose fonts read back.
 #[test]
 fn exports_in_one_process_match_a_fresh_process() {
@@ -156,12 +156,13 @@ fn exports_in_one_process_match_a_fresh_process() {
     let dir = tempfile::tempdir().unwrap();
     let issue = dir.path().join("issue-363.toml");
     let original = std::fs::read_to_string(example()).unwrap();
-    let layout = bulletin_pdf::Layout::embedded_default();
-    let fonts = bulletin_pdf::Fonts::load(&bulletin_pdf::FontOptions::default());
+    let session = bulletin_pdf::Session::new(&Default::default()).unwrap();
     let opts = bulletin_pdf::RenderOptions::default();
+    // One renderer, as `watch` keeps one: its world is reused.
+    let renderer = std::cell::RefCell::new(bulletin_pdf::Renderer::new(&session));
     let export = |text: &str| {
         std::fs::write(&issue, text).unwrap();
-        let r = bulletin_pdf::render_file(&issue, &layout, &fonts, &opts).unwrap();
+        let r = renderer.borrow_mut().render_file(&issue, &opts).unwrap();
         bulletin_pdf::export_pdf(&r).unwrap()
     };
     let anchor = "不断提升中心组学习科学化规范化水平";

@@ -28,7 +28,7 @@ fn pdfs_under(dir: &Path) -> BTreeSet<String> {
 fn catalogue(n: usize) -> (tempfile::TempDir, PathBuf, Vec<PathBuf>) {
     let tmp = tempfile::tempdir().unwrap();
     let cat = tmp.path().join("catalogue");
-    let files = bulletin_pdf::catalogue::generate(&cat, n, 7).unwrap();
+    let files = catalogue::generate(&cat, n, 7).unwrap();
     (tmp, cat, files)
 }
 
@@ -210,8 +210,8 @@ fn export_typst_writes_a_plain_project_that_compiles_to_the_same_text() {
         assert!(project.join(f).is_file(), "{f} missing");
     }
     // Compile the folder as a plain Typst project: every file from disk.
-    let fonts = bulletin_pdf::Fonts::load(&Default::default());
-    let doc = bulletin_pdf::compile_project(&project, &fonts).unwrap();
+    let fonts = std::sync::Arc::new(bulletin_pdf::Fonts::load(&Default::default()));
+    let doc = bulletin_pdf::compile_project(&project, fonts).unwrap();
     let pdf = typst_pdf::pdf(&doc, &typst_pdf::PdfOptions::default()).unwrap();
     let plain = tmp.path().join("plain.pdf");
     std::fs::write(&plain, pdf).unwrap();

@@ -119,7 +119,7 @@ fn a_device_or_folder_is_never_replaced() {
 fn a_batch_killed_midway_leaves_only_complete_pdfs() {
     let tmp = tempfile::tempdir().unwrap();
     let cat = tmp.path().join("cat");
-    let files = bulletin_pdf::catalogue::generate(&cat, 24, 11).unwrap();
+    let files = catalogue::generate(&cat, 24, 11).unwrap();
     let out = tmp.path().join("out");
     let mut child = Command::new(BIN)
         .args([cat.to_str().unwrap(), "--out-dir", out.to_str().unwrap()])

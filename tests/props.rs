@@ -4,16 +4,16 @@
 
 mod common;
 
-use bulletin_pdf::{ErrorKind, FontOptions, Fonts, Layout, RenderOptions};
+use bulletin_pdf::{ErrorKind, RenderOptions, Session};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 use typst::layout::{Frame, FrameItem};
 
 use common::*;
 
-fn fonts() -> &'static Fonts {
-    static FONTS: OnceLock<Fonts> = OnceLock::new();
-    FONTS.get_or_init(|| Fonts::load(&FontOptions::default()))
+fn session() -> &'static Session {
+    static SESSION: OnceLock<Session> = OnceLock::new();
+    SESSION.get_or_init(|| Session::new(&Default::default()).unwrap())
 }
 
 fn frame_text(frame: &Frame, out: &mut String) {
@@ -68,8 +68,7 @@ fn check(title: &str, body: &str, byline: &str, office: &str) -> Result<bool, Te
         &toml_str(office)[1..toml_str(office).len() - 1],
     );
     std::fs::write(&input, &issue).unwrap();
-    let layout = Layout::embedded_default();
-    match bulletin_pdf::render_file(&input, &layout, fonts(), &RenderOptions::default()) {
+    match bulletin_pdf::render_file(session(), &input, &RenderOptions::default()) {
         Ok(r) => {
             let mut text = String::new();
             for page in r.document.pages() {
@@ -151,13 +150,8 @@ fn extreme_texts() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("w.toml");
     std::fs::write(&input, minimal_issue(" \t ", "正文。", "单位")).unwrap();
-    let e = bulletin_pdf::render_file(
-        &input,
-        &Layout::embedded_default(),
-        fonts(),
-        &RenderOptions::default(),
-    )
-    .err()
-    .unwrap();
+    let e = bulletin_pdf::render_file(session(), &input, &RenderOptions::default())
+        .err()
+        .unwrap();
     assert!(e.message.contains("empty title"), "{}", e.message);
 }

@@ -307,7 +307,7 @@ fn footer_sits_at_the_bottom_of_the_last_page() {
 /// Page images made in-process with typst-render, at 2 pixels a point.
 mod pixels {
     use super::*;
-    use bulletin_pdf::{FontOptions, Fonts, Layout, RenderOptions};
+    use bulletin_pdf::{RenderOptions, Session};
 
     pub struct Page {
         pub w: usize,
@@ -318,11 +318,9 @@ mod pixels {
     pub fn pages() -> &'static Vec<Page> {
         static PAGES: OnceLock<Vec<Page>> = OnceLock::new();
         PAGES.get_or_init(|| {
-            let layout = Layout::embedded_default();
-            let fonts = Fonts::load(&FontOptions::default());
+            let session = Session::new(&Default::default()).unwrap();
             let input = root().join("examples/issue-363.toml");
-            let r = bulletin_pdf::render_file(&input, &layout, &fonts, &RenderOptions::default())
-                .unwrap();
+            let r = bulletin_pdf::render_file(&session, &input, &RenderOptions::default()).unwrap();
             let pages = r.document.pages();
             let (first, last) = (&pages[0], &pages[pages.len() - 1]);
             [first, last]

@@ -165,3 +165,4 @@ pub fn toml_str(s: &str) -> String {
     out.push('"');
     out
 }
+pub mod catalogue;

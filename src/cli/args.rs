@@ -1,0 +1,364 @@
+//! The command line: clap's definitions, checked once into plans.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, CommandFactory, Parser, Subcommand};
+
+use bulletin_pdf::batch::Shard;
+use bulletin_pdf::data::Encoding;
+use bulletin_pdf::preview::{Format, Pages};
+use bulletin_pdf::{Error, RenderOptions, SessionOptions};
+
+/// Typeset Chinese work bulletin (工作简报) issues from TOML to print-ready PDF.
+///
+/// `bulletin-pdf issue-363.toml` writes issue-363.pdf beside the TOML file.
+/// Given folders or several files, it renders a whole catalogue in parallel:
+/// issues whose PDF is up to date are skipped, one bad issue never stops the
+/// rest, and a summary ends the run.
+/// Exit codes: 0 success, 1 failure (any issue failed), 2 usage error.
+#[derive(Parser, Debug)]
+#[command(name = "bulletin-pdf", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Issue files (TOML) or folders searched recursively for them.
+    #[arg(value_name = "PATH", required = true)]
+    pub inputs: Vec<PathBuf>,
+
+    /// Write the PDFs under this folder, mirroring the inputs' layout.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+
+    /// Parallel workers (default: the available cores).
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// Render every issue, even those whose PDF is up to date.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Stop at the first failure.
+    #[arg(long)]
+    pub fail_fast: bool,
+
+    /// Render only shard K of N (e.g. 2/8): every issue is in exactly one.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+
+    #[command(flatten)]
+    pub render: RenderArgs,
+}
+
+/// What to write and how: the options of a render, shared by `watch`.
+#[derive(Args, Debug, Clone)]
+pub struct RenderArgs {
+    /// Where to write the PDF of a single issue (default: beside it, .pdf);
+    /// with png/svg, a name with {p} for the page number.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// What to write: pdf, or page images (png, svg) for previews (default:
+    /// from the extension of -o, else pdf).
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<Format>,
+
+    /// With png/svg: the pages to write, e.g. 1-3,5 (default: all).
+    #[arg(long, value_name = "PAGES")]
+    pub pages: Option<Pages>,
+
+    /// With png: the resolution in pixels per inch (1 to 600).
+    #[arg(long, value_name = "PPI", default_value_t = 144.0)]
+    pub ppi: f32,
+
+    /// Conform to these PDF standards (comma-separated or repeated): a-2b,
+    /// a-2u, a-3b, ua-1, … as typst-pdf names them. Replaces the issue's
+    /// options.pdf_standards.
+    #[arg(long = "pdf-standard", value_name = "STANDARD", value_delimiter = ',', value_parser = parse_standard)]
+    pub pdf_standards: Option<Vec<typst_pdf::PdfStandard>>,
+
+    /// The encoding of the issue files: utf-8 (default) or gbk (GB18030),
+    /// converted while reading.
+    #[arg(long, value_name = "ENCODING", default_value = "utf-8")]
+    pub encoding: Encoding,
+
+    /// Print empty boxes for characters that no font has, instead of failing.
+    #[arg(long)]
+    pub allow_missing_glyphs: bool,
+
+    /// Print nothing but errors (no progress, no summary).
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    #[command(flatten)]
+    pub setup: Setup,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List, for each font role of the layout, the font that will be used.
+    Fonts {
+        #[command(flatten)]
+        setup: Setup,
+    },
+    /// List the bundled layouts and those in ./layouts/.
+    Layouts,
+    /// Print the JSON Schema of the issue format (for Taplo / Even Better
+    /// TOML: put `#:schema ./issue.schema.json` at the top of an issue file).
+    Schema,
+    /// Render an issue again whenever a file it depends on changes: the
+    /// issue, its series files, the layout's files, files of the issue's
+    /// folder the layout reads, local packages and fonts. Keeps the last
+    /// good output when an edit breaks it; with --serve, shows the pages in
+    /// a browser that reloads after each render.
+    Watch {
+        /// The issue file (TOML).
+        #[arg(value_name = "ISSUE.toml")]
+        input: PathBuf,
+        /// Serve a live preview of the pages on http://127.0.0.1 (the port
+        /// is printed).
+        #[arg(long)]
+        serve: bool,
+        /// The preview's port (default: the first free one of 3000–3005).
+        #[arg(long, value_name = "PORT", requires = "serve")]
+        port: Option<u16>,
+        /// Open the preview in the default browser.
+        #[arg(long, requires = "serve")]
+        open: bool,
+        #[command(flatten)]
+        render: RenderArgs,
+    },
+    /// Copy the default layout into ./layouts/NAME/ as a starting point.
+    NewLayout {
+        /// The new layout's name (and folder name).
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
+    /// Write a plain Typst project of an issue (main.typ, the layout's
+    /// files, the issue as issue.json, the fonts it uses) that `typst compile
+    /// --font-path DIR/fonts DIR/main.typ` compiles to the same document.
+    ExportTypst {
+        /// The issue file (TOML).
+        #[arg(value_name = "ISSUE.toml")]
+        input: PathBuf,
+        /// The folder to write (new or empty).
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// Write into a folder that is not empty, replacing files there.
+        #[arg(long)]
+        force: bool,
+        /// Do not copy the fonts the issue uses into DIR/fonts/ (name a font
+        /// folder when compiling instead).
+        #[arg(long)]
+        no_fonts: bool,
+        /// The encoding of the issue file: utf-8 (default) or gbk.
+        #[arg(long, value_name = "ENCODING", default_value = "utf-8")]
+        encoding: Encoding,
+        #[command(flatten)]
+        setup: Setup,
+    },
+    /// Print a shell completion script: bash, zsh, fish, elvish or
+    /// powershell (e.g. `bulletin-pdf completions bash >
+    /// /etc/bash_completion.d/bulletin-pdf`).
+    Completions {
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), or write one per command into a folder.
+    Man {
+        /// Write bulletin-pdf.1 and bulletin-pdf-COMMAND.1 into this folder.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// Layout and font choices.
+#[derive(Args, Debug, Clone)]
+pub struct Setup {
+    /// The layout: a bundled one by name (default, zhuanbao), a folder in
+    /// ./layouts/, or a folder with a layout.toml. Overrides the layout an
+    /// issue or series file names.
+    #[arg(long, value_name = "NAME|DIR")]
+    pub layout: Option<String>,
+
+    /// A folder to search for fonts (repeatable); its fonts win over the
+    /// system's and the embedded Fandol set.
+    #[arg(long = "font-path", value_name = "DIR")]
+    pub font_paths: Vec<PathBuf>,
+
+    /// A local folder of Typst packages (NAMESPACE/NAME/VERSION/) that
+    /// layouts may import; nothing is ever downloaded.
+    #[arg(long, value_name = "DIR")]
+    pub package_path: Option<PathBuf>,
+
+    /// Do not use installed system fonts.
+    #[arg(long)]
+    pub no_system_fonts: bool,
+}
+
+impl Setup {
+    pub fn session_options(&self) -> SessionOptions {
+        SessionOptions {
+            layout: self.layout.clone(),
+            font_paths: self.font_paths.clone(),
+            system_fonts: !self.no_system_fonts,
+            package_path: self.package_path.clone(),
+        }
+    }
+}
+
+/// A render's options, checked.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub output: Option<PathBuf>,
+    pub format: Format,
+    pub pages: Option<Pages>,
+    pub ppi: f32,
+    pub quiet: bool,
+    pub render: RenderOptions,
+    pub session: SessionOptions,
+}
+
+/// The highest resolution of page images: an A4 page at 600 ppi is about 35
+/// megapixels (140 MB while it is encoded).
+pub const MAX_PPI: f32 = 600.0;
+
+impl RenderArgs {
+    /// Checks the options once, for every command that renders.
+    pub fn plan(&self) -> Result<Plan, Error> {
+        if !(self.ppi.is_finite() && self.ppi > 0.0 && self.ppi <= MAX_PPI) {
+            return Err(Error::input(format!(
+                "--ppi {}: give a resolution from 1 to {MAX_PPI}, e.g. --ppi 144",
+                self.ppi
+            )));
+        }
+        let from_name = self
+            .output
+            .as_ref()
+            .and_then(|o| o.extension())
+            .and_then(|e| e.to_str()?.parse::<Format>().ok());
+        let format = match (self.format, from_name) {
+            (Some(f), Some(n)) if f != n => {
+                return Err(Error::input(format!(
+                    "--format {} does not match the output's name {}; name the file .{} \
+                     or leave --format out",
+                    f.extension(),
+                    self.output.as_deref().unwrap_or(Path::new("")).display(),
+                    f.extension()
+                )))
+            }
+            (Some(f), _) => f,
+            (None, Some(n)) => n,
+            (None, None) => Format::Pdf,
+        };
+        if format == Format::Pdf && self.pages.is_some() {
+            return Err(Error::input(
+                "--pages selects the pages of page images (--format png or svg); \
+                 a PDF always holds the whole issue",
+            ));
+        }
+        Ok(Plan {
+            output: self.output.clone(),
+            format,
+            pages: self.pages.clone(),
+            ppi: self.ppi,
+            quiet: self.quiet,
+            render: RenderOptions {
+                allow_missing_glyphs: self.allow_missing_glyphs,
+                pdf_standards: self.pdf_standards.clone(),
+                encoding: self.encoding,
+            },
+            session: self.setup.session_options(),
+        })
+    }
+}
+
+fn parse_standard(s: &str) -> Result<typst_pdf::PdfStandard, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|_| {
+        format!(
+            "unknown PDF standard {s:?}; use one of 1.4, 1.5, 1.6, 1.7, 2.0, a-1b, a-1a, a-2b, \
+             a-2u, a-2a, a-3b, a-3u, a-3a, a-4, a-4f, a-4e, ua-1"
+        )
+    })
+}
+
+/// The edit distance between two short words.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// A mistyped subcommand (`bulletin-pdf layout`) would be read as a missing
+/// input file: when the first argument is no file, looks like a word and is
+/// close to a subcommand, say so and exit 2, as clap does for other
+/// mistakes.
+pub fn reject_mistyped_subcommand(args: &[OsString]) {
+    let Some(first) = args
+        .iter()
+        .skip(1)
+        .find(|a| !a.to_string_lossy().starts_with('-'))
+    else {
+        return;
+    };
+    let word = first.to_string_lossy();
+    let is_word = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !is_word || Path::new(first).exists() {
+        return;
+    }
+    let cmd = Cli::command();
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .filter(|n| n != "help")
+        .collect();
+    if names.iter().any(|n| n == word.as_ref()) {
+        return;
+    }
+    let best = names
+        .iter()
+        .map(|n| (distance(&word, n), n))
+        .filter(|(d, n)| *d <= 2 || n.starts_with(word.as_ref()))
+        .min();
+    if let Some((_, name)) = best {
+        let msg = format!(
+            "unrecognized subcommand '{word}' (and no file of that name)\n\n  \
+             tip: a similar subcommand exists: '{name}'\n\n\
+             Usage: bulletin-pdf {name} …   (bulletin-pdf --help lists the commands)"
+        );
+        Cli::command()
+            .error(clap::error::ErrorKind::InvalidSubcommand, msg)
+            .exit();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance() {
+        assert_eq!(distance("layout", "layouts"), 1);
+        assert_eq!(distance("watc", "watch"), 1);
+        assert_eq!(distance("schema", "schema"), 0);
+        assert_eq!(distance("fnots", "fonts"), 2);
+    }
+
+    #[test]
+    fn the_cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

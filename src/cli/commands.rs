@@ -1,0 +1,120 @@
+//! The small commands: fonts, layouts, schema, new-layout, export-typst,
+//! completions and the manual.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::CommandFactory;
+
+use bulletin_pdf::data::Encoding;
+use bulletin_pdf::export::ExportOptions;
+use bulletin_pdf::{layout, Error, RenderOptions, Session};
+
+use super::args::{Cli, Setup};
+
+/// For each font role of the layout, the font that will be used.
+pub fn fonts(setup: &Setup) -> Result<(), Error> {
+    let session = Session::new(&setup.session_options())?;
+    let layout = session.forced.clone().unwrap_or(session.default.clone());
+    println!("layout: {}", layout.manifest.name);
+    for (role, list) in &layout.manifest.fonts {
+        match session.fonts.resolve(list) {
+            Some((family, origin)) => println!("{role:<8} {family}  ({origin})"),
+            None => println!("{role:<8} none of {}", list.join(", ")),
+        }
+    }
+    Ok(())
+}
+
+/// The bundled layouts and those in ./layouts/.
+pub fn layouts() {
+    for (name, place, desc) in layout::list() {
+        println!("{name:<12} {desc}  [{place}]");
+    }
+}
+
+/// The JSON Schema of the issue format.
+pub fn schema() -> Result<(), Error> {
+    let schema = bulletin_pdf::model::schema();
+    let text = serde_json::to_string_pretty(&schema)
+        .map_err(|e| Error::output(format!("cannot write the schema: {e}")))?;
+    println!("{text}");
+    Ok(())
+}
+
+/// Copies the default layout into ./layouts/NAME/.
+pub fn new_layout(name: &str) -> Result<(), Error> {
+    let valid = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+    if !valid {
+        return Err(Error::input(format!(
+            "{name:?}: a layout name is letters, digits, - and _, e.g. new-layout my-office"
+        )));
+    }
+    let dir = Path::new("layouts").join(name);
+    layout::new_layout(name, &dir)?;
+    eprintln!(
+        "wrote {}: edit theme.typ (every tunable) or the element files, then render with --layout {name}",
+        dir.display()
+    );
+    Ok(())
+}
+
+/// A plain Typst project of one issue.
+pub fn export_typst(
+    input: &Path,
+    dir: &Path,
+    export: &ExportOptions,
+    encoding: Encoding,
+    setup: &Setup,
+) -> Result<(), Error> {
+    let session = Session::new(&setup.session_options())?;
+    let opts = RenderOptions {
+        encoding,
+        ..Default::default()
+    };
+    let exported = bulletin_pdf::export_typst(&session, input, &opts, dir, export)?;
+    eprintln!(
+        "wrote {} ({} files, layout {}); compile it with: typst compile --font-path {}/fonts {}/main.typ",
+        dir.display(),
+        exported.files.len(),
+        exported.layout,
+        dir.display(),
+        dir.display()
+    );
+    Ok(())
+}
+
+/// A shell completion script on standard output.
+pub fn completions(shell: clap_complete::Shell) {
+    let mut cmd = Cli::command();
+    clap_complete::generate(shell, &mut cmd, "bulletin-pdf", &mut std::io::stdout());
+}
+
+/// The manual page on standard output, or one page per command in `dir`.
+pub fn man(dir: Option<&PathBuf>) -> Result<(), Error> {
+    let cmd = Cli::command();
+    let io = |e: std::io::Error| Error::output(format!("cannot write the manual: {e}"));
+    let Some(dir) = dir else {
+        let mut out = std::io::stdout().lock();
+        clap_mangen::Man::new(cmd).render(&mut out).map_err(io)?;
+        return out.flush().map_err(io);
+    };
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let mut pages = vec![("bulletin-pdf".to_string(), cmd.clone())];
+    for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+        let name = format!("bulletin-pdf-{}", sub.get_name());
+        // clap names commands with static strings; this runs once.
+        let static_name: &'static str = Box::leak(name.clone().into_boxed_str());
+        pages.push((name, sub.clone().name(static_name)));
+    }
+    for (name, page) in pages {
+        let mut bytes = Vec::new();
+        clap_mangen::Man::new(page).render(&mut bytes).map_err(io)?;
+        bulletin_pdf::write_atomic(&dir.join(format!("{name}.1")), &bytes)?;
+    }
+    eprintln!("wrote the manual pages into {}", dir.display());
+    Ok(())
+}

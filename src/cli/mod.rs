@@ -1,0 +1,9 @@
+//! The command-line interface over the library: arguments, one module per
+//! command, and the terminal.
+
+pub mod args;
+pub mod batch;
+pub mod commands;
+pub mod render;
+pub mod term;
+pub mod watch;

@@ -1,0 +1,93 @@
+//! Rendering one issue: a PDF, or page images.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use bulletin_pdf::preview::{self, Format};
+use bulletin_pdf::{export_pdf, write_atomic, Error, Rendered, Renderer, Session};
+
+use super::args::Plan;
+use super::term;
+
+/// Where a single issue's output goes: `-o`, or beside the issue.
+pub fn output_of(plan: &Plan, input: &Path) -> PathBuf {
+    match (&plan.output, plan.format) {
+        (Some(o), _) => o.clone(),
+        (None, Format::Pdf) => input.with_extension("pdf"),
+        (None, f) => {
+            let stem = input.file_stem().unwrap_or_default().to_string_lossy();
+            input.with_file_name(format!("{stem}-{{p}}.{}", f.extension()))
+        }
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// One issue: always rendered, with its own messages.
+pub fn one(plan: &Plan, input: &Path) -> Result<(), Error> {
+    let start = Instant::now();
+    let output = output_of(plan, input);
+    if same_file(input, &output) {
+        return Err(Error::input(format!(
+            "{}: the output would overwrite the input; name another file with -o",
+            output.display()
+        )));
+    }
+    let session = Session::new(&plan.session)?;
+    let mut renderer = Renderer::new(&session);
+    let rendered = renderer.render_file(input, &plan.render)?;
+    for w in &rendered.warnings {
+        term::warning(w);
+    }
+    let written = write(plan, &rendered, &output)?;
+    if !plan.quiet {
+        eprintln!(
+            "wrote {written} in {:.0} ms",
+            start.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    // The process ends here: leave the laid-out document and the fonts to
+    // the operating system instead of freeing them piece by piece.
+    std::mem::forget(rendered);
+    std::mem::forget(renderer);
+    std::mem::forget(session);
+    Ok(())
+}
+
+/// Writes a rendered issue as the plan says (a PDF, or page images); returns
+/// what was written, for the log.
+pub fn write(plan: &Plan, rendered: &Rendered, output: &Path) -> Result<String, Error> {
+    let pages = rendered.document.pages().len();
+    if plan.format == Format::Pdf {
+        let pdf = export_pdf(rendered)?;
+        write_atomic(output, &pdf)?;
+        return Ok(format!("{} ({pages} pages)", output.display()));
+    }
+    let ext = plan.format.extension();
+    let images = preview::images(
+        &rendered.document,
+        plan.format,
+        plan.pages.as_ref(),
+        plan.ppi,
+    )?;
+    if images.len() > 1 && !output.to_string_lossy().contains("{p}") {
+        return Err(Error::input(format!(
+            "{}: {} pages need {{p}} in the name (the page number), e.g. -o 'out/p-{{p}}.{ext}'",
+            output.display(),
+            images.len()
+        )));
+    }
+    for (p, bytes) in &images {
+        write_atomic(&preview::page_path(output, *p), bytes)?;
+    }
+    Ok(format!(
+        "{} {ext} page(s) as {}",
+        images.len(),
+        output.display()
+    ))
+}

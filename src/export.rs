@@ -1,0 +1,151 @@
+//! `export-typst`: a plain Typst project of one issue, prepared exactly as a
+//! render prepares it, that the typst CLI compiles from any folder to the same
+//! document: the layout's files, `main.typ`, the issue as `issue.json`, the
+//! files of the issue's folder the layout read (under `issue-files/`) and
+//! the fonts the document is set in (under `fonts/`).
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::fonts::FontFile;
+use crate::output::write_atomic;
+use crate::pipeline::{prepare, RenderOptions, Renderer};
+use crate::session::Session;
+use crate::world::Origin;
+
+/// What an export wrote.
+#[derive(Debug, Clone)]
+pub struct Exported {
+    /// The layout exported.
+    pub layout: String,
+    /// Every file written, relative to the project folder.
+    pub files: Vec<String>,
+}
+
+/// How to export.
+#[derive(Debug, Clone)]
+pub struct ExportOptions {
+    /// Write into a folder that is not empty.
+    pub force: bool,
+    /// Copy the fonts the document uses into `fonts/` (without them, name a
+    /// folder of the fonts when compiling).
+    pub fonts: bool,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        ExportOptions {
+            force: false,
+            fonts: true,
+        }
+    }
+}
+
+/// Whether a folder is missing or empty.
+fn is_empty_dir(dir: &Path) -> Result<bool> {
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => Ok(entries.next().is_none()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
+        Err(e) => Err(Error::output(format!("{}: {e}", dir.display()))),
+    }
+}
+
+/// Writes the Typst project of the issue at `path` into `out`. A folder that
+/// is not empty is refused unless `export.force` is set.
+pub fn export_typst(
+    session: &Session,
+    path: &Path,
+    opts: &RenderOptions,
+    out: &Path,
+    export: &ExportOptions,
+) -> Result<Exported> {
+    if out.exists() && !out.is_dir() {
+        return Err(Error::output(format!(
+            "{}: is not a folder; name a new or empty folder for the project",
+            out.display()
+        )));
+    }
+    if !export.force && !is_empty_dir(out)? {
+        return Err(Error::output(format!(
+            "{}: the folder is not empty; name a new or empty folder, or pass --force to \
+             write over the files there",
+            out.display()
+        )));
+    }
+    let prepared = prepare(session, path, opts)?;
+    // Lay it out here first: a broken issue is reported now, and the
+    // compile tells which files and fonts the project needs.
+    let mut renderer = Renderer::new(session);
+    let rendered = renderer.render(&prepared, opts)?;
+    let issue_files: Vec<PathBuf> = renderer
+        .origins()
+        .into_iter()
+        .filter_map(|o| match o {
+            Origin::IssueFile(p) => Some(p),
+            _ => None,
+        })
+        .collect();
+
+    let mut files: Vec<(String, Vec<u8>)> = prepared.layout.files()?;
+    let layout = &prepared.layout.manifest;
+    if layout.main != "main.typ" {
+        files.push((
+            "main.typ".into(),
+            format!(
+                "#include {}\n",
+                serde_json::Value::from(layout.main.clone())
+            )
+            .into_bytes(),
+        ));
+    }
+    let json = serde_json::to_vec_pretty(&prepared.data)
+        .map_err(|e| Error::output(format!("cannot encode the issue: {e}")))?;
+    files.push(("issue.json".into(), json));
+    for p in issue_files {
+        let rel = p
+            .strip_prefix(&prepared.issue_dir)
+            .map_err(|_| Error::output(format!("{}: outside the issue's folder", p.display())))?;
+        let bytes = crate::sandbox::read_within(&prepared.issue_dir, &rel.to_string_lossy())
+            .map_err(|_| Error::output(format!("cannot read {}", p.display())))?;
+        files.push((
+            format!(
+                "{}{}",
+                crate::world::ISSUE_FILES,
+                rel.to_string_lossy().replace('\\', "/")
+            ),
+            bytes,
+        ));
+    }
+    let fonts = match export.fonts {
+        true => crate::document::fonts_used(&rendered.document),
+        false => Vec::new(),
+    };
+    for font in fonts {
+        match session.fonts.file_of(&font) {
+            Some(FontFile::Embedded(name, bytes)) => {
+                files.push((format!("fonts/{name}"), bytes.to_vec()))
+            }
+            Some(FontFile::File(p)) => {
+                let name = p.file_name().unwrap_or_default().to_string_lossy();
+                let bytes = std::fs::read(&p)
+                    .map_err(|e| Error::output(format!("{}: {e}", p.display())))?;
+                files.push((format!("fonts/{name}"), bytes));
+            }
+            None => {}
+        }
+    }
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files.dedup_by(|a, b| a.0 == b.0);
+    for (rel, bytes) in &files {
+        let target = out.join(rel);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::output(format!("{}: {e}", dir.display())))?;
+        }
+        write_atomic(&target, bytes)?;
+    }
+    Ok(Exported {
+        layout: layout.name.clone(),
+        files: files.into_iter().map(|(r, _)| r).collect(),
+    })
+}

@@ -1,0 +1,270 @@
+//! The pipeline of one issue, shared by render, batch, watch and export:
+//! [`prepare`] reads the issue with its series files, chooses its layout and
+//! builds the layout's data; a [`Renderer`] lays it out in a world it keeps
+//! from one issue to the next.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use typst::diag::Warned;
+use typst_layout::PagedDocument;
+
+use crate::data::{self, Data, Encoding, Series};
+use crate::error::{Error, ErrorKind, Result};
+use crate::fonts::Fonts;
+use crate::layout::Layout;
+use crate::session::Session;
+use crate::world::{BulletinWorld, Loader};
+
+/// Options for rendering an issue.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// Print empty boxes for characters no font has instead of failing.
+    pub allow_missing_glyphs: bool,
+    /// PDF standards to conform to; when set, they replace the issue's own
+    /// `options.pdf_standards`.
+    pub pdf_standards: Option<Vec<typst_pdf::PdfStandard>>,
+    /// The encoding of issue and series files.
+    pub encoding: Encoding,
+}
+
+/// An issue ready to lay out: its data and its layout.
+pub struct Prepared {
+    /// The issue file.
+    pub path: PathBuf,
+    /// Its series files, outermost first.
+    pub series: Vec<PathBuf>,
+    /// The layout chosen for it.
+    pub layout: Arc<Layout>,
+    /// What the layout reads as `/issue.json`.
+    pub data: Data,
+    /// The issue's folder, readable by the layout as `/issue-files/`.
+    pub issue_dir: PathBuf,
+}
+
+impl Prepared {
+    /// What a world needs to lay this issue out.
+    pub fn loader(&self, session: &Session) -> Loader {
+        Loader {
+            layout: self.layout.clone(),
+            data: None,
+            issue_dir: Some(self.issue_dir.clone()),
+            packages: session.packages.clone(),
+        }
+    }
+
+    /// The files this issue was prepared from: the issue, its series files
+    /// and the layout's manifests on disk.
+    pub fn inputs(&self) -> Vec<PathBuf> {
+        let mut out = vec![self.path.clone()];
+        out.extend(self.series.iter().cloned());
+        out.extend(
+            self.layout
+                .dirs()
+                .into_iter()
+                .map(|d| d.join("layout.toml")),
+        );
+        out
+    }
+}
+
+/// The folder of a file, `.` for a bare file name.
+pub fn folder_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Reads an issue file on top of its series files (as read by the caller),
+/// chooses its layout and builds the layout's data.
+pub fn prepare_with(
+    session: &Session,
+    path: &Path,
+    series: &[Arc<Series>],
+    opts: &RenderOptions,
+) -> Result<Prepared> {
+    let bytes = data::read_limited(path)?;
+    let issue = data::parse_issue_with(path, &bytes, series, opts.encoding)?;
+    let base = folder_of(path);
+    let layout = session
+        .layout_for(issue.layout.as_deref(), &base)
+        .map_err(|e| Error::layout(format!("{}: {}", path.display(), e.message)))?;
+    let mut data = data::build(&issue, &layout)
+        .map_err(|m| Error::input(format!("{}: {m}", path.display())))?;
+    if let Some(list) = &opts.pdf_standards {
+        data.options.pdf_standards = list.clone();
+    }
+    Ok(Prepared {
+        path: path.to_path_buf(),
+        series: series.iter().map(|s| s.path.clone()).collect(),
+        layout,
+        data,
+        issue_dir: base,
+    })
+}
+
+/// Reads an issue file and its series files (every `bulletin.toml` in its
+/// folder and the folders above), chooses its layout and builds its data.
+pub fn prepare(session: &Session, path: &Path, opts: &RenderOptions) -> Result<Prepared> {
+    let series = data::read_series(path, opts.encoding)?;
+    prepare_with(session, path, &series, opts)
+}
+
+/// A laid-out issue.
+pub struct Rendered {
+    pub document: PagedDocument,
+    pub data: Data,
+    /// Warnings worth showing (Typst's, less the expected ones), formatted.
+    pub warnings: Vec<String>,
+    /// The name of the layout used.
+    pub layout: String,
+}
+
+/// Lays issues out, one after another, in a world it keeps: the layout's
+/// sources are parsed once and edited in place when they change, as in the
+/// typst CLI.
+pub struct Renderer<'s> {
+    session: &'s Session,
+    world: Option<BulletinWorld>,
+}
+
+impl<'s> Renderer<'s> {
+    pub fn new(session: &'s Session) -> Renderer<'s> {
+        Renderer {
+            session,
+            world: None,
+        }
+    }
+
+    /// A renderer that goes on with the world of an earlier one (`watch`
+    /// keeps it across sessions, when a layout's manifest changed).
+    pub fn with_world(session: &'s Session, world: Option<BulletinWorld>) -> Renderer<'s> {
+        Renderer { session, world }
+    }
+
+    /// The world, to keep for a later renderer.
+    pub fn into_world(self) -> Option<BulletinWorld> {
+        self.world
+    }
+
+    /// The session this renderer lays out for.
+    pub fn session(&self) -> &'s Session {
+        self.session
+    }
+
+    /// Lays out a prepared issue.
+    pub fn render(&mut self, prepared: &Prepared, opts: &RenderOptions) -> Result<Rendered> {
+        let fonts = &self.session.fonts;
+        if !opts.allow_missing_glyphs {
+            check_glyphs(&prepared.data, fonts).map_err(|m| Error {
+                kind: ErrorKind::MissingGlyphs,
+                message: format!("{}: {m}", prepared.path.display()),
+            })?;
+        }
+        let loader = prepared.loader(self.session);
+        let world = match &mut self.world {
+            Some(w) => {
+                w.update(fonts.clone(), loader, &prepared.data)?;
+                w
+            }
+            None => self
+                .world
+                .insert(BulletinWorld::new(fonts.clone(), loader, &prepared.data)?),
+        };
+        let (document, warnings) = compile(world)?;
+        Ok(Rendered {
+            document,
+            data: prepared.data.clone(),
+            warnings,
+            layout: prepared.layout.manifest.name.clone(),
+        })
+    }
+
+    /// Reads, checks and lays out an issue file.
+    pub fn render_file(&mut self, path: &Path, opts: &RenderOptions) -> Result<Rendered> {
+        let prepared = prepare(self.session, path, opts)?;
+        self.render(&prepared, opts)
+    }
+
+    /// Where the files the last layout read are.
+    pub fn origins(&mut self) -> Vec<crate::world::Origin> {
+        self.world
+            .as_mut()
+            .map(BulletinWorld::origins)
+            .unwrap_or_default()
+    }
+
+    /// The files on disk the last layout read (see
+    /// [`BulletinWorld::dependencies`]).
+    pub fn dependencies(&mut self) -> Vec<PathBuf> {
+        self.world
+            .as_mut()
+            .map(BulletinWorld::dependencies)
+            .unwrap_or_default()
+    }
+}
+
+/// Reads, checks and lays out one issue file (with its series files).
+pub fn render_file(session: &Session, path: &Path, opts: &RenderOptions) -> Result<Rendered> {
+    Renderer::new(session).render_file(path, opts)
+}
+
+/// Lays out the world's main file.
+pub fn compile(world: &BulletinWorld) -> Result<(PagedDocument, Vec<String>)> {
+    let Warned { output, warnings } = typst::compile::<PagedDocument>(world);
+    let warnings = warnings
+        .iter()
+        .filter(|w| !w.message.starts_with("unknown font family"))
+        .map(|w| crate::diag::typst(world, std::slice::from_ref(w)))
+        .collect();
+    match output {
+        Ok(doc) => Ok((doc, warnings)),
+        Err(errors) => Err(Error::layout(crate::diag::typst(world, &errors))),
+    }
+}
+
+/// Compiles a plain Typst project folder (as `export-typst` writes it).
+pub fn compile_project(dir: &Path, fonts: Arc<Fonts>) -> Result<PagedDocument> {
+    let layout = Arc::new(Layout::from_dir(dir)?);
+    let world = BulletinWorld::plain(fonts, layout)?;
+    compile(&world).map(|(doc, _)| doc)
+}
+
+/// Lists every character that no available font has, with where it is.
+pub fn check_glyphs(data: &Data, fonts: &Fonts) -> std::result::Result<(), String> {
+    let mut missing: Vec<(char, String)> = Vec::new();
+    for place in data.places() {
+        let mut seen = Vec::new();
+        for c in place.text.chars() {
+            if is_invisible(c) || seen.contains(&c) || fonts.covers(c) {
+                continue;
+            }
+            seen.push(c);
+            missing.push((c, place.place.clone()));
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut msg = String::from("no available font has these characters:\n");
+    for (c, place) in &missing {
+        msg.push_str(&format!("  {c} (U+{:04X}) in {place}\n", *c as u32));
+    }
+    msg.push_str(
+        "Install a font that has them (or name its folder with --font-path DIR), \
+         or pass --allow-missing-glyphs to print empty boxes in their place.",
+    );
+    Err(msg)
+}
+
+/// Characters that are not drawn: spaces, controls and format characters.
+fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(c as u32,
+            0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F
+            | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
+            | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFF8 | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A
+            | 0xE0000..=0xE0FFF)
+}
