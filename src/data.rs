@@ -437,7 +437,7 @@ fn date_text(d: &toml::Spanned<toml::value::Datetime>) -> Option<String> {
 
 /// Builds the layout's data from a checked issue. Fails when the issue's
 /// `[style]` does not fit the layout's parameters.
-pub fn build(issue: &Issue, layout: &crate::Layout) -> std::result::Result<Data, String> {
+pub fn build(issue: &Issue, layout: &crate::layout::Layout) -> std::result::Result<Data, String> {
     let style = layout.style(&issue.style)?;
     let fonts = &layout.manifest.fonts;
     // `check` has validated the date; fall back to a harmless value otherwise.

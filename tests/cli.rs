@@ -1,0 +1,138 @@
+//! The command line behaves like its neighbours: mistyped subcommands are
+//! caught, completions and a manual page come from the clap definitions,
+//! and the binary stays a thin layer over the library.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn a_mistyped_subcommand_is_named_not_read_as_a_file() {
+    for (typo, meant) in [
+        ("layout", "layouts"),
+        ("watc", "watch"),
+        ("exprot-typst", "export-typst"),
+    ] {
+        let o = run(&[typo]);
+        assert_eq!(o.status.code(), Some(2), "{typo}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains(&format!("'{meant}'")), "{typo}: {err}");
+        assert!(!err.contains("No such file"), "{typo}: {err}");
+    }
+    // A real file of that name is an input, not a typo.
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("layout"),
+        minimal_issue("标题", "正文。", "（单位）"),
+    )
+    .unwrap();
+    let o = std::process::Command::new(BIN)
+        .args(["layout", "-o", "x.pdf", "--no-system-fonts"])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(tmp.path().join("x.pdf").is_file());
+}
+
+#[test]
+fn completions_and_the_manual_come_from_the_clap_definitions() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let o = std::process::Command::new(BIN)
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{shell}: {}", stderr(&o));
+        let script = String::from_utf8_lossy(&o.stdout);
+        for word in ["bulletin-pdf", "export-typst", "--font-path"] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    let o = std::process::Command::new(BIN).arg("man").output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        page.contains(".TH bulletin-pdf"),
+        "{}",
+        &page[..200.min(page.len())]
+    );
+    assert!(page.contains("export\\-typst") || page.contains("export-typst"));
+    let tmp = tempfile::tempdir().unwrap();
+    let o = std::process::Command::new(BIN)
+        .args(["man", "--dir", tmp.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    for name in [
+        "bulletin-pdf.1",
+        "bulletin-pdf-watch.1",
+        "bulletin-pdf-export-typst.1",
+    ] {
+        let text = std::fs::read_to_string(tmp.path().join(name)).unwrap();
+        assert!(text.contains(".TH"), "{name}");
+    }
+}
+
+#[test]
+fn the_binary_is_a_thin_layer_over_the_library() {
+    let src = root().join("src");
+    let main = std::fs::read_to_string(src.join("main.rs")).unwrap();
+    assert!(
+        main.lines().count() < 150,
+        "main.rs has {} lines",
+        main.lines().count()
+    );
+    // lib.rs is the crate's root only: docs, modules and re-exports.
+    let lib = std::fs::read_to_string(src.join("lib.rs")).unwrap();
+    for line in lib.lines().map(str::trim) {
+        let ok = line.is_empty()
+            || line.starts_with("//")
+            || line.starts_with("#!")
+            || line.starts_with("pub mod ")
+            || line.starts_with("pub use ")
+            || line.starts_with("compile_project")
+            || line.starts_with("};");
+        assert!(ok, "lib.rs holds more than modules and re-exports: {line}");
+    }
+    // No module of the library imports back up from the crate root: each
+    // names the module a thing lives in.
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("lib.rs") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (i, line) in text.lines().enumerate() {
+                let t = line.trim_start();
+                if t.starts_with("//") {
+                    continue;
+                }
+                let up = t.contains("crate::{")
+                    || t.split("crate::")
+                        .skip(1)
+                        .any(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()));
+                assert!(
+                    !up,
+                    "{}:{}: imports from the crate root: {t}",
+                    path.display(),
+                    i + 1
+                );
+            }
+        }
+    }
+    // Nothing under src/ includes files from tests/.
+    let mut stack = vec![src];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let text = std::fs::read_to_string(&p).unwrap();
+                assert!(
+                    !text.contains("../tests/"),
+                    "{} includes from tests/",
+                    p.display()
+                );
+            }
+        }
+    }
+}
