@@ -155,3 +155,147 @@ fn the_layout_reads_the_issue_folder_under_issue_files_and_nothing_beyond() {
         assert!(err.contains("main.typ:1:"), "{err}");
     }
 }
+
+/// A folder swapped for a link to the outside while a layout reads through
+/// it (the race of a check by name followed by an open by name): the file is
+/// opened through a handle on the issue's folder, so no outside byte is ever
+/// read, however the swaps fall.
+#[test]
+fn a_folder_swapped_for_an_outside_link_mid_render_never_leaks() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let tmp = tempfile::tempdir().unwrap();
+    let outside = tmp.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("f.txt"), "SECRETOUTSIDE").unwrap();
+    let dir = tmp.path().join("issue");
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(dir.join("sub/f.txt"), "INSIDEFILE").unwrap();
+    std::os::unix::fs::symlink(&outside, dir.join("link")).unwrap();
+    let layout = tmp.path().join("layout");
+    std::fs::create_dir_all(&layout).unwrap();
+    std::fs::write(layout.join("layout.toml"), "name = \"race\"\n").unwrap();
+    std::fs::write(
+        layout.join("main.typ"),
+        "#read(\"/issue-files/sub/f.txt\")\n",
+    )
+    .unwrap();
+    let issue = dir.join("issue.toml");
+    std::fs::write(&issue, minimal_issue("标题", "正文。", "单位")).unwrap();
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let swapper = {
+        let (stop, dir) = (stop.clone(), dir.clone());
+        std::thread::spawn(move || {
+            let mut swaps = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                // sub ⇄ link, as two renames each way (the link points out).
+                let _ = std::fs::rename(dir.join("sub"), dir.join("real"));
+                let _ = std::fs::rename(dir.join("link"), dir.join("sub"));
+                let _ = std::fs::rename(dir.join("sub"), dir.join("link"));
+                let _ = std::fs::rename(dir.join("real"), dir.join("sub"));
+                swaps += 1;
+            }
+            swaps
+        })
+    };
+    let session = bulletin_pdf::Session::new(&bulletin_pdf::SessionOptions {
+        layout: Some(layout.to_str().unwrap().into()),
+        ..Default::default()
+    })
+    .unwrap();
+    let mut renderer = bulletin_pdf::Renderer::new(&session);
+    let opts = bulletin_pdf::RenderOptions::default();
+    let start = std::time::Instant::now();
+    let (mut renders, mut inside) = (0, 0);
+    while start.elapsed() < std::time::Duration::from_secs(4) {
+        renders += 1;
+        if let Ok(r) = renderer.render_file(&issue, &opts) {
+            let text: String = r
+                .document
+                .pages()
+                .iter()
+                .map(|p| bulletin_pdf::document::page_text(&p.frame))
+                .collect();
+            assert!(
+                !text.contains("SECRET"),
+                "render {renders} printed the outside file"
+            );
+            inside += usize::from(text.contains("INSIDEFILE"));
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    let swaps = swapper.join().unwrap();
+    assert!(
+        swaps > 100 && renders > 10,
+        "{swaps} swaps, {renders} renders"
+    );
+    assert!(
+        inside > 0,
+        "the inside file was never read in {renders} renders"
+    );
+}
+
+/// Pipes and devices are never read: not as the issue, not in a batch
+/// folder, not through /issue-files/; and /dev/zero does not read past the
+/// limit.
+#[test]
+fn pipes_and_devices_are_refused_without_waiting() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = tmp.path().join("pipe.toml");
+    let o = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let start = std::time::Instant::now();
+    let o = run(&[fifo.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+    let o = run(&[
+        "/dev/zero",
+        "-o",
+        tmp.path().join("z.pdf").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+    // A batch folder with a pipe among its issues: the pipe fails, the rest
+    // render.
+    std::fs::write(
+        tmp.path().join("good.toml"),
+        minimal_issue("标题", "正文。", "单位"),
+    )
+    .unwrap();
+    let o = run(&[tmp.path().to_str().unwrap(), "-j", "1"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(tmp.path().join("good.pdf").is_file(), "{}", stderr(&o));
+    // Through /issue-files/.
+    let layout_dir = tmp.path().join("l");
+    std::fs::create_dir_all(&layout_dir).unwrap();
+    let issue_dir = layout_dir.join("issue");
+    std::fs::create_dir_all(&issue_dir).unwrap();
+    let o = std::process::Command::new("mkfifo")
+        .arg(issue_dir.join("p.txt"))
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let (code, err) = {
+        let layout = issue_dir.join("layout");
+        std::fs::create_dir_all(&layout).unwrap();
+        std::fs::write(layout.join("layout.toml"), "name = \"probe\"\n").unwrap();
+        std::fs::write(layout.join("main.typ"), "#read(\"/issue-files/p.txt\")").unwrap();
+        let input = issue_dir.join("issue.toml");
+        std::fs::write(&input, minimal_issue("标题", "正文。", "单位")).unwrap();
+        let o = run(&[
+            input.to_str().unwrap(),
+            "--layout",
+            layout.to_str().unwrap(),
+            "-o",
+            issue_dir.join("o.pdf").to_str().unwrap(),
+        ]);
+        (o.status.code(), stderr(&o))
+    };
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("not a regular file"), "{err}");
+    assert!(start.elapsed() < std::time::Duration::from_secs(30));
+}
