@@ -162,7 +162,8 @@ fn watch_renders_again_on_a_change_of_each_kind_of_dependency() {
     let text = || pdf_text_compact(&out);
     assert!(text().contains("附件说明甲"), "{}", text());
 
-    let changes: Vec<(&str, Box<dyn Fn()>, &str)> = vec![
+    type Change<'a> = (&'a str, Box<dyn Fn() + 'a>, &'a str);
+    let changes: Vec<Change> = vec![
         (
             "the issue",
             Box::new(|| edit(&issue, "学习动态", "学习动态更新")),
