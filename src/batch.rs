@@ -48,7 +48,44 @@ pub fn discover(inputs: &[PathBuf], out_dir: Option<&Path>) -> Result<Vec<Job>> 
         }
     }
     jobs.retain(|j| seen.insert(std::path::absolute(&j.input).unwrap_or(j.input.clone())));
+    refuse_collisions(&jobs)?;
     Ok(jobs)
+}
+
+/// Two issues whose PDFs would go to the same place (`a.toml` in two input
+/// folders, mirrored under one `--out-dir`): refused before anything is
+/// rendered, with every collision listed.
+fn refuse_collisions(jobs: &[Job]) -> Result<()> {
+    let mut by_output: HashMap<PathBuf, Vec<&Job>> = HashMap::new();
+    for j in jobs {
+        let key = std::path::absolute(&j.output).unwrap_or(j.output.clone());
+        by_output.entry(key).or_default().push(j);
+    }
+    let mut clashes: Vec<(PathBuf, Vec<&Job>)> = by_output
+        .into_iter()
+        .filter(|(_, js)| js.len() > 1)
+        .collect();
+    if clashes.is_empty() {
+        return Ok(());
+    }
+    clashes.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut msg = format!(
+        "{} output{} would be written by more than one issue; nothing was rendered:\n",
+        clashes.len(),
+        if clashes.len() > 1 { "s" } else { "" }
+    );
+    for (out, js) in &clashes {
+        msg.push_str(&format!("  {}  ←", out.display()));
+        for j in js {
+            msg.push_str(&format!("  {}", j.input.display()));
+        }
+        msg.push('\n');
+    }
+    msg.push_str(
+        "Render those folders in separate runs with their own --out-dir, or give one \
+         folder that holds them all (its structure is mirrored).",
+    );
+    Err(Error::input(msg))
 }
 
 fn job(input: &Path, rel: &Path, out_dir: Option<&Path>) -> Job {
@@ -269,12 +306,11 @@ fn up_to_date(job: &Job, series: &[Arc<Series>], shared: Option<SystemTime>) -> 
 }
 
 /// Removes temporary files that an interrupted earlier run (killed in the
-/// middle of writing) left beside the outputs. Target paths never hold a
+/// middle of writing) left beside the outputs, and only those. Target paths never hold a
 /// partial PDF; this only tidies up.
 fn remove_stale_temp_files(jobs: &[Job]) {
     let dirs: std::collections::BTreeSet<&Path> =
         jobs.iter().filter_map(|j| j.output.parent()).collect();
-    let ours = format!(".{}.tmp", std::process::id());
     for dir in dirs {
         let dir = if dir.as_os_str().is_empty() {
             Path::new(".")
@@ -283,10 +319,9 @@ fn remove_stale_temp_files(jobs: &[Job]) {
         };
         for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            if crate::output::is_temp_name(&name)
-                && name.contains(".pdf.")
-                && !name.ends_with(&ours)
-            {
+            // Only the left-overs of processes that are gone: another
+            // render into the same folder (a shard) keeps its files.
+            if name.contains(".pdf.") && crate::output::is_stale_temp(dir, &name) {
                 let _ = std::fs::remove_file(e.path());
             }
         }
@@ -302,6 +337,9 @@ pub fn render_job(
 ) -> Result<usize> {
     let prepared = prepare_with(renderer.session(), &job.input, series, opts)?;
     let rendered = renderer.render(&prepared, opts)?;
+    let mut inputs = prepared.inputs();
+    inputs.extend(renderer.dependencies());
+    crate::output::refuse_inputs(&job.output, &inputs)?;
     let pdf = crate::pdf::export_pdf(&rendered)?;
     if let Some(dir) = job.output.parent() {
         if !dir.as_os_str().is_empty() && !dir.exists() {

@@ -113,7 +113,16 @@ impl Series {
     /// Reads and parses a series file (TOML syntax only; its keys are checked
     /// with each issue that uses it).
     pub fn read(path: &Path, encoding: Encoding) -> Result<Series> {
-        let bytes = read_limited(path)?;
+        let bytes = read_limited(path).map_err(|e| {
+            Error::input(format!(
+                "the series file {} cannot be read ({}); every issue in its folder and below \
+                 uses it: fix it or remove it",
+                path.display(),
+                e.message
+                    .strip_prefix(&format!("{}: ", path.display()))
+                    .unwrap_or(&e.message)
+            ))
+        })?;
         let text = decode(path, &bytes, encoding)?.into_owned();
         let table: toml::Table = toml::from_str(&text)
             .map_err(|e| Error::input(error::toml_message(path, &text, &e)))?;
@@ -141,11 +150,20 @@ pub fn series_paths(issue: &Path) -> Vec<std::path::PathBuf> {
         .ancestors()
         .skip(1)
         .map(|dir| dir.join(SERIES_FILE))
-        .filter(|p| p.is_file() && p.as_path() != abs.as_path())
+        // Anything by that name counts (a broken link or a pipe is then
+        // reported, not skipped).
+        .filter(|p| std::fs::symlink_metadata(p).is_ok() && p.as_path() != abs.as_path())
         .collect();
     found.reverse();
     found
 }
+
+/// The most articles an issue may have. Layout time grows with the number of
+/// articles; at this cap an issue still renders in seconds.
+pub const MAX_ARTICLES: usize = 5_000;
+
+/// The most paragraphs (blank-line separated) an issue may have.
+pub const MAX_PARAGRAPHS: usize = 100_000;
 
 /// The largest issue or series file accepted (8 MiB: about forty times
 /// the longest real issue; a 200,000-character article is under 1 MiB).
@@ -226,6 +244,13 @@ impl std::str::FromStr for Encoding {
 /// Decodes a file's bytes.
 fn decode<'a>(path: &Path, bytes: &'a [u8], encoding: Encoding) -> Result<Cow<'a, str>> {
     if encoding == Encoding::Gbk {
+        let utf8 = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        if !utf8.is_ascii() && std::str::from_utf8(utf8).is_ok() {
+            return Err(Error::input(format!(
+                "{}: the file is UTF-8, not GBK; leave out --encoding gbk",
+                path.display()
+            )));
+        }
         return encoding_rs::GB18030
             .decode_without_bom_handling_and_without_replacement(bytes)
             .ok_or_else(|| {
@@ -376,9 +401,22 @@ fn check(path: &Path, text: Option<&str>, issue: &Issue) -> Result<()> {
         date_err(d)?;
     }
     let fail = |m: String| Err(Error::input(format!("{}: {m}", path.display())));
-    if issue.bulletin.name.trim().is_empty() {
-        return fail("bulletin.name is empty".into());
-    }
+    let blank = |key: &str, value: &str, example: &str| -> Result<()> {
+        if !value.trim().is_empty() {
+            return Ok(());
+        }
+        let m = format!(
+            "bulletin.{key} is empty (or only spaces); write it, e.g. {key} = \"{example}\""
+        );
+        Err(Error::input(
+            match text.and_then(|t| locate_key(t, "bulletin", key).map(|r| (t, r))) {
+                Some((t, r)) => error::snippet(path, t, r, &m),
+                None => format!("{}: {m}", path.display()),
+            },
+        ))
+    };
+    blank("name", &issue.bulletin.name, "工作简报")?;
+    blank("office", &issue.bulletin.office, "协调小组办公室")?;
     if !issue.columns.is_empty() && !issue.articles.is_empty() {
         return fail(
             "the issue has both [[columns]] and top-level [[articles]]; put every article in a \
@@ -402,6 +440,20 @@ fn check(path: &Path, text: Option<&str>, issue: &Issue) -> Result<()> {
                 .into(),
         );
     }
+    if articles.len() > MAX_ARTICLES {
+        return fail(format!(
+            "the issue has {} articles; an issue may have at most {MAX_ARTICLES} (a real \
+             bulletin has a few dozen at most): split it into several issues",
+            articles.len()
+        ));
+    }
+    let paragraphs: usize = articles.iter().map(|a| a.body.split("\n\n").count()).sum();
+    if paragraphs > MAX_PARAGRAPHS {
+        return fail(format!(
+            "the issue has about {paragraphs} paragraphs; an issue may have at most \
+             {MAX_PARAGRAPHS}: split it into several issues"
+        ));
+    }
     for (i, a) in articles.iter().enumerate() {
         if a.title.trim().is_empty() {
             return fail(format!("article {} has an empty title", i + 1));
@@ -411,6 +463,30 @@ fn check(path: &Path, text: Option<&str>, issue: &Issue) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Where `key = …` is written in the `[table]` of a TOML text (its value),
+/// for messages about values serde accepted.
+pub fn locate_key(text: &str, table: &str, key: &str) -> Option<std::ops::Range<usize>> {
+    let mut in_table = false;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        if t.starts_with('[') {
+            in_table = t.trim_matches(|c| c == '[' || c == ']').trim() == table;
+        } else if in_table {
+            if let Some((k, _)) = t.split_once('=') {
+                if k.trim() == key {
+                    let at = offset + line.find('=').map_or(0, |i| i + 1);
+                    let value = line[at - offset..].trim_end();
+                    let lead = value.len() - value.trim_start().len();
+                    return Some(at + lead..at + value.len().max(lead + 1));
+                }
+            }
+        }
+        offset += line.len();
+    }
+    None
 }
 
 fn all_articles(issue: &Issue) -> impl Iterator<Item = &Article> {
@@ -494,7 +570,7 @@ pub fn build(issue: &Issue, layout: &crate::layout::Layout) -> std::result::Resu
         },
         issue: IssueData {
             number: issue.issue.number.to_string(),
-            total: issue.issue.total,
+            total: issue.issue.total.map(|n| i64::from(n.get())),
             date,
             date_text: date.chinese(),
         },

@@ -37,3 +37,23 @@ pub fn page_text(frame: &Frame) -> String {
     });
     out
 }
+
+/// The characters the document prints without a glyph (as the font's empty
+/// box, glyph 0), with the first page (from 1) each is on: characters no
+/// font has, in text the layout makes as well as in the text.
+pub fn missing_glyphs(doc: &PagedDocument) -> Vec<(char, usize)> {
+    let mut out: Vec<(char, usize)> = Vec::new();
+    for (i, page) in doc.pages().iter().enumerate() {
+        walk(&page.frame, &mut |t| {
+            for g in t.glyphs.iter().filter(|g| g.id == 0) {
+                let text = t.text.get(g.range()).unwrap_or("");
+                for c in text.chars() {
+                    if !crate::pipeline::is_invisible(c) && !out.iter().any(|(d, _)| *d == c) {
+                        out.push((c, i + 1));
+                    }
+                }
+            }
+        });
+    }
+    out
+}

@@ -82,6 +82,24 @@ pub fn snippet(path: &Path, text: &str, span: Range<usize>, message: &str) -> St
 /// the span underlined.
 pub fn toml_message(path: &Path, text: &str, err: &toml::de::Error) -> String {
     let mut message = err.message().trim().to_string();
+    // Numbers out of range: say which range.
+    if let Some(rest) = message.strip_prefix("invalid value: integer `") {
+        if let Some((n, expected)) = rest.split_once("`, expected ") {
+            let (low, high) = match expected {
+                "u32" => (0, u32::MAX as u64),
+                "a nonzero u32" => (1, u32::MAX as u64),
+                "u64" => (0, u64::MAX),
+                _ => (0, 0),
+            };
+            if high > 0 {
+                message = if n.starts_with('-') || (low == 1 && n == "0") {
+                    format!("{n} is too small: expected a whole number, {low} or more")
+                } else {
+                    format!("{n} is too large: expected a whole number from {low} to {high}")
+                };
+            }
+        }
+    }
     // serde speaks of Rust types; say what to write instead.
     for (rust, plain) in [
         ("expected u32", "expected a whole number (0 or more)"),

@@ -87,6 +87,69 @@ pub struct Param {
     pub default: toml::Value,
     #[serde(default)]
     pub description: String,
+    /// The smallest value allowed (numbers, lengths, integers).
+    #[serde(default)]
+    pub min: Option<f64>,
+    /// The largest value allowed (numbers, lengths, integers).
+    #[serde(default)]
+    pub max: Option<f64>,
+}
+
+/// The range of a length parameter that declares none: a positive length
+/// up to about a third of a metre.
+const LENGTH_RANGE: (f64, f64) = (0.0, 1000.0);
+
+impl Param {
+    /// The range a value must lie in, if any.
+    fn range(&self) -> Option<(f64, f64)> {
+        match self.ty {
+            ParamType::Length => Some((
+                self.min.unwrap_or(LENGTH_RANGE.0),
+                self.max.unwrap_or(LENGTH_RANGE.1),
+            )),
+            ParamType::Number | ParamType::Integer if self.min.is_some() || self.max.is_some() => {
+                Some((
+                    self.min.unwrap_or(f64::NEG_INFINITY),
+                    self.max.unwrap_or(f64::INFINITY),
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    /// Checks that a (well-typed) value lies in the parameter's range.
+    fn check_range(&self, v: &serde_json::Value) -> std::result::Result<(), String> {
+        let (Some((lo, hi)), Some(x)) = (self.range(), v.as_f64()) else {
+            return Ok(());
+        };
+        let unit = if self.ty == ParamType::Length {
+            " pt"
+        } else {
+            ""
+        };
+        let strictly_positive = self.ty == ParamType::Length && self.min.is_none();
+        let ok = if strictly_positive {
+            x > lo && x <= hi
+        } else {
+            x >= lo && x <= hi
+        };
+        if ok {
+            return Ok(());
+        }
+        let range = match (strictly_positive, lo.is_finite(), hi.is_finite()) {
+            (true, _, _) => format!("a positive length up to {hi}{unit}"),
+            (false, true, true) => format!("{lo} to {hi}{unit}"),
+            (false, true, false) => format!("{lo}{unit} or more"),
+            (false, false, true) => format!("at most {hi}{unit}"),
+            (false, false, false) => "any value".into(),
+        };
+        let shown = if x.abs() >= 1e6 || (x != 0.0 && x.abs() < 1e-3) {
+            format!("{x:e}")
+        } else {
+            format!("{x}")
+        };
+        Err(format!("{shown} is out of range: it takes {range}"))
+    }
 }
 
 /// A layout's manifest, `layout.toml`.
@@ -227,16 +290,32 @@ impl Layout {
                     .or_insert_with(|| p.clone());
             }
         }
-        // A parameter's default must have its type.
+        // A parameter's default must have its type and lie in its range.
         for (k, p) in &manifest.params {
-            if p.ty.convert(&p.default).is_none() {
+            let Some(v) = p.ty.convert(&p.default) else {
                 return Err(Error::layout(format!(
                     "layout {}: parameter {k}: the default {} is not {}",
                     manifest.name,
                     p.default,
                     p.ty.describe()
                 )));
-            }
+            };
+            p.check_range(&v).map_err(|m| {
+                Error::layout(format!(
+                    "layout {}: parameter {k}: the default {m}",
+                    manifest.name
+                ))
+            })?;
+        }
+        let main = Path::new(&manifest.main);
+        let main_ok = manifest.main.ends_with(".typ")
+            && main.components().all(|c| matches!(c, Component::Normal(_)));
+        if !main_ok {
+            return Err(Error::layout(format!(
+                "layout {}: main = {:?} must name the layout's Typst file inside its folder, \
+                 e.g. main = \"main.typ\"",
+                manifest.name, manifest.main
+            )));
         }
         Ok(Layout {
             manifest,
@@ -412,6 +491,12 @@ impl Layout {
                     self.params_list()
                 )
             })?;
+            p.check_range(&value).map_err(|m| {
+                format!(
+                    "style.{k}: {m}; e.g. {k} = {} (the layout's default)",
+                    p.default
+                )
+            })?;
             out.insert(k.clone(), value);
         }
         Ok(out)
@@ -423,8 +508,14 @@ impl Layout {
             .params
             .iter()
             .map(|(k, p)| {
+                let range = match p.range() {
+                    Some((lo, hi)) if lo.is_finite() && hi.is_finite() => {
+                        format!(", from {lo} to {hi}")
+                    }
+                    _ => String::new(),
+                };
                 format!(
-                    "  {k} ({}, default {}){}",
+                    "  {k} ({}{range}, default {}){}",
                     p.ty.describe(),
                     p.default,
                     if p.description.is_empty() {

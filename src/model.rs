@@ -71,6 +71,12 @@ impl<'de> Deserialize<'de> for IssueNumber {
                 f.write_str("an integer such as 363 or a string such as \"增刊1\"")
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<IssueNumber, E> {
+                if v < 1 {
+                    return Err(E::custom(format!(
+                        "the issue number is {v}; 第 N 期 counts from 1: write number = 363, \
+                         or text such as number = \"增刊1\""
+                    )));
+                }
                 Ok(IssueNumber::Number(v))
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<IssueNumber, E> {
@@ -79,6 +85,12 @@ impl<'de> Deserialize<'de> for IssueNumber {
                     .map_err(|_| E::custom("the issue number is too large"))
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<IssueNumber, E> {
+                if v.trim().is_empty() {
+                    return Err(E::custom(
+                        "the issue number is empty: write number = 363, or text such as \
+                         number = \"增刊1\"",
+                    ));
+                }
                 Ok(IssueNumber::Text(v.to_string()))
             }
         }
@@ -101,9 +113,9 @@ impl std::fmt::Display for IssueNumber {
 pub struct IssueInfo {
     /// 第 N 期: an integer, or text such as 增刊1.
     pub number: IssueNumber,
-    /// Optional cumulative number, printed （总第 N 期）.
+    /// Optional cumulative number, printed （总第 N 期）; 1 or more.
     #[serde(default)]
-    pub total: Option<i64>,
+    pub total: Option<std::num::NonZeroU32>,
     /// The issue's date, a TOML date such as 2020-02-10.
     #[schemars(with = "TomlDate")]
     pub date: Spanned<Datetime>,

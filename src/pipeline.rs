@@ -87,11 +87,51 @@ pub fn prepare_with(
     let bytes = data::read_limited(path)?;
     let issue = data::parse_issue_with(path, &bytes, series, opts.encoding)?;
     let base = folder_of(path);
+    // A layout named in a series file is found from that file's folder.
+    let named_in = match (&issue.layout, series.is_empty()) {
+        (Some(_), false) => {
+            let own_names_it = std::str::from_utf8(&bytes)
+                .ok()
+                .and_then(|t| toml::from_str::<toml::Table>(t).ok())
+                .is_some_and(|t| t.contains_key("layout"));
+            match own_names_it {
+                true => base.clone(),
+                false => series
+                    .iter()
+                    .rev()
+                    .find(|s| s.table.contains_key("layout"))
+                    .map_or(base.clone(), |s| folder_of(&s.path)),
+            }
+        }
+        _ => base.clone(),
+    };
     let layout = session
-        .layout_for(issue.layout.as_deref(), &base)
+        .layout_for(issue.layout.as_deref(), &named_in)
         .map_err(|e| Error::layout(format!("{}: {}", path.display(), e.message)))?;
-    let mut data = data::build(&issue, &layout)
-        .map_err(|m| Error::input(format!("{}: {m}", path.display())))?;
+    let mut data = data::build(&issue, &layout).map_err(|m| {
+        // A [style] value: point at it, in the issue or the series file
+        // that sets it.
+        let key = m
+            .strip_prefix("style.")
+            .and_then(|r| r.split_once(':'))
+            .map(|(k, _)| k.to_string());
+        let own = std::str::from_utf8(&bytes).ok();
+        let located = key.and_then(|k| {
+            let texts = own.map(|t| (path.to_path_buf(), t)).into_iter().chain(
+                series
+                    .iter()
+                    .rev()
+                    .map(|s| (s.path.clone(), s.text.as_str())),
+            );
+            for (p, t) in texts {
+                if let Some(r) = data::locate_key(t, "style", &k) {
+                    return Some(crate::error::snippet(&p, t, r, &m));
+                }
+            }
+            None
+        });
+        Error::input(located.unwrap_or_else(|| format!("{}: {m}", path.display())))
+    })?;
     if let Some(list) = &opts.pdf_standards {
         data.options.pdf_standards = list.clone();
     }
@@ -156,11 +196,21 @@ impl<'s> Renderer<'s> {
     /// Lays out a prepared issue.
     pub fn render(&mut self, prepared: &Prepared, opts: &RenderOptions) -> Result<Rendered> {
         let fonts = &self.session.fonts;
-        if !opts.allow_missing_glyphs {
-            check_glyphs(&prepared.data, fonts).map_err(|m| Error {
-                kind: ErrorKind::MissingGlyphs,
-                message: format!("{}: {m}", prepared.path.display()),
-            })?;
+        let in_text = missing_in_data(&prepared.data, fonts);
+        let mut missing_warning = None;
+        if !in_text.is_empty() {
+            if !opts.allow_missing_glyphs {
+                check_glyphs(&prepared.data, fonts).map_err(|m| Error {
+                    kind: ErrorKind::MissingGlyphs,
+                    message: format!("{}: {m}", prepared.path.display()),
+                })?;
+            }
+            // Allowed: still said, character by character, with its place.
+            missing_warning = Some(format!(
+                "{}: {}(printed as empty boxes, as --allow-missing-glyphs asks)",
+                prepared.path.display(),
+                list_missing(&in_text)
+            ));
         }
         let loader = prepared.loader(self.session);
         let world = match &mut self.world {
@@ -172,7 +222,37 @@ impl<'s> Renderer<'s> {
                 .world
                 .insert(BulletinWorld::new(fonts.clone(), loader, &prepared.data)?),
         };
-        let (document, warnings) = compile(world)?;
+        let (document, mut warnings) = compile(world)?;
+        // Text the layout makes (a number, a bullet from [style]) may hold
+        // characters no font has too: look at what was laid out.
+        warnings.extend(missing_warning);
+        let missing: Vec<(char, usize)> = crate::document::missing_glyphs(&document)
+            .into_iter()
+            .filter(|(c, _)| !in_text.iter().any(|(d, _)| d == c))
+            .collect();
+        if !missing.is_empty() {
+            let list: Vec<String> = missing
+                .iter()
+                .map(|(c, page)| format!("  {c} (U+{:04X}) on page {page}", *c as u32))
+                .collect();
+            let what = format!(
+                "{}: no available font has these characters, printed as empty boxes:\n{}",
+                prepared.path.display(),
+                list.join("\n")
+            );
+            if !opts.allow_missing_glyphs {
+                return Err(Error {
+                    kind: ErrorKind::MissingGlyphs,
+                    message: format!(
+                        "{what}\nThey come from the layout or from values it formats (a \
+                         number, a [style] value). Install a font that has them (or name its \
+                         folder with --font-path DIR), change the value, or pass \
+                         --allow-missing-glyphs."
+                    ),
+                });
+            }
+            warnings.push(what);
+        }
         Ok(Rendered {
             document,
             data: prepared.data.clone(),
@@ -231,8 +311,9 @@ pub fn compile_project(dir: &Path, fonts: Arc<Fonts>) -> Result<PagedDocument> {
     compile(&world).map(|(doc, _)| doc)
 }
 
-/// Lists every character that no available font has, with where it is.
-pub fn check_glyphs(data: &Data, fonts: &Fonts) -> std::result::Result<(), String> {
+/// Every character of the issue's text that no available font has, with
+/// where it is (once per place).
+pub fn missing_in_data(data: &Data, fonts: &Fonts) -> Vec<(char, String)> {
     let mut missing: Vec<(char, String)> = Vec::new();
     for place in data.places() {
         let mut seen = Vec::new();
@@ -244,13 +325,24 @@ pub fn check_glyphs(data: &Data, fonts: &Fonts) -> std::result::Result<(), Strin
             missing.push((c, place.place.clone()));
         }
     }
+    missing
+}
+
+fn list_missing(missing: &[(char, String)]) -> String {
+    let mut msg = String::from("no available font has these characters:\n");
+    for (c, place) in missing {
+        msg.push_str(&format!("  {c} (U+{:04X}) in {place}\n", *c as u32));
+    }
+    msg
+}
+
+/// Lists every character that no available font has, with where it is.
+pub fn check_glyphs(data: &Data, fonts: &Fonts) -> std::result::Result<(), String> {
+    let missing = missing_in_data(data, fonts);
     if missing.is_empty() {
         return Ok(());
     }
-    let mut msg = String::from("no available font has these characters:\n");
-    for (c, place) in &missing {
-        msg.push_str(&format!("  {c} (U+{:04X}) in {place}\n", *c as u32));
-    }
+    let mut msg = list_missing(&missing);
     msg.push_str(
         "Install a font that has them (or name its folder with --font-path DIR), \
          or pass --allow-missing-glyphs to print empty boxes in their place.",
@@ -259,7 +351,7 @@ pub fn check_glyphs(data: &Data, fonts: &Fonts) -> std::result::Result<(), Strin
 }
 
 /// Characters that are not drawn: spaces, controls and format characters.
-fn is_invisible(c: char) -> bool {
+pub fn is_invisible(c: char) -> bool {
     c.is_whitespace()
         || c.is_control()
         || matches!(c as u32,

@@ -3,8 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use bulletin_pdf::output::refuse_inputs;
 use bulletin_pdf::preview::{self, Format};
-use bulletin_pdf::{export_pdf, write_atomic, Error, Rendered, Renderer, Session};
+use bulletin_pdf::{export_pdf, prepare, write_atomic, Error, Rendered, Renderer, Session};
 
 use super::args::Plan;
 use super::term;
@@ -34,17 +35,21 @@ pub fn one(plan: &Plan, input: &Path) -> Result<(), Error> {
     let output = output_of(plan, input);
     if same_file(input, &output) {
         return Err(Error::input(format!(
-            "{}: the output would overwrite the input; name another file with -o",
+            "{}: is an input of this render (the issue file); writing there would destroy \
+             it. Name another output with -o.",
             output.display()
         )));
     }
     let session = Session::new(&plan.session)?;
     let mut renderer = Renderer::new(&session);
-    let rendered = renderer.render_file(input, &plan.render)?;
+    let prepared = prepare(&session, input, &plan.render)?;
+    let rendered = renderer.render(&prepared, &plan.render)?;
     for w in &rendered.warnings {
         term::warning(w);
     }
-    let written = write(plan, &rendered, &output)?;
+    let mut inputs = prepared.inputs();
+    inputs.extend(renderer.dependencies());
+    let written = write(plan, &rendered, &output, &inputs)?;
     if !plan.quiet {
         eprintln!(
             "wrote {written} in {:.0} ms",
@@ -61,9 +66,15 @@ pub fn one(plan: &Plan, input: &Path) -> Result<(), Error> {
 
 /// Writes a rendered issue as the plan says (a PDF, or page images); returns
 /// what was written, for the log.
-pub fn write(plan: &Plan, rendered: &Rendered, output: &Path) -> Result<String, Error> {
+pub fn write(
+    plan: &Plan,
+    rendered: &Rendered,
+    output: &Path,
+    inputs: &[PathBuf],
+) -> Result<String, Error> {
     let pages = rendered.document.pages().len();
     if plan.format == Format::Pdf {
+        refuse_inputs(output, inputs)?;
         let pdf = export_pdf(rendered)?;
         write_atomic(output, &pdf)?;
         return Ok(format!("{} ({pages} pages)", output.display()));
@@ -81,6 +92,9 @@ pub fn write(plan: &Plan, rendered: &Rendered, output: &Path) -> Result<String, 
             output.display(),
             images.len()
         )));
+    }
+    for (p, _) in &images {
+        refuse_inputs(&preview::page_path(output, *p), inputs)?;
     }
     for (p, bytes) in &images {
         write_atomic(&preview::page_path(output, *p), bytes)?;

@@ -96,7 +96,7 @@ fn render_once(
                 deps.push(p);
             }
         }
-        let written = render::write(plan, &r, output)?;
+        let written = render::write(plan, &r, output, &deps)?;
         let pages = if serve {
             preview::preview_pages(&r.document)
         } else {

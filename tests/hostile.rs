@@ -1,0 +1,213 @@
+//! Hostile and careless inputs: no run writes over an input or another
+//! process's file, colliding outputs are refused, sizes are capped, and
+//! broken series files and layouts are named.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn issue(dir: &Path, name: &str) -> std::path::PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, minimal_issue("标题", "正文。", "（单位）")).unwrap();
+    p
+}
+
+#[test]
+fn no_output_is_written_over_an_input_of_the_render() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let series = "[bulletin]\nname = \"工作简报\"\noffice = \"协调小组办公室\"\n";
+    std::fs::write(dir.join("bulletin.toml"), series).unwrap();
+    let own: String = minimal_issue("标题", "正文。", "（单位）")
+        .split("[issue]")
+        .nth(1)
+        .map(|r| format!("[issue]{r}"))
+        .unwrap();
+    let input = dir.join("issue.toml");
+    std::fs::write(&input, &own).unwrap();
+    std::fs::write(dir.join("data.txt"), "附件").unwrap();
+    let layout = dir.join("mine");
+    std::fs::create_dir_all(&layout).unwrap();
+    std::fs::write(
+        layout.join("layout.toml"),
+        "name = \"mine\"\nextends = \"default\"\n",
+    )
+    .unwrap();
+    let main = std::fs::read_to_string(root().join("layouts/default/main.typ")).unwrap();
+    std::fs::write(
+        layout.join("main.typ"),
+        format!("{main}\n#read(\"/issue-files/data.txt\")\n"),
+    )
+    .unwrap();
+    for target in [
+        dir.join("bulletin.toml"),
+        dir.join("data.txt"),
+        layout.join("main.typ"),
+        layout.join("layout.toml"),
+        dir.join("./issue.toml"),
+    ] {
+        let before = std::fs::read(&target).unwrap();
+        let o = run(&[s(&input), "-o", s(&target), "--layout", s(&layout)]);
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{}: {}",
+            target.display(),
+            stderr(&o)
+        );
+        assert!(
+            stderr(&o).contains("is an input of this render"),
+            "{}",
+            stderr(&o)
+        );
+        assert_eq!(
+            std::fs::read(&target).unwrap(),
+            before,
+            "{}",
+            target.display()
+        );
+    }
+}
+
+#[test]
+fn a_batch_leaves_other_processes_temporary_files_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cat = tmp.path().join("cat");
+    issue(&cat, "a.toml");
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap()
+        .trim()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>();
+    // A render in progress in another process (pid 1 is alive), one of
+    // another machine, and the left-over of a process that is gone.
+    let live = format!(".x.pdf.{host}.1.0.tmp");
+    let remote = ".x.pdf.other-host.42.0.tmp".to_string();
+    let dead = format!(".x.pdf.{host}.4194304.0.tmp");
+    for n in [&live, &remote, &dead] {
+        std::fs::write(out.join(n), "partial").unwrap();
+    }
+    let o = run(&[s(&cat), "--out-dir", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.join(&live).exists(), "removed a live process's file");
+    assert!(out.join(&remote).exists(), "removed another machine's file");
+    assert!(!out.join(&dead).exists(), "kept a dead process's left-over");
+}
+
+#[test]
+fn issues_that_would_write_the_same_pdf_are_refused_before_rendering() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d1 = tmp.path().join("d1");
+    let d2 = tmp.path().join("d2");
+    issue(&d1, "a.toml");
+    issue(&d2, "a.toml");
+    issue(&d2, "b.toml");
+    let out = tmp.path().join("o");
+    let o = run(&[s(&d1), s(&d2), "--out-dir", s(&out), "-j", "1"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("would be written by more than one issue"),
+        "{err}"
+    );
+    assert!(
+        err.contains("d1/a.toml") && err.contains("d2/a.toml"),
+        "{err}"
+    );
+    assert!(!out.join("b.pdf").exists(), "rendered before refusing");
+}
+
+#[test]
+fn an_issue_of_a_hundred_thousand_articles_is_refused_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut text = String::from(
+        "[bulletin]\nname = \"工作简报\"\noffice = \"办公室\"\n[issue]\nnumber = 1\ndate = 2021-03-04\n",
+    );
+    for _ in 0..100_000 {
+        text.push_str("[[articles]]\ntitle = \"标题\"\nbody = \"正文。\"\n");
+    }
+    let input = tmp.path().join("big.toml");
+    std::fs::write(&input, text).unwrap();
+    let start = std::time::Instant::now();
+    let o = run(&[s(&input)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("may have at most 5000"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(start.elapsed() < std::time::Duration::from_secs(30));
+}
+
+#[test]
+fn a_series_file_that_cannot_be_read_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("d");
+    let input = issue(&dir, "a.toml");
+    std::os::unix::fs::symlink(tmp.path().join("gone.toml"), dir.join("bulletin.toml")).unwrap();
+    let o = run(&[s(&input)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("the series file"), "{err}");
+    assert!(err.contains("bulletin.toml cannot be read"), "{err}");
+    assert!(!err.contains("missing field"), "{err}");
+}
+
+#[test]
+fn a_layout_named_in_a_series_file_is_found_from_its_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let series_dir = tmp.path().join("archive");
+    let layout = series_dir.join("house");
+    std::fs::create_dir_all(&layout).unwrap();
+    std::fs::write(
+        layout.join("layout.toml"),
+        "name = \"house\"\nextends = \"default\"\n",
+    )
+    .unwrap();
+    let main = std::fs::read_to_string(root().join("layouts/default/main.typ")).unwrap();
+    std::fs::write(layout.join("main.typ"), format!("{main}\n#[本馆版式]\n")).unwrap();
+    std::fs::write(series_dir.join("bulletin.toml"), "layout = \"house\"\n").unwrap();
+    let input = issue(&series_dir.join("2020"), "a.toml");
+    let out = tmp.path().join("a.pdf");
+    let o = run(&[s(&input), "-o", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(pdf_text_compact(&out).contains("本馆版式"));
+}
+
+#[test]
+fn a_layout_whose_main_file_is_empty_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let layout = tmp.path().join("l");
+    std::fs::create_dir_all(&layout).unwrap();
+    std::fs::write(layout.join("layout.toml"), "name = \"l\"\nmain = \"\"\n").unwrap();
+    let input = issue(tmp.path(), "a.toml");
+    let o = run(&[s(&input), "--layout", s(&layout)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("main = \"\" must name the layout's Typst file"),
+        "{err}"
+    );
+    assert!(!err.contains("Is a directory"), "{err}");
+}
+
+#[test]
+fn page_images_are_bounded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = issue(tmp.path(), "a.toml");
+    for ppi in ["0", "100000", "NaN", "-0.5"] {
+        let o = run(&[s(&input), "--format", "png", &format!("--ppi={ppi}")]);
+        assert_eq!(o.status.code(), Some(1), "{ppi}: {}", stderr(&o));
+        assert!(stderr(&o).contains("--ppi"), "{}", stderr(&o));
+    }
+}
