@@ -170,22 +170,18 @@ pub fn run(input: &Path, args: &RenderArgs, serve: Option<Serve>) -> Result<(), 
         let mut renderer = Renderer::with_world(&session, world.take());
         let outcome = render_once(&mut renderer, &plan, input, &output, server.is_some());
         world = renderer.into_world();
-        let message = match outcome.result {
+        // The browsers first, then the log line (a script that waits for
+        // the line finds the page already updated).
+        let (message, log) = match outcome.result {
             Ok((written, pages)) => {
-                if !plan.quiet {
-                    eprintln!(
-                        "rendered {written} in {:.0} ms",
-                        start.elapsed().as_secs_f64() * 1000.0
-                    );
-                }
                 last_good = pages;
-                None
+                let ms = start.elapsed().as_secs_f64() * 1000.0;
+                (None, format!("rendered {written} in {ms:.0} ms"))
             }
-            Err(e) => {
-                term::error(&e.message);
-                eprintln!("(kept the last good {})", output.display());
-                Some(e.message)
-            }
+            Err(e) => (
+                Some(e.message),
+                format!("(kept the last good {})", output.display()),
+            ),
         };
         if let Some(server) = &server {
             server.set_html(preview::preview_html(
@@ -193,6 +189,12 @@ pub fn run(input: &Path, args: &RenderArgs, serve: Option<Serve>) -> Result<(), 
                 &last_good,
                 message.as_deref(),
             ));
+        }
+        if let Some(m) = &message {
+            term::error(m);
+        }
+        if message.is_some() || !plan.quiet {
+            eprintln!("{log}");
         }
         comemo::evict(30);
         watcher
