@@ -352,15 +352,62 @@ pub fn render_job(
     Ok(rendered.document.pages().len())
 }
 
-/// Renders `jobs` on `opts.jobs` threads. `on_done` is called (from the
-/// worker threads) as each issue finishes. Memory stays flat: comemo's cache
-/// is evicted as the batch goes.
+/// Renders the issues of a batch one after another: a worker.
+pub trait JobRenderer {
+    /// Renders one job with its series files; returns the number of pages.
+    fn render(&mut self, job: &Job, series: &[Arc<Series>]) -> Result<usize>;
+}
+
+/// A worker in this process, keeping one world (the layout is parsed once).
+pub struct InProcess<'s> {
+    renderer: Renderer<'s>,
+    opts: RenderOptions,
+}
+
+impl<'s> InProcess<'s> {
+    pub fn new(session: &'s Session, opts: RenderOptions) -> InProcess<'s> {
+        InProcess {
+            renderer: Renderer::new(session),
+            opts,
+        }
+    }
+}
+
+impl JobRenderer for InProcess<'_> {
+    fn render(&mut self, job: &Job, series: &[Arc<Series>]) -> Result<usize> {
+        let pages = render_job(&mut self.renderer, job, series, &self.opts);
+        // Forget memoized layout results that are no longer used, so memory
+        // stays flat however large the catalogue.
+        comemo::evict(4);
+        pages
+    }
+}
+
+/// Renders `jobs` on `opts.jobs` workers in this process. `on_done` is
+/// called (from the worker threads) as each issue finishes.
 pub fn run(
     jobs: &[Job],
     session: &Session,
     opts: &BatchOptions,
     series: &SeriesCache,
     on_done: &(dyn Fn(&Job, &Outcome) + Sync),
+) -> Vec<Outcome> {
+    let make =
+        || -> Box<dyn JobRenderer + '_> { Box::new(InProcess::new(session, opts.render.clone())) };
+    run_with(jobs, session, opts, series, on_done, &make)
+}
+
+/// Renders `jobs` on `opts.jobs` workers made by `make` (in this process,
+/// or worker processes that a runaway issue can end without ending the
+/// batch). Up-to-date issues are skipped here; `on_done` is called (from the
+/// worker threads) as each issue finishes.
+pub fn run_with<'a>(
+    jobs: &[Job],
+    session: &Session,
+    opts: &BatchOptions,
+    series: &SeriesCache,
+    on_done: &(dyn Fn(&Job, &Outcome) + Sync),
+    make: &(dyn Fn() -> Box<dyn JobRenderer + 'a> + Sync),
 ) -> Vec<Outcome> {
     let shared = shared_inputs_time(session);
     remove_stale_temp_files(jobs);
@@ -371,8 +418,7 @@ pub fn run(
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
-                // Each worker keeps one world: the layout is parsed once.
-                let mut renderer = Renderer::new(session);
+                let mut worker: Option<Box<dyn JobRenderer + 'a>> = None;
                 loop {
                     if stop.load(Ordering::Relaxed) {
                         break;
@@ -383,20 +429,20 @@ pub fn run(
                     let outcome = match series.for_issue(&job.input) {
                         Err(e) => Outcome::Failed(e.message),
                         Ok(s) if !opts.force && up_to_date(job, &s, shared) => Outcome::UpToDate,
-                        Ok(s) => match render_job(&mut renderer, job, &s, &opts.render) {
-                            Ok(pages) => Outcome::Rendered {
-                                pages,
-                                millis: start.elapsed().as_millis(),
-                            },
-                            Err(e) => Outcome::Failed(e.message),
-                        },
+                        Ok(s) => {
+                            let w = worker.get_or_insert_with(make);
+                            match w.render(job, &s) {
+                                Ok(pages) => Outcome::Rendered {
+                                    pages,
+                                    millis: start.elapsed().as_millis(),
+                                },
+                                Err(e) => Outcome::Failed(e.message),
+                            }
+                        }
                     };
                     if matches!(outcome, Outcome::Failed(_)) && opts.fail_fast {
                         stop.store(true, Ordering::Relaxed);
                     }
-                    // Forget memoized layout results that are no longer used, so
-                    // memory stays flat however large the catalogue.
-                    comemo::evict(4);
                     on_done(job, &outcome);
                     if let Ok(mut r) = results.lock() {
                         r[i] = outcome;

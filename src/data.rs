@@ -220,7 +220,7 @@ pub fn read_issue(path: &Path) -> Result<Issue> {
 }
 
 /// The encoding of issue and series files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Encoding {
     /// UTF-8, with or without a BOM (the default). GBK/GB18030 files are
     /// recognised and refused with a message saying how to proceed.

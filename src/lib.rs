@@ -34,6 +34,7 @@ pub mod error;
 pub mod export;
 pub mod fonts;
 pub mod layout;
+pub mod limits;
 pub mod model;
 pub mod output;
 pub mod pdf;

@@ -63,6 +63,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Some(Command::Man { dir }) => cli::commands::man(dir.as_ref()),
+        Some(Command::Worker) => cli::worker::serve(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

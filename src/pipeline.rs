@@ -17,7 +17,7 @@ use crate::session::Session;
 use crate::world::{BulletinWorld, Loader};
 
 /// Options for rendering an issue.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct RenderOptions {
     /// Print empty boxes for characters no font has instead of failing.
     pub allow_missing_glyphs: bool,

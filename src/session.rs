@@ -11,7 +11,7 @@ use crate::fonts::{FontOptions, Fonts};
 use crate::layout::{self, Layout};
 
 /// How to set up a session: the layout and where fonts and packages are.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SessionOptions {
     /// A layout by name or folder (`--layout`): used for every issue, even
     /// those whose issue or series file names another.

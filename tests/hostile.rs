@@ -211,3 +211,117 @@ fn page_images_are_bounded() {
         assert!(stderr(&o).contains("--ppi"), "{}", stderr(&o));
     }
 }
+
+/// A layout folder whose main.typ is `main`.
+fn layout(dir: &Path, name: &str, main: &str) -> std::path::PathBuf {
+    let l = dir.join(name);
+    std::fs::create_dir_all(&l).unwrap();
+    std::fs::write(l.join("layout.toml"), format!("name = \"{name}\"\n")).unwrap();
+    std::fs::write(l.join("main.typ"), main).unwrap();
+    l
+}
+
+#[test]
+fn a_runaway_layout_is_stopped_by_the_time_and_memory_limits() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = issue(tmp.path(), "a.toml");
+    let out = tmp.path().join("a.pdf");
+    // A million pages, and a loop: the time limit.
+    for (name, main) in [
+        ("pages", "#for i in range(1000000) [#i #pagebreak()]\n"),
+        (
+            "spin",
+            "#let n = 0\n#for i in range(200000000) { n = calc.rem(n + i, 7) }\n#n\n",
+        ),
+    ] {
+        let l = layout(tmp.path(), name, main);
+        let start = std::time::Instant::now();
+        let o = run(&[
+            s(&input),
+            "-o",
+            s(&out),
+            "--layout",
+            s(&l),
+            "--timeout",
+            "2",
+            "--max-memory",
+            "4G",
+        ]);
+        let took = start.elapsed();
+        assert_eq!(o.status.code(), Some(1), "{name}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains("the render took longer than 2 s") || err.contains("over the limit of"),
+            "{name}: {err}"
+        );
+        assert!(
+            took < std::time::Duration::from_secs(20),
+            "{name} took {took:?}"
+        );
+        assert!(!out.exists(), "{name}: a PDF was written");
+    }
+    // Eight gigabytes of numbers: the memory limit.
+    let l = layout(tmp.path(), "hog", "#range(1000000000).len()\n");
+    let o = run(&[
+        s(&input),
+        "-o",
+        s(&out),
+        "--layout",
+        s(&l),
+        "--max-memory",
+        "300M",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("over the limit of 300 MiB (--max-memory)"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_runaway_issue_fails_alone_and_the_batch_goes_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cat = tmp.path().join("cat");
+    for n in ["a", "b", "c", "d"] {
+        issue(&cat, &format!("{n}.toml"));
+    }
+    let spin = layout(tmp.path(), "spin", "#range(1000000000).len()\n");
+    let bad = cat.join("bad.toml");
+    std::fs::write(
+        &bad,
+        format!(
+            "layout = {:?}\n{}",
+            spin.to_str().unwrap(),
+            minimal_issue("标题", "正文。", "（单位）")
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let o = run(&[
+        s(&cat),
+        "--out-dir",
+        s(&out),
+        "-j",
+        "2",
+        "--max-memory",
+        "400M",
+        "--timeout",
+        "20",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("4 rendered") && err.contains("1 failed"),
+        "{err}"
+    );
+    assert!(err.contains("bad.toml: the render used"), "{err}");
+    for n in ["a", "b", "c", "d"] {
+        assert!(
+            out.join(format!("{n}.pdf")).is_file(),
+            "{n}.pdf missing: {err}"
+        );
+    }
+    assert!(!out.join("bad.pdf").exists());
+}

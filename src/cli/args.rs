@@ -91,6 +91,16 @@ pub struct RenderArgs {
     #[arg(short, long)]
     pub quiet: bool,
 
+    /// Stop a render that takes longer than this, in seconds (e.g. 60, 90s,
+    /// 2m): a layout is code, and may loop.
+    #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = bulletin_pdf::limits::parse_duration)]
+    pub timeout: std::time::Duration,
+
+    /// Stop a render whose process uses more memory than this (e.g. 2G,
+    /// 512M).
+    #[arg(long, value_name = "SIZE", default_value = "2G", value_parser = bulletin_pdf::limits::parse_size)]
+    pub max_memory: u64,
+
     #[command(flatten)]
     pub setup: Setup,
 }
@@ -165,6 +175,10 @@ pub enum Command {
         #[arg(value_name = "SHELL")]
         shell: clap_complete::Shell,
     },
+    /// A worker process of a batch (internal: JSON lines on standard input
+    /// and output).
+    #[command(name = "__worker", hide = true)]
+    Worker,
     /// Print the manual page (roff), or write one per command into a folder.
     Man {
         /// Write bulletin-pdf.1 and bulletin-pdf-COMMAND.1 into this folder.
@@ -218,6 +232,7 @@ pub struct Plan {
     pub quiet: bool,
     pub render: RenderOptions,
     pub session: SessionOptions,
+    pub limits: bulletin_pdf::limits::Limits,
 }
 
 /// The highest resolution of page images: an A4 page at 600 ppi is about 35
@@ -270,6 +285,10 @@ impl RenderArgs {
                 encoding: self.encoding,
             },
             session: self.setup.session_options(),
+            limits: bulletin_pdf::limits::Limits {
+                time: self.timeout,
+                memory: self.max_memory,
+            },
         })
     }
 }
@@ -323,7 +342,7 @@ pub fn reject_mistyped_subcommand(args: &[OsString]) {
     let names: Vec<String> = cmd
         .get_subcommands()
         .map(|s| s.get_name().to_string())
-        .filter(|n| n != "help")
+        .filter(|n| n != "help" && !n.starts_with("__"))
         .collect();
     if names.iter().any(|n| n == word.as_ref()) {
         return;

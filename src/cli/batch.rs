@@ -11,6 +11,7 @@ use bulletin_pdf::{Error, Session};
 
 use super::args::{Cli, Plan};
 use super::term;
+use super::worker::ProcessWorker;
 
 /// Renders the inputs: one issue, or a catalogue.
 pub fn run(cli: &Cli) -> Result<(), Error> {
@@ -94,7 +95,16 @@ fn catalogue(cli: &Cli, plan: &Plan) -> Result<(), Error> {
             None => {}
         }
     };
-    let outcomes = batch::run(&jobs, &session, &opts, &series, &on_done);
+    // Each worker is a process: a runaway issue ends its worker, not the batch.
+    let setup = super::worker::Setup {
+        session: plan.session.clone(),
+        render: plan.render.clone(),
+        time_limit_ms: plan.limits.time.as_millis() as u64,
+        memory_limit: plan.limits.memory,
+        color: bulletin_pdf::diag::color(),
+    };
+    let make = || -> Box<dyn batch::JobRenderer> { Box::new(ProcessWorker::new(&setup)) };
+    let outcomes = batch::run_with(&jobs, &session, &opts, &series, &on_done, &make);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }

@@ -104,7 +104,10 @@ pub fn man(dir: Option<&PathBuf>) -> Result<(), Error> {
     };
     std::fs::create_dir_all(dir).map_err(io)?;
     let mut pages = vec![("bulletin-pdf".to_string(), cmd.clone())];
-    for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+    for sub in cmd
+        .get_subcommands()
+        .filter(|s| s.get_name() != "help" && !s.is_hide_set())
+    {
         let name = format!("bulletin-pdf-{}", sub.get_name());
         // clap names commands with static strings; this runs once.
         let static_name: &'static str = Box::leak(name.clone().into_boxed_str());

@@ -7,3 +7,4 @@ pub mod commands;
 pub mod render;
 pub mod term;
 pub mod watch;
+pub mod worker;

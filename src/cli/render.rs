@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use bulletin_pdf::limits::Watchdog;
 use bulletin_pdf::output::refuse_inputs;
 use bulletin_pdf::preview::{self, Format};
 use bulletin_pdf::{export_pdf, prepare, write_atomic, Error, Rendered, Renderer, Session};
@@ -41,6 +42,12 @@ pub fn one(plan: &Plan, input: &Path) -> Result<(), Error> {
         )));
     }
     let session = Session::new(&plan.session)?;
+    // Every render ends: past a limit, say so and stop (nothing is written).
+    let dog = Watchdog::start(plan.limits, |e| {
+        term::error(&e.message());
+        std::process::exit(1);
+    });
+    let _watched = dog.watch(&input.display().to_string());
     let mut renderer = Renderer::new(&session);
     let prepared = prepare(&session, input, &plan.render)?;
     let rendered = renderer.render(&prepared, &plan.render)?;

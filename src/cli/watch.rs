@@ -8,6 +8,7 @@ use std::time::{Instant, SystemTime};
 use typst_kit::server::HttpServer;
 use typst_kit::watcher::Watcher;
 
+use bulletin_pdf::limits::Watchdog;
 use bulletin_pdf::preview::{self, Format, PreviewPage};
 use bulletin_pdf::{data, fonts::FontFile, prepare, Error, Renderer, Session, SessionOptions};
 
@@ -165,10 +166,17 @@ pub fn run(input: &Path, args: &RenderArgs, serve: Option<Serve>) -> Result<(), 
     }
     let mut world = None;
     let mut last_good: Vec<PreviewPage> = Vec::new();
+    // A render past its limits cannot be interrupted: watch stops, saying why.
+    let dog = Watchdog::start(plan.limits, |e| {
+        term::error(&format!("{} watch stopped.", e.message()));
+        std::process::exit(1);
+    });
     loop {
         let start = Instant::now();
         let mut renderer = Renderer::with_world(&session, world.take());
+        let watched = dog.watch(&input.display().to_string());
         let outcome = render_once(&mut renderer, &plan, input, &output, server.is_some());
+        drop(watched);
         world = renderer.into_world();
         // The browsers first, then the log line (a script that waits for
         // the line finds the page already updated).
