@@ -325,3 +325,68 @@ fn a_runaway_issue_fails_alone_and_the_batch_goes_on() {
     }
     assert!(!out.join("bad.pdf").exists());
 }
+
+#[test]
+fn a_message_about_a_very_long_line_shows_a_window_of_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("long.toml");
+    let body = "正文。".repeat(300_000);
+    // A mistake at the end of a line of about 2.7 MB.
+    let text = minimal_issue("标题", "x", "（单位）")
+        .replace("body = \"x\"", &format!("body = \"{body}\" x"));
+    std::fs::write(&input, text).unwrap();
+    let o = run(&[s(&input)]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.len() < 4_000, "{} bytes of message", err.len());
+    assert!(err.contains("long.toml:11:900011"), "{err}");
+    // A file with CR line ends (old Mac editors): no raw CR in the message.
+    let cr = tmp.path().join("cr.toml");
+    std::fs::write(&cr, "[bulletin]\rname = \"工作简报\r").unwrap();
+    let o = run(&[s(&cr)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!stderr(&o).contains('\r'), "{:?}", stderr(&o));
+}
+
+#[test]
+fn a_huge_file_under_issue_files_is_refused_unread() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("issue");
+    let input = issue(&dir, "a.toml");
+    // A sparse 3 GB file: nothing is allocated on disk, and nothing should
+    // be read.
+    let big = std::fs::File::create(dir.join("big.bin")).unwrap();
+    big.set_len(3 << 30).unwrap();
+    let l = layout(
+        tmp.path(),
+        "reader",
+        "#read(\"/issue-files/big.bin\", encoding: none).len()\n",
+    );
+    let start = std::time::Instant::now();
+    let o = run(&[
+        s(&input),
+        "--layout",
+        s(&l),
+        "-o",
+        s(&tmp.path().join("o.pdf")),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("larger than 64 MiB"), "{}", stderr(&o));
+    assert!(start.elapsed() < std::time::Duration::from_secs(20));
+}
+
+#[test]
+fn a_series_file_that_is_a_pipe_is_named_not_waited_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("d");
+    let input = issue(&dir, "a.toml");
+    let o = std::process::Command::new("mkfifo")
+        .arg(dir.join("bulletin.toml"))
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let o = run(&[s(&input)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("the series file"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+}
