@@ -85,12 +85,25 @@ pub fn prepare_with(
     opts: &RenderOptions,
 ) -> Result<Prepared> {
     let bytes = data::read_limited(path)?;
-    let issue = data::parse_issue_with(path, &bytes, series, opts.encoding)?;
+    prepare_bytes(session, path, &bytes, series, opts)
+}
+
+/// Like [`prepare_with`], for an issue whose bytes were read already (from
+/// standard input, say): `path` names it in messages, and its folder is the
+/// issue's folder.
+pub fn prepare_bytes(
+    session: &Session,
+    path: &Path,
+    bytes: &[u8],
+    series: &[Arc<Series>],
+    opts: &RenderOptions,
+) -> Result<Prepared> {
+    let issue = data::parse_issue_with(path, bytes, series, opts.encoding)?;
     let base = folder_of(path);
     // A layout named in a series file is found from that file's folder.
     let named_in = match (&issue.layout, series.is_empty()) {
         (Some(_), false) => {
-            let own_names_it = std::str::from_utf8(&bytes)
+            let own_names_it = std::str::from_utf8(bytes)
                 .ok()
                 .and_then(|t| toml::from_str::<toml::Table>(t).ok())
                 .is_some_and(|t| t.contains_key("layout"));
@@ -115,7 +128,7 @@ pub fn prepare_with(
             .strip_prefix("style.")
             .and_then(|r| r.split_once(':'))
             .map(|(k, _)| k.to_string());
-        let own = std::str::from_utf8(&bytes).ok();
+        let own = std::str::from_utf8(bytes).ok();
         let located = key.and_then(|k| {
             let texts = own.map(|t| (path.to_path_buf(), t)).into_iter().chain(
                 series

@@ -136,3 +136,82 @@ fn the_binary_is_a_thin_layer_over_the_library() {
         }
     }
 }
+
+#[test]
+fn standard_input_and_output_and_formats_from_the_output_name() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let tmp = tempfile::tempdir().unwrap();
+    let issue = minimal_issue("标题", "正文。", "（单位）");
+    let path = tmp.path().join("a.toml");
+    std::fs::write(&path, &issue).unwrap();
+    let piped = |args: &[&str], input: &str| {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .arg("--no-system-fonts")
+            .current_dir(tmp.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    // The issue from standard input, the PDF to standard output.
+    let o = piped(&["-"], &issue);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        o.stdout.starts_with(b"%PDF-"),
+        "not a PDF on standard output"
+    );
+    let o = piped(&["-", "-o", "from-stdin.pdf"], &issue);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(tmp.path().join("from-stdin.pdf").is_file());
+    // A mistake on standard input is located as <stdin>.
+    let o = piped(&["-", "-o", "x.pdf"], "[bulletin\n");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("<stdin>:1:"), "{}", stderr(&o));
+    let o = piped(&["a.toml", "-o", "-"], "");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(o.stdout.starts_with(b"%PDF-"));
+
+    // The format follows the output's name; a mismatch is refused.
+    let out = |n: &str| tmp.path().join(n);
+    let o = run(&[path.to_str().unwrap(), "-o", out("p.png").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::read(out("p.png")).unwrap().starts_with(b"\x89PNG"));
+    let o = run(&[path.to_str().unwrap(), "-o", out("p.svg").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::read_to_string(out("p.svg"))
+        .unwrap()
+        .starts_with("<svg"));
+    let o = run(&[
+        path.to_str().unwrap(),
+        "--format",
+        "png",
+        "-o",
+        out("q.pdf").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("does not match"), "{}", stderr(&o));
+    assert!(!out("q.pdf").exists());
+    let o = run(&[
+        path.to_str().unwrap(),
+        "--pages",
+        "1",
+        "-o",
+        out("r.pdf").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("--pages selects the pages of page images"),
+        "{}",
+        stderr(&o)
+    );
+}

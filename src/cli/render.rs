@@ -6,6 +6,9 @@ use std::time::Instant;
 use bulletin_pdf::limits::Watchdog;
 use bulletin_pdf::output::refuse_inputs;
 use bulletin_pdf::preview::{self, Format};
+use std::io::{IsTerminal, Write};
+
+use bulletin_pdf::pipeline::prepare_bytes;
 use bulletin_pdf::{export_pdf, prepare, write_atomic, Error, Rendered, Renderer, Session};
 
 use super::args::Plan;
@@ -15,6 +18,8 @@ use super::term;
 pub fn output_of(plan: &Plan, input: &Path) -> PathBuf {
     match (&plan.output, plan.format) {
         (Some(o), _) => o.clone(),
+        // From standard input, to standard output.
+        (None, Format::Pdf) if is_stdio(input) => PathBuf::from("-"),
         (None, Format::Pdf) => input.with_extension("pdf"),
         (None, f) => {
             let stem = input.file_stem().unwrap_or_default().to_string_lossy();
@@ -30,10 +35,43 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// How an issue read from standard input is named in messages.
+const STDIN_NAME: &str = "<stdin>";
+
+/// Whether a path is `-`: standard input or output.
+pub fn is_stdio(p: &Path) -> bool {
+    p.as_os_str() == "-"
+}
+
+/// The issue on standard input, bounded like an issue file.
+fn read_stdin() -> Result<Vec<u8>, Error> {
+    use std::io::Read;
+    let limit = bulletin_pdf::data::MAX_FILE_BYTES;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::input(format!("{STDIN_NAME}: cannot read the issue: {e}")))?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::input(format!(
+            "{STDIN_NAME}: the issue is over the limit of {} MiB",
+            limit >> 20
+        )));
+    }
+    Ok(bytes)
+}
+
 /// One issue: always rendered, with its own messages.
 pub fn one(plan: &Plan, input: &Path) -> Result<(), Error> {
     let start = Instant::now();
     let output = output_of(plan, input);
+    if is_stdio(input) && plan.output.is_none() && std::io::stdout().is_terminal() {
+        return Err(Error::input(
+            "the issue comes from standard input: name the output with -o FILE, or -o - \
+             to write the PDF to standard output",
+        ));
+    }
     if same_file(input, &output) {
         return Err(Error::input(format!(
             "{}: is an input of this render (the issue file); writing there would destroy \
@@ -49,7 +87,16 @@ pub fn one(plan: &Plan, input: &Path) -> Result<(), Error> {
     });
     let _watched = dog.watch(&input.display().to_string());
     let mut renderer = Renderer::new(&session);
-    let prepared = prepare(&session, input, &plan.render)?;
+    let prepared = if is_stdio(input) {
+        // The issue from standard input: its folder is the current one (for
+        // series files and /issue-files/), and messages call it <stdin>.
+        let bytes = read_stdin()?;
+        let name = Path::new(STDIN_NAME);
+        let series = bulletin_pdf::data::read_series(name, plan.render.encoding)?;
+        prepare_bytes(&session, name, &bytes, &series, &plan.render)?
+    } else {
+        prepare(&session, input, &plan.render)?
+    };
     let rendered = renderer.render(&prepared, &plan.render)?;
     for w in &rendered.warnings {
         term::warning(w);
@@ -80,6 +127,20 @@ pub fn write(
     inputs: &[PathBuf],
 ) -> Result<String, Error> {
     let pages = rendered.document.pages().len();
+    if plan.format == Format::Pdf && is_stdio(output) {
+        let pdf = export_pdf(rendered)?;
+        let mut out = std::io::stdout().lock();
+        out.write_all(&pdf)
+            .and_then(|_| out.flush())
+            .map_err(|e| Error::output(format!("cannot write the PDF to standard output: {e}")))?;
+        return Ok(format!("the PDF ({pages} pages) to standard output"));
+    }
+    if is_stdio(output) {
+        return Err(Error::input(
+            "-o - writes a PDF to standard output; page images need file names \
+             (e.g. -o 'p-{p}.png')",
+        ));
+    }
     if plan.format == Format::Pdf {
         refuse_inputs(output, inputs)?;
         let pdf = export_pdf(rendered)?;
