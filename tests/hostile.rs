@@ -390,3 +390,71 @@ fn a_series_file_that_is_a_pipe_is_named_not_waited_on() {
     assert!(stderr(&o).contains("the series file"), "{}", stderr(&o));
     assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
 }
+
+/// A WebAssembly plugin whose one function loops forever (written out by
+/// hand: the type, import, function, memory, export and code sections of
+/// `(loop (br 0))`), with the two imports Typst's plugin protocol provides.
+fn looping_plugin() -> Vec<u8> {
+    let mut m = vec![0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+    // Types: (i32 i32) -> (), (i32) -> (), () -> i32.
+    m.extend([
+        0x01, 0x0e, 0x03, 0x60, 0x02, 0x7f, 0x7f, 0x00, 0x60, 0x01, 0x7f, 0x00, 0x60, 0x00, 0x01,
+        0x7f,
+    ]);
+    let import = |name: &str, ty: u8| {
+        let mut v = vec![9u8];
+        v.extend(b"typst_env");
+        v.push(name.len() as u8);
+        v.extend(name.as_bytes());
+        v.extend([0x00, ty]);
+        v
+    };
+    let mut imports = vec![2u8];
+    imports.extend(import("wasm_minimal_protocol_send_result_to_host", 0));
+    imports.extend(import("wasm_minimal_protocol_write_args_to_buffer", 1));
+    m.push(0x02);
+    m.push(imports.len() as u8);
+    m.extend(imports);
+    m.extend([0x03, 0x02, 0x01, 0x02]); // one function of type 2
+    m.extend([0x05, 0x03, 0x01, 0x00, 0x01]); // one page of memory
+    m.extend([
+        0x07, 0x11, 0x02, 0x06, b'm', b'e', b'm', b'o', b'r', b'y', 0x02, 0x00, 0x04, b's', b'p',
+        b'i', b'n', 0x00, 0x02,
+    ]);
+    // spin: loop { br 0 }; i32.const 0
+    m.extend([
+        0x0a, 0x0b, 0x01, 0x09, 0x00, 0x03, 0x40, 0x0c, 0x00, 0x0b, 0x41, 0x00, 0x0b,
+    ]);
+    m
+}
+
+#[test]
+fn a_plugin_that_loops_is_stopped_by_the_time_limit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = issue(tmp.path(), "a.toml");
+    let l = layout(
+        tmp.path(),
+        "plugin",
+        "#let p = plugin(\"spin.wasm\")\n#str(p.spin())\n",
+    );
+    std::fs::write(l.join("spin.wasm"), looping_plugin()).unwrap();
+    let out = tmp.path().join("a.pdf");
+    let start = std::time::Instant::now();
+    let o = run(&[
+        s(&input),
+        "-o",
+        s(&out),
+        "--layout",
+        s(&l),
+        "--timeout",
+        "2",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the render took longer than 2 s"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(start.elapsed() < std::time::Duration::from_secs(20));
+    assert!(!out.exists());
+}
