@@ -311,3 +311,59 @@ fn a_word_pasted_paragraph_gets_one_clear_message() {
     let (code, err) = c.render(&input, &[]);
     assert_eq!(code, 0, "{err}");
 }
+
+/// One colour switch for every message: with colours forced on, the
+/// messages are the same text as without, locations included (a TOML
+/// mistake, and a layout error).
+#[test]
+fn colours_change_no_column() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad_toml = tmp.path().join("bad.toml");
+    std::fs::write(&bad_toml, "[bulletin]\nname = 工作简报\n").unwrap();
+    let layout = tmp.path().join("l");
+    std::fs::create_dir_all(&layout).unwrap();
+    std::fs::write(layout.join("layout.toml"), "name = \"l\"\n").unwrap();
+    std::fs::write(layout.join("main.typ"), "#let x = 1\n#let y = x + \"a\"\n").unwrap();
+    let good = tmp.path().join("good.toml");
+    std::fs::write(&good, minimal_issue("标题", "正文。", "（单位）")).unwrap();
+    let strip = |s: &str| {
+        let mut out = String::new();
+        let mut chars = s.chars();
+        while let Some(c) = chars.next() {
+            if c == '\u{1b}' {
+                for d in chars.by_ref() {
+                    if d.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    };
+    for args in [
+        vec![bad_toml.to_str().unwrap()],
+        vec![good.to_str().unwrap(), "--layout", layout.to_str().unwrap()],
+    ] {
+        let mut cmd = |color: bool| {
+            let mut c = std::process::Command::new(BIN);
+            c.args(&args)
+                .arg("--no-system-fonts")
+                .env_remove("NO_COLOR");
+            if color {
+                c.env("CLICOLOR_FORCE", "1");
+            }
+            String::from_utf8_lossy(&c.output().unwrap().stderr).into_owned()
+        };
+        let plain = cmd(false);
+        let colored = cmd(true);
+        assert!(colored.contains('\u{1b}'), "no colours: {colored}");
+        assert!(
+            !plain.contains('\u{1b}'),
+            "colours without a terminal: {plain}"
+        );
+        assert_eq!(strip(&colored), plain);
+        assert!(plain.contains(":2:"), "{plain}");
+    }
+}

@@ -6,9 +6,15 @@ use std::io::IsTerminal;
 use bulletin_pdf::diag;
 
 /// Turns colours on when standard error is a terminal and `NO_COLOR` is
-/// not set.
+/// not set, or when `CLICOLOR_FORCE` is set (to something other than 0).
 pub fn init() {
-    diag::set_color(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none());
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+    let on = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        false
+    } else {
+        set("CLICOLOR_FORCE") || std::io::stderr().is_terminal()
+    };
+    diag::set_color(on);
 }
 
 /// Whether standard error is a terminal (progress bars, not log lines).
@@ -32,9 +38,16 @@ pub fn progress(total: u64, quiet: bool) -> Option<indicatif::ProgressBar> {
         let bar = indicatif::ProgressBar::new(total);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
-                "{bar:30} {pos}/{len} issues  {per_sec}  ETA {eta}  {msg}",
+                "{bar:30} {pos}/{len} issues  {rate}  ETA {eta}  {msg}",
             )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            // indicatif's {per_sec} prints 15.9044/s: one decimal is enough.
+            .with_key(
+                "rate",
+                |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = w.write_str(&super::batch::rate(s.per_sec()));
+                },
+            ),
         );
         bar
     })
