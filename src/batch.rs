@@ -1,5 +1,6 @@
 //! Batch rendering of a back catalogue: discovery, series files, shards,
-//! up-to-date checks and a pool of workers sharing one layout and one font set.
+//! up-to-date checks (fingerprints recorded in a manifest beside the
+//! outputs) and a pool of workers sharing one layout and one font set.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -7,10 +8,12 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime};
 
+use sha2::{Digest, Sha256};
+
 use crate::data::{Series, SERIES_FILE};
 use crate::error::{Error, Result};
 use crate::fonts::Origin;
-use crate::layout::LayoutSource;
+use crate::layout::{Layout, LayoutSource};
 use crate::pipeline::{prepare_with, RenderOptions, Renderer};
 use crate::session::Session;
 
@@ -165,9 +168,25 @@ pub enum Outcome {
     Rendered {
         pages: usize,
         millis: u128,
+        /// SHA-256 of the PDF written (hex).
+        sha256: String,
+        /// Warnings of the render (Typst's, characters printed as empty
+        /// boxes under `--allow-missing-glyphs`), formatted.
+        warnings: Vec<String>,
     },
-    UpToDate,
-    Failed(String),
+    /// Skipped: the PDF was made from the same inputs (as its manifest
+    /// says, with its page count and hash).
+    UpToDate {
+        pages: Option<usize>,
+        sha256: Option<String>,
+    },
+    Failed {
+        message: String,
+        millis: u128,
+        /// The broken series file that kept this issue from being rendered
+        /// (its error is `message`), if that was the cause.
+        series: Option<PathBuf>,
+    },
     /// Not tried: an earlier failure stopped the batch (`--fail-fast`).
     NotRun,
 }
@@ -184,13 +203,15 @@ pub struct BatchOptions {
     pub render: RenderOptions,
 }
 
+type SeriesEntry = std::result::Result<Arc<Series>, Error>;
+
 /// Series files read once per batch; a broken one is reported once.
 #[derive(Default)]
 pub struct SeriesCache {
     pub encoding: crate::data::Encoding,
-    map: Mutex<HashMap<PathBuf, std::result::Result<Arc<Series>, ()>>>,
-    /// Errors of broken series files, in the order they were found.
-    pub errors: Mutex<Vec<Error>>,
+    map: Mutex<HashMap<PathBuf, SeriesEntry>>,
+    /// Broken series files with their errors, in the order they were found.
+    pub errors: Mutex<Vec<(PathBuf, Error)>>,
 }
 
 impl SeriesCache {
@@ -202,8 +223,12 @@ impl SeriesCache {
         }
     }
 
-    /// The series that apply to an issue, outermost first.
-    pub fn for_issue(&self, issue: &Path) -> Result<Vec<Arc<Series>>> {
+    /// The series that apply to an issue, outermost first; or the first
+    /// broken one, with its error.
+    pub fn for_issue(
+        &self,
+        issue: &Path,
+    ) -> std::result::Result<Vec<Arc<Series>>, (PathBuf, Error)> {
         let mut out = Vec::new();
         for path in crate::data::series_paths(issue) {
             // The lock is held while a series file is read, so that two
@@ -213,16 +238,13 @@ impl SeriesCache {
                 match map.get(&path) {
                     Some(e) => e.clone(),
                     None => {
-                        let e = match Series::read(&path, self.encoding) {
-                            Ok(s) => Ok(Arc::new(s)),
-                            Err(err) => {
-                                self.errors
-                                    .lock()
-                                    .unwrap_or_else(|e| e.into_inner())
-                                    .push(err);
-                                Err(())
-                            }
-                        };
+                        let e = Series::read(&path, self.encoding).map(Arc::new);
+                        if let Err(err) = &e {
+                            self.errors
+                                .lock()
+                                .unwrap_or_else(|e| e.into_inner())
+                                .push((path.clone(), err.clone()));
+                        }
                         map.insert(path.clone(), e.clone());
                         e
                     }
@@ -230,79 +252,319 @@ impl SeriesCache {
             };
             match entry {
                 Ok(s) => out.push(s),
-                Err(()) => {
-                    return Err(Error::input(format!(
-                        "{}: its series file {} has an error (reported above)",
-                        issue.display(),
-                        path.display()
-                    )))
-                }
+                Err(e) => return Err((path, e)),
             }
         }
         Ok(out)
     }
 }
 
-fn mtime(path: &Path) -> Option<SystemTime> {
-    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+/// A file's size and modification time (nanoseconds since the epoch).
+fn stamp(path: &Path) -> Option<(u64, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    let t = meta.modified().ok()?;
+    let ns = t.duration_since(SystemTime::UNIX_EPOCH).ok()?.as_nanos();
+    Some((meta.len(), u64::try_from(ns).unwrap_or(u64::MAX)))
 }
 
-/// The newest modification time among what every issue depends on: the
-/// bulletin-pdf binary (its version, embedded layout and fonts), the files of
-/// the layout given for every issue and the font files in use.
-pub fn shared_inputs_time(session: &Session) -> Option<SystemTime> {
-    let mut newest = std::env::current_exe().ok().and_then(|p| mtime(&p));
-    let mut consider = |t: Option<SystemTime>| {
-        if let Some(t) = t {
-            newest = Some(newest.map_or(t, |n| n.max(t)));
-        }
-    };
-    if let Some(layout) = &session.forced {
-        if let LayoutSource::Dir(dir) = &layout.source {
-            let mut files = Vec::new();
-            collect_files(dir, &mut files);
-            for f in files {
-                consider(mtime(&f));
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// SHA-256 of bytes, in hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// A hasher fed with fields that cannot run into each other (each is
+/// preceded by its length).
+struct Fields(Sha256);
+
+impl Fields {
+    fn new(kind: &str) -> Fields {
+        let mut f = Fields(Sha256::new());
+        f.add(kind.as_bytes());
+        f
+    }
+    fn add(&mut self, bytes: &[u8]) {
+        self.0.update((bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+    }
+    fn add_path(&mut self, path: &Path) {
+        let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        self.add(abs.to_string_lossy().as_bytes());
+    }
+    fn add_stamp(&mut self, path: &Path) {
+        self.add_path(path);
+        match stamp(path) {
+            Some((size, ns)) => {
+                self.add(&size.to_le_bytes());
+                self.add(&ns.to_le_bytes());
             }
+            None => self.add(b"missing"),
         }
     }
-    for (_, origin) in session.fonts.infos() {
-        if let Origin::File(path) = origin {
-            consider(mtime(path));
-        }
+    fn finish(self) -> [u8; 32] {
+        self.0.finalize().into()
     }
-    newest
 }
 
-fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                collect_files(&p, out);
-            } else {
-                out.push(p);
+/// What produced each PDF: a fingerprint (SHA-256) of everything that
+/// changes its bytes — the bulletin-pdf binary and version, the options of
+/// the run, the font files in use, the layout's files, the issue file and
+/// its series files. What every issue shares is hashed once per run, each
+/// layout's files once per run; per issue only its own file is read.
+pub struct Fingerprints<'s> {
+    session: &'s Session,
+    /// The part every issue shares.
+    shared: [u8; 32],
+    /// Layouts' files, hashed once: by layout folder(s) or bundled name.
+    layouts: Mutex<HashMap<String, Option<[u8; 32]>>>,
+    /// Series files, hashed once: by path.
+    series: Mutex<HashMap<PathBuf, [u8; 32]>>,
+}
+
+impl<'s> Fingerprints<'s> {
+    /// Hashes what every issue of the run shares.
+    pub fn new(session: &'s Session, opts: &RenderOptions) -> Fingerprints<'s> {
+        let mut f = Fields::new("bulletin-pdf fingerprint 1");
+        f.add(env!("CARGO_PKG_VERSION").as_bytes());
+        match std::env::current_exe() {
+            Ok(exe) => f.add_stamp(&exe),
+            Err(_) => f.add(b"no exe"),
+        }
+        f.add(serde_json::to_string(opts).unwrap_or_default().as_bytes());
+        // The layout given for every issue is hashed with the layouts;
+        // the other session options go in here.
+        let so = session.options();
+        f.add(
+            serde_json::json!({
+                "font_paths": so.font_paths,
+                "system_fonts": so.system_fonts,
+                "package_path": so.package_path,
+            })
+            .to_string()
+            .as_bytes(),
+        );
+        let font_files: std::collections::BTreeSet<&PathBuf> = session
+            .fonts
+            .infos()
+            .filter_map(|(_, o)| match o {
+                Origin::File(p) => Some(p),
+                Origin::Embedded(_) => None,
+            })
+            .collect();
+        for p in font_files {
+            f.add_stamp(p);
+        }
+        Fingerprints {
+            session,
+            shared: f.finish(),
+            layouts: Mutex::new(HashMap::new()),
+            series: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn layout_hash(&self, layout: &Layout) -> Option<[u8; 32]> {
+        let key = match &layout.source {
+            LayoutSource::Embedded(_) => format!("bundled:{}", layout.manifest.name),
+            LayoutSource::Dir(_) => {
+                let dirs: Vec<String> = layout
+                    .dirs()
+                    .iter()
+                    .map(|d| {
+                        std::path::absolute(d)
+                            .unwrap_or_else(|_| d.clone())
+                            .display()
+                            .to_string()
+                    })
+                    .collect();
+                format!("dir:{}", dirs.join("\n"))
             }
+        };
+        // Held while hashing, so that each layout is read once.
+        let mut map = self.layouts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(h) = map.get(&key) {
+            return *h;
         }
+        let h = layout.files().ok().map(|files| {
+            // By contents, not place: a copy of a layout makes the same PDFs.
+            let mut f = Fields::new("layout");
+            f.add(layout.manifest.name.as_bytes());
+            for (rel, bytes) in files {
+                f.add(rel.as_bytes());
+                f.add(&bytes);
+            }
+            f.finish()
+        });
+        map.insert(key, h);
+        h
+    }
+
+    fn series_hash(&self, s: &Series) -> [u8; 32] {
+        let mut map = self.series.lock().unwrap_or_else(|e| e.into_inner());
+        *map.entry(s.path.clone()).or_insert_with(|| {
+            let mut f = Fields::new("series");
+            f.add_stamp(&s.path);
+            f.add(s.text.as_bytes());
+            f.finish()
+        })
+    }
+
+    /// The layout an issue is rendered with, found as rendering finds it:
+    /// `--layout`, else the issue's own `layout` (from its folder), else the
+    /// nearest series file's (from that file's folder), else the default;
+    /// `None` when that cannot be told without rendering.
+    fn layout_of(
+        &self,
+        own: &[u8],
+        series: &[Arc<Series>],
+        issue_dir: &Path,
+    ) -> Option<Arc<Layout>> {
+        if let Some(l) = &self.session.forced {
+            return Some(l.clone());
+        }
+        // `layout` is ASCII in UTF-8 and GBK alike: most issues never name it.
+        let own_name = if own.windows(6).any(|w| w == b"layout") {
+            let text = String::from_utf8_lossy(own);
+            let table: toml::Table = toml::from_str(text.trim_start_matches('\u{feff}')).ok()?;
+            match table.get("layout") {
+                None => None,
+                Some(toml::Value::String(s)) => Some(s.clone()),
+                Some(_) => return None,
+            }
+        } else {
+            None
+        };
+        let (name, base) = match own_name {
+            Some(n) => (Some(n), issue_dir.to_path_buf()),
+            None => match series.iter().rev().find(|s| s.table.contains_key("layout")) {
+                Some(s) => match s.table.get("layout") {
+                    Some(toml::Value::String(n)) => {
+                        (Some(n.clone()), crate::pipeline::folder_of(&s.path))
+                    }
+                    _ => return None,
+                },
+                None => (None, issue_dir.to_path_buf()),
+            },
+        };
+        self.session.layout_for(name.as_deref(), &base).ok()
+    }
+
+    /// The fingerprint of a job; `None` when its inputs cannot be read (it
+    /// is then rendered, and the render says what is wrong).
+    pub fn of(&self, job: &Job, series: &[Arc<Series>]) -> Option<String> {
+        let own = crate::data::read_limited(&job.input).ok()?;
+        let layout = self.layout_of(&own, series, &crate::pipeline::folder_of(&job.input))?;
+        let mut f = Fields::new("issue");
+        f.add(&self.shared);
+        f.add(&self.layout_hash(&layout)?);
+        f.add_stamp(&job.input);
+        f.add(&own);
+        for s in series {
+            f.add(&self.series_hash(s));
+        }
+        Some(hex(&f.finish()))
     }
 }
 
-/// Whether `job`'s PDF is newer than the issue, its series files and the
-/// shared inputs.
-fn up_to_date(job: &Job, series: &[Arc<Series>], shared: Option<SystemTime>) -> bool {
-    let Some(out) = mtime(&job.output) else {
-        return false;
-    };
-    let deps = std::iter::once(mtime(&job.input))
-        .chain(series.iter().map(|s| mtime(&s.path)))
-        .chain(std::iter::once(shared));
-    for d in deps {
-        match d {
-            Some(t) if t < out => {}
-            _ => return false,
+/// The name of the manifest in each output folder: what produced each PDF
+/// there.
+pub const MANIFEST_FILE: &str = ".bulletin-pdf-manifest.json";
+
+/// What produced one output, as its folder's manifest records it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ManifestEntry {
+    /// The fingerprint of its inputs (see [`Fingerprints`]).
+    pub fingerprint: String,
+    /// SHA-256 of the PDF.
+    pub sha256: String,
+    pub pages: usize,
+    /// The PDF's size and modification time (ns since the epoch) when it
+    /// was written: a PDF replaced or touched since is rendered again.
+    pub size: u64,
+    pub mtime_ns: u64,
+}
+
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct ManifestFile {
+    version: u32,
+    /// By the output's file name.
+    outputs: std::collections::BTreeMap<String, ManifestEntry>,
+}
+
+const MANIFEST_VERSION: u32 = 1;
+
+fn output_dir(output: &Path) -> PathBuf {
+    crate::pipeline::folder_of(output)
+}
+
+fn output_name(output: &Path) -> String {
+    output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Reads the manifest of an output folder; a missing, unreadable or
+/// corrupt one is empty (its outputs are then rendered again).
+fn read_manifest(dir: &Path) -> std::collections::BTreeMap<String, ManifestEntry> {
+    std::fs::read(dir.join(MANIFEST_FILE))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<ManifestFile>(&b).ok())
+        .filter(|m| m.version == MANIFEST_VERSION)
+        .map(|m| m.outputs)
+        .unwrap_or_default()
+}
+
+/// The manifest entry of an output, if its folder records one.
+pub fn manifest_entry(output: &Path) -> Option<ManifestEntry> {
+    read_manifest(&output_dir(output)).remove(&output_name(output))
+}
+
+/// Records `entries` (by output file name) in `dir`'s manifest: merged
+/// with what is there, written atomically. Shards writing into one folder
+/// may do so at once: the manifest is read back and written again until it
+/// holds these entries (a lost entry only means a render more next time).
+fn record_manifest(dir: &Path, entries: &[(String, ManifestEntry)]) -> Result<()> {
+    for attempt in 0..6u64 {
+        let mut outputs = read_manifest(dir);
+        for (name, e) in entries {
+            outputs.insert(name.clone(), e.clone());
         }
+        // Outputs that are gone (removed by hand) are forgotten.
+        outputs.retain(|name, _| dir.join(name).is_file());
+        let file = ManifestFile {
+            version: MANIFEST_VERSION,
+            outputs,
+        };
+        let json = serde_json::to_vec_pretty(&file)
+            .map_err(|e| Error::output(format!("{}: {e}", dir.display())))?;
+        crate::output::write_atomic(&dir.join(MANIFEST_FILE), &json)?;
+        let back = read_manifest(dir);
+        if entries.iter().all(|(n, e)| back.get(n) == Some(e)) {
+            return Ok(());
+        }
+        let jitter = u64::from(std::process::id() % 17);
+        std::thread::sleep(std::time::Duration::from_millis(5 + jitter + 10 * attempt));
     }
-    true
+    Ok(())
+}
+
+/// Whether `job`'s PDF was made from these inputs: its manifest entry has
+/// this fingerprint and the PDF is the one written then.
+fn up_to_date<'m>(
+    job: &Job,
+    fingerprint: Option<&str>,
+    manifests: &'m HashMap<PathBuf, std::collections::BTreeMap<String, ManifestEntry>>,
+) -> Option<&'m ManifestEntry> {
+    let fingerprint = fingerprint?;
+    let entry = manifests
+        .get(&output_dir(&job.output))?
+        .get(&output_name(&job.output))?;
+    let (size, ns) = stamp(&job.output)?;
+    (entry.fingerprint == fingerprint && entry.size == size && entry.mtime_ns == ns)
+        .then_some(entry)
 }
 
 /// Removes temporary files that an interrupted earlier run (killed in the
@@ -321,11 +583,22 @@ fn remove_stale_temp_files(jobs: &[Job]) {
             let name = e.file_name().to_string_lossy().into_owned();
             // Only the left-overs of processes that are gone: another
             // render into the same folder (a shard) keeps its files.
-            if name.contains(".pdf.") && crate::output::is_stale_temp(dir, &name) {
+            let ours = name.contains(".pdf.") || name.contains(&format!("{MANIFEST_FILE}."));
+            if ours && crate::output::is_stale_temp(dir, &name) {
                 let _ = std::fs::remove_file(e.path());
             }
         }
     }
+}
+
+/// A rendered job: what a worker says about the PDF it wrote.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct Done {
+    pub pages: usize,
+    /// SHA-256 of the PDF (hex).
+    pub sha256: String,
+    /// The render's warnings, formatted.
+    pub warnings: Vec<String>,
 }
 
 /// Renders one job: series, issue, layout, PDF, atomic write.
@@ -334,7 +607,7 @@ pub fn render_job(
     job: &Job,
     series: &[Arc<Series>],
     opts: &RenderOptions,
-) -> Result<usize> {
+) -> Result<Done> {
     let prepared = prepare_with(renderer.session(), &job.input, series, opts)?;
     let rendered = renderer.render(&prepared, opts)?;
     let mut inputs = prepared.inputs();
@@ -349,13 +622,17 @@ pub fn render_job(
         }
     }
     crate::output::write_atomic(&job.output, &pdf)?;
-    Ok(rendered.document.pages().len())
+    Ok(Done {
+        pages: rendered.document.pages().len(),
+        sha256: sha256_hex(&pdf),
+        warnings: rendered.warnings,
+    })
 }
 
 /// Renders the issues of a batch one after another: a worker.
 pub trait JobRenderer {
-    /// Renders one job with its series files; returns the number of pages.
-    fn render(&mut self, job: &Job, series: &[Arc<Series>]) -> Result<usize>;
+    /// Renders one job with its series files.
+    fn render(&mut self, job: &Job, series: &[Arc<Series>]) -> Result<Done>;
 }
 
 /// A worker in this process, keeping one world (the layout is parsed once).
@@ -374,13 +651,23 @@ impl<'s> InProcess<'s> {
 }
 
 impl JobRenderer for InProcess<'_> {
-    fn render(&mut self, job: &Job, series: &[Arc<Series>]) -> Result<usize> {
-        let pages = render_job(&mut self.renderer, job, series, &self.opts);
+    fn render(&mut self, job: &Job, series: &[Arc<Series>]) -> Result<Done> {
+        let done = render_job(&mut self.renderer, job, series, &self.opts);
         // Forget memoized layout results that are no longer used, so memory
         // stays flat however large the catalogue.
         comemo::evict(4);
-        pages
+        done
     }
+}
+
+/// What a batch did.
+#[derive(Debug, Default)]
+pub struct BatchRun {
+    /// One per job, in order.
+    pub outcomes: Vec<Outcome>,
+    /// Manifests that could not be written (their outputs are then
+    /// rendered again next time).
+    pub manifest_errors: Vec<Error>,
 }
 
 /// Renders `jobs` on `opts.jobs` workers in this process. `on_done` is
@@ -391,7 +678,7 @@ pub fn run(
     opts: &BatchOptions,
     series: &SeriesCache,
     on_done: &(dyn Fn(&Job, &Outcome) + Sync),
-) -> Vec<Outcome> {
+) -> BatchRun {
     let make =
         || -> Box<dyn JobRenderer + '_> { Box::new(InProcess::new(session, opts.render.clone())) };
     run_with(jobs, session, opts, series, on_done, &make)
@@ -399,8 +686,10 @@ pub fn run(
 
 /// Renders `jobs` on `opts.jobs` workers made by `make` (in this process,
 /// or worker processes that a runaway issue can end without ending the
-/// batch). Up-to-date issues are skipped here; `on_done` is called (from the
-/// worker threads) as each issue finishes.
+/// batch). Up-to-date issues are skipped here (see [`Fingerprints`]); after
+/// the batch, the manifests of the output folders record what produced each
+/// PDF rendered. `on_done` is called (from the worker threads) as each issue
+/// finishes.
 pub fn run_with<'a>(
     jobs: &[Job],
     session: &Session,
@@ -408,12 +697,23 @@ pub fn run_with<'a>(
     series: &SeriesCache,
     on_done: &(dyn Fn(&Job, &Outcome) + Sync),
     make: &(dyn Fn() -> Box<dyn JobRenderer + 'a> + Sync),
-) -> Vec<Outcome> {
-    let shared = shared_inputs_time(session);
+) -> BatchRun {
     remove_stale_temp_files(jobs);
+    let fingerprints = Fingerprints::new(session, &opts.render);
+    let manifests: HashMap<PathBuf, _> = jobs
+        .iter()
+        .map(|j| output_dir(&j.output))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|d| {
+            let m = read_manifest(&d);
+            (d, m)
+        })
+        .collect();
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    let results: Mutex<Vec<Outcome>> = Mutex::new(vec![Outcome::NotRun; jobs.len()]);
+    let results: Mutex<Vec<(Outcome, Option<String>)>> =
+        Mutex::new(vec![(Outcome::NotRun, None); jobs.len()]);
     let workers = opts.jobs.max(1).min(jobs.len().max(1));
     std::thread::scope(|scope| {
         for _ in 0..workers {
@@ -426,30 +726,87 @@ pub fn run_with<'a>(
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(job) = jobs.get(i) else { break };
                     let start = Instant::now();
+                    let mut fingerprint = None;
                     let outcome = match series.for_issue(&job.input) {
-                        Err(e) => Outcome::Failed(e.message),
-                        Ok(s) if !opts.force && up_to_date(job, &s, shared) => Outcome::UpToDate,
+                        Err((path, e)) => Outcome::Failed {
+                            message: e.message,
+                            millis: 0,
+                            series: Some(path),
+                        },
                         Ok(s) => {
-                            let w = worker.get_or_insert_with(make);
-                            match w.render(job, &s) {
-                                Ok(pages) => Outcome::Rendered {
-                                    pages,
-                                    millis: start.elapsed().as_millis(),
+                            fingerprint = fingerprints.of(job, &s);
+                            let fresh = match opts.force {
+                                true => None,
+                                false => up_to_date(job, fingerprint.as_deref(), &manifests),
+                            };
+                            match fresh {
+                                Some(entry) => Outcome::UpToDate {
+                                    pages: Some(entry.pages),
+                                    sha256: Some(entry.sha256.clone()),
                                 },
-                                Err(e) => Outcome::Failed(e.message),
+                                None => {
+                                    let w = worker.get_or_insert_with(make);
+                                    match w.render(job, &s) {
+                                        Ok(done) => Outcome::Rendered {
+                                            pages: done.pages,
+                                            millis: start.elapsed().as_millis(),
+                                            sha256: done.sha256,
+                                            warnings: done.warnings,
+                                        },
+                                        Err(e) => Outcome::Failed {
+                                            message: e.message,
+                                            millis: start.elapsed().as_millis(),
+                                            series: None,
+                                        },
+                                    }
+                                }
                             }
                         }
                     };
-                    if matches!(outcome, Outcome::Failed(_)) && opts.fail_fast {
+                    if matches!(outcome, Outcome::Failed { .. }) && opts.fail_fast {
                         stop.store(true, Ordering::Relaxed);
                     }
                     on_done(job, &outcome);
                     if let Ok(mut r) = results.lock() {
-                        r[i] = outcome;
+                        r[i] = (outcome, fingerprint);
                     }
                 }
             });
         }
     });
-    results.into_inner().unwrap_or_default()
+    let results = results.into_inner().unwrap_or_default();
+    let manifest_errors = record(jobs, &results);
+    BatchRun {
+        outcomes: results.into_iter().map(|(o, _)| o).collect(),
+        manifest_errors,
+    }
+}
+
+/// Records the PDFs rendered, with their fingerprints, in their folders'
+/// manifests.
+fn record(jobs: &[Job], results: &[(Outcome, Option<String>)]) -> Vec<Error> {
+    let mut by_dir: std::collections::BTreeMap<PathBuf, Vec<(String, ManifestEntry)>> =
+        Default::default();
+    for (job, (outcome, fingerprint)) in jobs.iter().zip(results) {
+        let (Outcome::Rendered { pages, sha256, .. }, Some(fp)) = (outcome, fingerprint) else {
+            continue;
+        };
+        let Some((size, mtime_ns)) = stamp(&job.output) else {
+            continue;
+        };
+        by_dir.entry(output_dir(&job.output)).or_default().push((
+            output_name(&job.output),
+            ManifestEntry {
+                fingerprint: fp.clone(),
+                sha256: sha256.clone(),
+                pages: *pages,
+                size,
+                mtime_ns,
+            },
+        ));
+    }
+    by_dir
+        .into_iter()
+        .filter_map(|(dir, entries)| record_manifest(&dir, &entries).err())
+        .collect()
 }

@@ -1,7 +1,9 @@
 //! Article bodies: from plain text to typed blocks.
 //!
 //! A body is paragraphs separated by blank lines; the lines of one paragraph
-//! are joined (without a space between two Chinese characters). With detection
+//! are joined (without a space between two Chinese characters), unless they
+//! have the shape of text pasted from Word, one paragraph a line with
+//! full-width indents (see [`paragraphs_checked`]). With detection
 //! on, a one-line paragraph numbered as a GB/T 9704 heading (一、 （一） 1.
 //! （1）) that does not end in 。 is a heading of that level, and a paragraph
 //! opening with a run-in lead (一是…。) shows the lead as such. `**…**` marks
@@ -46,25 +48,239 @@ impl Block {
     }
 }
 
-/// Splits text into paragraphs at blank lines and joins each paragraph's lines.
+/// A place in a body whose reading is a guess: the text is printed, and the
+/// writer is told what was assumed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// The line of the body it is about, from 1.
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {} of the body: {}", self.line, self.message)
+    }
+}
+
+/// Splits text into paragraphs and joins each paragraph's lines (see
+/// [`paragraphs_checked`]).
 pub fn paragraphs(text: &str) -> Vec<String> {
+    paragraphs_checked(text).0
+}
+
+/// One non-blank line of a body.
+struct Line {
+    /// Its number in the body, from 1.
+    no: usize,
+    /// Indented with a full-width space (U+3000) or a tab.
+    wide_indent: bool,
+    /// How many spaces (ASCII or no-break) indent it.
+    spaces: usize,
+    /// The text without the indentation, trailing spaces, no-break spaces
+    /// or tabs.
+    text: String,
+}
+
+/// Splits text into paragraphs and joins each paragraph's lines, with the
+/// places where the split was a guess.
+///
+/// Paragraphs are separated by blank lines. Inside a run of lines without a
+/// blank line, the lines are joined (text wrapped by hand) unless the text
+/// has the shape of paragraphs pasted from Word or WPS, one paragraph a line:
+///
+/// - a line indented with a full-width space (U+3000) or a tab starts a
+///   paragraph;
+/// - a line indented by two or more spaces more than the least indented line
+///   of the run starts a paragraph when the line before it ends a sentence
+///   (。！？, perhaps followed by ” ’ 」 』 ）); after a line that does not, it
+///   is joined, with a warning;
+/// - in a run where some line has a full-width indent, a line without
+///   indentation after a line that ends a sentence or is a heading starts a
+///   paragraph, with a warning;
+/// - a run whose lines are all indented by the same two or more spaces and
+///   each end a sentence is a paragraph a line, with a warning.
+///
+/// CRLF and lone CR end lines as LF does. Indentation is dropped (the layout
+/// indents paragraphs). A run of no-break spaces or tabs inside a line is
+/// removed between two wide (Chinese) characters and is one space elsewhere.
+pub fn paragraphs_checked(text: &str) -> (Vec<String>, Vec<Warning>) {
     let mut out = Vec::new();
-    let mut cur: Vec<&str> = Vec::new();
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() {
-            if !cur.is_empty() {
-                out.push(join_lines(&cur));
-                cur.clear();
+    let mut warnings = Vec::new();
+    let mut run: Vec<Line> = Vec::new();
+    for (i, raw) in split_lines(text).into_iter().enumerate() {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            split_run(&run, &mut out, &mut warnings);
+            run.clear();
+            continue;
+        }
+        let indent = &raw[..raw.len() - raw.trim_start().len()];
+        run.push(Line {
+            no: i + 1,
+            wide_indent: indent.contains(['\u{3000}', '\t']),
+            spaces: indent
+                .chars()
+                .filter(|&c| c == ' ' || c == '\u{a0}')
+                .count(),
+            text: clean_gaps(trimmed),
+        });
+    }
+    split_run(&run, &mut out, &mut warnings);
+    (out, warnings)
+}
+
+/// The lines of a text, ended by LF, CRLF or a lone CR.
+fn split_lines(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => {
+                out.push(&text[start..i]);
+                i += 1;
+                start = i;
             }
-        } else {
-            cur.push(line);
+            b'\r' => {
+                out.push(&text[start..i]);
+                i += if bytes.get(i + 1) == Some(&b'\n') {
+                    2
+                } else {
+                    1
+                };
+                start = i;
+            }
+            _ => i += 1,
         }
     }
-    if !cur.is_empty() {
-        out.push(join_lines(&cur));
+    if start < text.len() {
+        out.push(&text[start..]);
     }
     out
+}
+
+/// Gaps typed with no-break spaces (U+00A0, U+202F, U+2007) or tabs: none
+/// between two wide characters or next to Chinese punctuation, one space
+/// elsewhere. Runs of plain spaces
+/// stay as they are.
+fn clean_gaps(line: &str) -> String {
+    let odd = |c: char| matches!(c, '\u{a0}' | '\u{202f}' | '\u{2007}' | '\t');
+    if !line.contains(odd) {
+        return line.to_string();
+    }
+    let chars: Vec<char> = line.chars().collect();
+    let mut s = String::with_capacity(line.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != ' ' && !odd(chars[i]) {
+            s.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let end = i + chars[i..]
+            .iter()
+            .take_while(|&&c| c == ' ' || odd(c))
+            .count();
+        let gap = &chars[i..end];
+        if !gap.iter().any(|&c| odd(c)) {
+            s.extend(gap);
+        } else {
+            let (before, after) = (chars.get(i.wrapping_sub(1)), chars.get(end));
+            let wide_both =
+                before.is_some_and(|&c| is_wide(c)) && after.is_some_and(|&c| is_wide(c));
+            let punct =
+                before.is_some_and(|&c| is_cjk_punct(c)) || after.is_some_and(|&c| is_cjk_punct(c));
+            if !wide_both && !punct {
+                s.push(' ');
+            }
+        }
+        i = end;
+    }
+    s
+}
+
+/// Whether a line ends a sentence: 。！？, perhaps followed by closing quotes
+/// or brackets.
+fn ends_sentence(line: &str) -> bool {
+    let t = line.trim_end_matches(['”', '’', '」', '』', '）', '》']);
+    matches!(t.chars().last(), Some('。' | '！' | '？'))
+}
+
+/// Whether a line reads as a heading (一、… without a full stop).
+fn heading_like(line: &str) -> bool {
+    heading_level(line).is_some() && !line.contains('。') && line.chars().count() <= 60
+}
+
+/// Splits a run of lines without a blank line between them into paragraphs.
+fn split_run(run: &[Line], out: &mut Vec<String>, warnings: &mut Vec<Warning>) {
+    let Some(first) = run.first() else { return };
+    let any_wide = run.iter().any(|l| l.wide_indent);
+    let base = run
+        .iter()
+        .filter(|l| !l.wide_indent)
+        .map(|l| l.spaces)
+        .min()
+        .unwrap_or(0);
+    let indented = |l: &Line| l.wide_indent || l.spaces >= base + 2;
+    // All indented alike by spaces, each line a sentence: a paragraph a line
+    // as pasted, or one paragraph wrapped at its sentences? Pasted, said.
+    let uniform = !any_wide
+        && base >= 2
+        && run.len() > 1
+        && run.iter().all(|l| l.spaces == base)
+        && run[..run.len() - 1].iter().all(|l| ends_sentence(&l.text));
+    if uniform {
+        warnings.push(Warning {
+            line: first.no,
+            message: format!(
+                "lines {} to {} are each indented by {base} spaces and each ends a sentence: \
+                 printed as {} paragraphs, one a line; if they are one paragraph, remove the \
+                 indentation",
+                first.no,
+                run[run.len() - 1].no,
+                run.len()
+            ),
+        });
+    }
+    let mut cur: Vec<&str> = vec![&first.text];
+    for pair in run.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        let new_paragraph = if uniform {
+            true
+        } else if indented(b) {
+            if b.wide_indent || ends_sentence(&a.text) {
+                true
+            } else {
+                warnings.push(Warning {
+                    line: b.no,
+                    message: "the line is indented, but the line before it does not end a \
+                              sentence: joined to it in one paragraph; put a blank line before \
+                              it if it starts a new paragraph"
+                        .into(),
+                });
+                false
+            }
+        } else if any_wide && (ends_sentence(&a.text) || heading_like(&a.text)) {
+            warnings.push(Warning {
+                line: b.no,
+                message: "the line is not indented, but the lines around it are indented with \
+                          full-width spaces as pasted from Word, and the line before it ends \
+                          a sentence: printed as a new paragraph; join the two lines if it \
+                          continues that paragraph"
+                    .into(),
+            });
+            true
+        } else {
+            false
+        };
+        if new_paragraph {
+            out.push(join_lines(&cur));
+            cur.clear();
+        }
+        cur.push(&b.text);
+    }
+    out.push(join_lines(&cur));
 }
 
 /// Joins the lines of one paragraph: no space between two wide characters,
@@ -87,6 +303,12 @@ fn is_wide(c: char) -> bool {
         0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF
         | 0x4E00..=0x9FFF | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF
         | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
+        || matches!(c, '“' | '”' | '‘' | '’' | '—' | '…' | '·')
+}
+
+/// Chinese punctuation, which carries its own space.
+fn is_cjk_punct(c: char) -> bool {
+    matches!(c as u32, 0x3000..=0x303F | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 | 0xFF5B..=0xFF65)
         || matches!(c, '“' | '”' | '‘' | '’' | '—' | '…' | '·')
 }
 
@@ -173,10 +395,18 @@ pub fn runs(text: &str) -> Vec<Run> {
 
 /// Parses a body into blocks.
 pub fn parse(text: &str, detect: bool) -> Vec<Block> {
-    paragraphs(text)
+    parse_checked(text, detect).0
+}
+
+/// Parses a body into blocks, with the places where its paragraph structure
+/// was a guess (see [`paragraphs_checked`]).
+pub fn parse_checked(text: &str, detect: bool) -> (Vec<Block>, Vec<Warning>) {
+    let (paragraphs, warnings) = paragraphs_checked(text);
+    let blocks = paragraphs
         .into_iter()
         .map(|p| parse_paragraph(&p, detect))
-        .collect()
+        .collect();
+    (blocks, warnings)
 }
 
 fn parse_paragraph(p: &str, detect: bool) -> Block {
@@ -211,6 +441,61 @@ mod tests {
     fn joins_lines_and_splits_paragraphs() {
         let ps = paragraphs("第一段\n继续。\n\n\n  第二段 \nEnglish\ntext\n");
         assert_eq!(ps, vec!["第一段继续。", "第二段English text"]);
+    }
+
+    #[test]
+    fn pasted_paragraphs_stay_apart() {
+        // As Word and WPS paste: CRLF, full-width indents, a paragraph a line.
+        let (ps, w) = paragraphs_checked(
+            "\u{3000}\u{3000}第一段。\r\n\u{3000}\u{3000}第二段“引语。”\r\n\u{3000}\u{3000}第三段\r\n",
+        );
+        assert_eq!(ps, vec!["第一段。", "第二段“引语。”", "第三段"]);
+        assert!(w.is_empty(), "{w:?}");
+        // Lone CRs end lines too; a heading without indent between indented
+        // paragraphs is its own paragraph, with a warning.
+        let (ps, w) = paragraphs_checked("\u{3000}\u{3000}甲。\r一、标题\r\u{3000}\u{3000}乙。");
+        assert_eq!(ps, vec!["甲。", "一、标题", "乙。"]);
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].line, 2);
+        // Two spaces more than the other lines, after a sentence: a new
+        // paragraph; after a line that goes on: joined, with a warning.
+        let (ps, w) = paragraphs_checked("  甲甲\n乙乙。\n  丙丙\n丁丁");
+        assert_eq!(ps, vec!["甲甲乙乙。", "丙丙丁丁"]);
+        assert!(w.is_empty(), "{w:?}");
+        let (ps, w) = paragraphs_checked("甲甲，\n    乙乙。");
+        assert_eq!(ps, vec!["甲甲，乙乙。"]);
+        assert_eq!(w.len(), 1);
+        // Every line indented alike: wrapped text, joined ...
+        let (ps, w) = paragraphs_checked("    甲甲，\n    乙乙。\n    丙丙");
+        assert_eq!(ps, vec!["甲甲，乙乙。丙丙"]);
+        assert!(w.is_empty(), "{w:?}");
+        // ... unless each line is a sentence: a paragraph a line, said.
+        let (ps, w) = paragraphs_checked("  甲甲。\n  乙乙！\n  丙丙");
+        assert_eq!(ps, vec!["甲甲。", "乙乙！", "丙丙"]);
+        assert_eq!(w.len(), 1);
+    }
+
+    #[test]
+    fn hand_wrapped_text_is_joined() {
+        // Sentences on lines of their own, without indentation: one paragraph.
+        let (ps, w) = paragraphs_checked("第一句。\n第二句。\n第三句\n继续。\n\n第二段。\r\n续。");
+        assert_eq!(ps, vec!["第一句。第二句。第三句继续。", "第二段。续。"]);
+        assert!(w.is_empty(), "{w:?}");
+    }
+
+    #[test]
+    fn no_break_spaces_and_tabs() {
+        assert_eq!(
+            paragraphs("甲\u{a0}乙\t丙\u{a0}\u{a0}丁 戊"),
+            vec!["甲乙丙丁 戊"]
+        );
+        assert_eq!(
+            paragraphs("共\u{a0}50\t册\u{a0}\tWord\u{a0} text"),
+            vec!["共 50 册 Word text"]
+        );
+        // Leading and trailing ones are indentation: gone.
+        assert_eq!(paragraphs("\u{a0}\u{a0}甲\u{a0}\n"), vec!["甲"]);
+        assert_eq!(paragraphs("\t甲。\n\t乙。"), vec!["甲。", "乙。"]);
     }
 
     #[test]

@@ -26,6 +26,12 @@ pub struct Data {
     pub style: serde_json::Map<String, serde_json::Value>,
     pub columns: Vec<ColumnData>,
     pub footer: Option<FooterData>,
+    /// Places where the issue's text was read by a guess (a body's paragraph
+    /// structure, see [`body::paragraphs_checked`]), formatted as
+    /// `article N 「title」: line L of the body: …`. Not part of the
+    /// layout's data.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -241,8 +247,31 @@ impl std::str::FromStr for Encoding {
     }
 }
 
-/// Decodes a file's bytes.
+/// Decodes a file's bytes. Lines ended by a lone CR (old Mac editors) end
+/// with LF instead, as TOML knows only LF and CRLF (byte for byte, so
+/// positions in messages stay right).
 fn decode<'a>(path: &Path, bytes: &'a [u8], encoding: Encoding) -> Result<Cow<'a, str>> {
+    let text = decode_text(path, bytes, encoding)?;
+    let lone_cr = |t: &str| {
+        t.match_indices('\r')
+            .any(|(i, _)| !t[i + 1..].starts_with('\n'))
+    };
+    if !lone_cr(&text) {
+        return Ok(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(if c == '\r' && chars.peek() != Some(&'\n') {
+            '\n'
+        } else {
+            c
+        });
+    }
+    Ok(Cow::Owned(out))
+}
+
+fn decode_text<'a>(path: &Path, bytes: &'a [u8], encoding: Encoding) -> Result<Cow<'a, str>> {
     if encoding == Encoding::Gbk {
         let utf8 = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         if !utf8.is_ascii() && std::str::from_utf8(utf8).is_ok() {
@@ -447,7 +476,10 @@ fn check(path: &Path, text: Option<&str>, issue: &Issue) -> Result<()> {
             articles.len()
         ));
     }
-    let paragraphs: usize = articles.iter().map(|a| a.body.split("\n\n").count()).sum();
+    let paragraphs: usize = articles
+        .iter()
+        .map(|a| body::paragraphs(&a.body).len())
+        .sum();
     if paragraphs > MAX_PARAGRAPHS {
         return fail(format!(
             "the issue has about {paragraphs} paragraphs; an issue may have at most \
@@ -523,8 +555,23 @@ pub fn build(issue: &Issue, layout: &crate::layout::Layout) -> std::result::Resu
         day: 1,
     });
     let opts = &issue.options;
+    let warnings = std::cell::RefCell::new(Vec::new());
+    let count = std::cell::Cell::new(0);
     let article = |a: &Article| {
         let detect = a.detect.unwrap_or(opts.detect);
+        count.set(count.get() + 1);
+        let title: String = a.title.lines().map(str::trim).collect();
+        let blocks = |text: &str, detect: bool, what: &str| {
+            let (blocks, found) = body::parse_checked(text, detect);
+            warnings.borrow_mut().extend(
+                found
+                    .iter()
+                    .map(|w| format!("article {} 「{title}」{what}: {w}", count.get())),
+            );
+            blocks
+        };
+        let note_blocks = a.note.as_ref().map(|n| blocks(&n.text, false, ", note"));
+        let body_blocks = blocks(&a.body, detect, "");
         ArticleData {
             title_lines: a
                 .title
@@ -539,11 +586,11 @@ pub fn build(issue: &Issue, layout: &crate::layout::Layout) -> std::result::Resu
                 .unwrap_or_else(|| a.title.lines().map(str::trim).collect()),
             note: a.note.as_ref().map(|n| NoteData {
                 label: n.label.clone().unwrap_or_else(|| "编者按".into()),
-                blocks: body::parse(&n.text, false),
+                blocks: note_blocks.unwrap_or_default(),
                 signer: n.signer.clone(),
                 date_text: n.date.as_ref().and_then(date_text),
             }),
-            blocks: body::parse(&a.body, detect),
+            blocks: body_blocks,
             byline: a.byline.as_deref().map(unbracket),
         }
     };
@@ -591,6 +638,7 @@ pub fn build(issue: &Issue, layout: &crate::layout::Layout) -> std::result::Resu
             print_date_text: f.print_date.as_ref().and_then(date_text),
             copies: f.copies,
         }),
+        warnings: warnings.into_inner(),
     })
 }
 

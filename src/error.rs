@@ -79,9 +79,17 @@ pub fn snippet(path: &Path, text: &str, span: Range<usize>, message: &str) -> St
 }
 
 /// Formats a TOML error: the message at `path:line:col`, with the line and
-/// the span underlined.
+/// the span underlined, and what to write instead where that can be told
+/// (a date that does not exist, a date in another form, curly quotes, a
+/// `"""` string never closed, a misspelt key).
 pub fn toml_message(path: &Path, text: &str, err: &toml::de::Error) -> String {
-    let mut message = err.message().trim().to_string();
+    let raw = err.message().trim().to_string();
+    if let Some(span) = err.span() {
+        if let Some(a) = advise(text, &raw, span) {
+            return crate::diag::text_error(path, text, Some(a.span), &a.message, &a.notes);
+        }
+    }
+    let mut message = raw;
     // Numbers out of range: say which range.
     if let Some(rest) = message.strip_prefix("invalid value: integer `") {
         if let Some((n, expected)) = rest.split_once("`, expected ") {
@@ -113,7 +121,437 @@ pub fn toml_message(path: &Path, text: &str, err: &toml::de::Error) -> String {
     ] {
         message = message.replace(rust, plain);
     }
-    crate::diag::text_error(path, text, err.span(), &message, &[])
+    let notes = did_you_mean(&message).into_iter().collect::<Vec<_>>();
+    crate::diag::text_error(path, text, err.span(), &message, &notes)
+}
+
+/// A better message for a TOML error: what it says, where, and how to fix it.
+struct Advice {
+    message: String,
+    span: Range<usize>,
+    notes: Vec<String>,
+}
+
+fn advise(text: &str, raw: &str, span: Range<usize>) -> Option<Advice> {
+    if let Some(a) = unclosed_multiline(text, span.start) {
+        return Some(a);
+    }
+    let at = assignment(text, span.start)?;
+    if let Some(a) = curly_quotes(&at) {
+        return Some(a);
+    }
+    if let Some(a) = date_advice(&at, raw) {
+        return Some(a);
+    }
+    if raw.starts_with("invalid basic string") && at.token.starts_with('"') {
+        return Some(Advice {
+            message: "this string is not closed: end it with \" on the same line".into(),
+            span,
+            notes: vec![
+                "text over several lines goes between \"\"\" and \"\"\", each on a line of its own"
+                    .into(),
+            ],
+        });
+    }
+    if raw.starts_with("invalid string") && at.value_start == span.start {
+        let bare = at.token;
+        if !bare.is_empty() && !bare.is_ascii() {
+            return Some(Advice {
+                message: "a text value needs straight quotes \"…\" around it".into(),
+                span,
+                notes: vec![format!("write: {} = {}", at.key, quoted(bare))],
+            });
+        }
+    }
+    None
+}
+
+/// `key = value` on the line of a position: the last assignment on that
+/// line before it.
+struct Assignment<'a> {
+    key: &'a str,
+    /// Where the value starts (a byte offset in the text).
+    value_start: usize,
+    /// The value as written: a quoted string up to its closing quote, or a
+    /// bare token up to a space, `,`, `}`, `]` or `#`.
+    token: &'a str,
+}
+
+fn assignment(text: &str, pos: usize) -> Option<Assignment<'_>> {
+    let pos = floor_char_boundary(text, pos.min(text.len()));
+    let line_start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[pos..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |i| pos + i);
+    let line = &text[line_start..line_end];
+    // The `=` before the position (or the first one, for an error at the
+    // line's start).
+    let rel = pos - line_start;
+    let eq = line[..rel.min(line.len())]
+        .rfind('=')
+        .or_else(|| line.find('='))?;
+    let key = line[..eq]
+        .rsplit(['{', ','])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_matches('"');
+    if key.is_empty() || key.contains(char::is_whitespace) {
+        return None;
+    }
+    let after = &line[eq + 1..];
+    let value_rel = eq + 1 + (after.len() - after.trim_start().len());
+    let value = &line[value_rel..];
+    let mut chars = value.char_indices();
+    let token_len = match chars.next() {
+        Some((_, q)) if QUOTES.contains(&q) => chars
+            .find(|&(_, c)| QUOTES.contains(&c))
+            .map_or(value.trim_end().len(), |(i, c)| i + c.len_utf8()),
+        Some(_) => value
+            .find(|c: char| c.is_whitespace() || matches!(c, ',' | '}' | ']' | '#'))
+            .unwrap_or(value.len()),
+        None => 0,
+    };
+    Some(Assignment {
+        key,
+        value_start: line_start + value_rel,
+        token: &value[..token_len],
+    })
+}
+
+/// Quotes a value may be written in, straight or not.
+const QUOTES: [char; 7] = ['"', '\'', '“', '”', '‘', '’', '＂'];
+
+/// A TOML basic string of a text.
+fn quoted(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// `byline = “石门村党支部”`: Word's curly quotes around a value.
+fn curly_quotes(at: &Assignment) -> Option<Advice> {
+    let first = at.token.chars().next()?;
+    if !matches!(first, '“' | '”' | '‘' | '’' | '＂') {
+        return None;
+    }
+    let inner = at.token[first.len_utf8()..].trim_end_matches(QUOTES);
+    let (open, close, kind) = match first {
+        '‘' | '’' => ('‘', '’', "curly"),
+        '＂' => ('＂', '＂', "full-width"),
+        _ => ('“', '”', "curly"),
+    };
+    Some(Advice {
+        message: format!(
+            "the value is in {kind} quotes {open}…{close}, as Word and Chinese input methods \
+             type them; TOML needs straight quotes \"…\""
+        ),
+        span: at.value_start..at.value_start + first.len_utf8(),
+        notes: vec![format!(
+            "write: {} = {} (curly quotes inside the text are fine)",
+            at.key,
+            quoted(inner)
+        )],
+    })
+}
+
+/// Dates that do not exist (2024-06-31) or are written otherwise than as a
+/// TOML date (2024年6月18日, 2024.6.18, "2024-06-18").
+fn date_advice(at: &Assignment, raw: &str) -> Option<Advice> {
+    let about_dates = raw.contains("date-time") || raw.contains("datetime");
+    let date_key = at.key == "date" || at.key.ends_with("_date") || at.key.ends_with(".date");
+    if !about_dates && !date_key {
+        return None;
+    }
+    let token = at.token;
+    let span = at.value_start..at.value_start + token.len().max(1);
+    let example = "YYYY-MM-DD, without quotes";
+    let Some((y, m, d)) = loose_date(token.trim_matches(QUOTES)) else {
+        return about_dates.then(|| Advice {
+            message: raw.replace('\n', ": "),
+            span,
+            notes: vec![format!(
+                "write a date as {example}, e.g. {} = 2020-02-10",
+                at.key
+            )],
+        });
+    };
+    if let Some(problem) = date_problem(y, m, d) {
+        let mut notes = Vec::new();
+        if d == 0 && (1..=12).contains(&m) {
+            notes.push(format!(
+                "write a date that exists, as {example}, e.g. {} = {y:04}-{m:02}-01",
+                at.key
+            ));
+        } else if (1..=12).contains(&m) {
+            notes.push(format!(
+                "write a date that exists, as {example}, e.g. {} = {y:04}-{m:02}-{:02} (the \
+                 last day of {})",
+                at.key,
+                days_in_month(y, m),
+                MONTHS[m as usize - 1]
+            ));
+        } else {
+            notes.push(format!(
+                "write a date as {example}: the month (01 to 12), then the day, e.g. {} = \
+                 {y:04}-12-{d:02}",
+                at.key
+            ));
+        }
+        return Some(Advice {
+            message: format!("{token} is out of range: {problem}"),
+            span,
+            notes,
+        });
+    }
+    Some(Advice {
+        message: format!("{token} is not a TOML date: dates are written as {example}"),
+        span,
+        notes: vec![format!("write: {} = {y:04}-{m:02}-{d:02}", at.key)],
+    })
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// The days of a month (1 to 12) of a year.
+pub fn days_in_month(year: i64, month: u32) -> u32 {
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// Why a year, month and day is not a date ("June has 30 days"), or None.
+pub fn date_problem(year: i64, month: u32, day: u32) -> Option<String> {
+    if !(1..=12).contains(&month) {
+        return Some(format!("there is no month {month}: a year has 12 months"));
+    }
+    let days = days_in_month(year, month);
+    if day == 0 {
+        return Some("days count from 1".into());
+    }
+    if day <= days {
+        return None;
+    }
+    let name = MONTHS[month as usize - 1];
+    Some(if month == 2 {
+        let leap = days == 29;
+        format!(
+            "February {year} has {days} days ({year} is {}a leap year)",
+            if leap { "" } else { "not " }
+        )
+    } else {
+        format!("{name} has {days} days")
+    })
+}
+
+/// A date as people write it: 2024-06-18, 2024年6月18日, 2024.6.18,
+/// 2024/06/18 (full-width digits too).
+fn loose_date(s: &str) -> Option<(i64, u32, u32)> {
+    let s: String = s
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '－' => '-',
+            '．' => '.',
+            '／' => '/',
+            c => c,
+        })
+        .collect();
+    let parts: Vec<&str> = if let Some(rest) = s.strip_suffix('日').or(s.strip_suffix('号')) {
+        let (y, rest) = rest.split_once('年')?;
+        let (m, d) = rest.split_once('月')?;
+        vec![y, m, d]
+    } else {
+        let sep = ['-', '.', '/'].into_iter().find(|&c| s.contains(c))?;
+        s.split(sep).collect()
+    };
+    let [y, m, d] = parts[..] else { return None };
+    let digits = |t: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !digits(y, 4..=4) || !digits(m, 1..=2) || !digits(d, 1..=2) {
+        return None;
+    }
+    Some((y.parse().ok()?, m.parse().ok()?, d.parse().ok()?))
+}
+
+/// A `"""` (or `'''`) string that was never closed: TOML reads on to the
+/// next `"""`, which was meant to open another string, and fails somewhere
+/// after it. Points at where the string opened.
+fn unclosed_multiline(text: &str, pos: usize) -> Option<Advice> {
+    let strings = multiline_strings(text);
+    let line_of = |i: usize| line_col(text, i).0;
+    let line_text = |i: usize| {
+        let s = text[..i].rfind('\n').map_or(0, |j| j + 1);
+        let e = text[i..].find(['\n', '\r']).map_or(text.len(), |j| i + j);
+        text[s..e].trim()
+    };
+    let (open, close, delim) = strings.iter().rev().find_map(|&(open, close, delim)| {
+        if open >= pos {
+            return None;
+        }
+        match close {
+            None => Some((open, None, delim)),
+            Some(c) if c <= pos => {
+                // The closing quotes end a line `key = """`: an opening.
+                let s = text[..c].rfind('\n').map_or(0, |j| j + 1);
+                let before = text[s..c].trim_end();
+                let after = text[c + 3..]
+                    .split(['\n', '\r'])
+                    .next()
+                    .unwrap_or("")
+                    .trim();
+                (before.ends_with('=') && after.is_empty()).then_some((open, Some(c), delim))
+            }
+            Some(_) => None,
+        }
+    })?;
+    let mut notes = Vec::new();
+    match close {
+        Some(c) => notes.push(format!(
+            "the text runs on to line {}, where `{}` was meant to open another string, and \
+             TOML reads what follows as keys (line {})",
+            line_of(c),
+            line_text(c),
+            line_of(pos)
+        )),
+        None => notes.push("the text runs on to the end of the file".into()),
+    }
+    // Where it should have ended: before the first line of it that reads
+    // as TOML (a [table] or a key = value).
+    let content_end = close.unwrap_or(text.len());
+    let mut offset = open + 3;
+    for l in text[open + 3..content_end].split_inclusive('\n') {
+        let t = l.trim();
+        let key_line = t.split_once('=').is_some_and(|(k, _)| {
+            let k = k.trim();
+            !k.is_empty()
+                && k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        });
+        if t.starts_with('[') && t.ends_with(']') || key_line {
+            notes.push(format!(
+                "close it with {delim} where its text ends, before line {} (`{t}`)",
+                line_of(offset)
+            ));
+            break;
+        }
+        offset += l.len();
+    }
+    if notes.len() == 1 {
+        notes.push(format!("close it with {delim} where its text ends"));
+    }
+    Some(Advice {
+        message: format!("this {delim} string is never closed"),
+        span: open..open + 3,
+        notes,
+    })
+}
+
+/// The multi-line strings of a TOML text as a parser pairs their quotes:
+/// (where it opens, where its closing quotes are, the delimiter).
+fn multiline_strings(text: &str) -> Vec<(usize, Option<usize>, &'static str)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let to_line_end = |i: usize| {
+        b[i..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(b.len(), |j| i + j)
+    };
+    while i < b.len() {
+        match b[i] {
+            b'#' => i = to_line_end(i),
+            q @ (b'"' | b'\'') if b[i..].starts_with(&[q, q, q]) => {
+                let delim = if q == b'"' { "\"\"\"" } else { "'''" };
+                let open = i;
+                i += 3;
+                let mut close = None;
+                while i < b.len() {
+                    if q == b'"' && b[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if b[i] == q && b[i..].starts_with(&[q, q, q]) {
+                        // Up to two more quotes belong to the text.
+                        let run = b[i..].iter().take_while(|&&c| c == q).count().min(5);
+                        close = Some(i + run - 3);
+                        i += run;
+                        break;
+                    }
+                    i += 1;
+                }
+                out.push((open, close, delim));
+            }
+            q @ (b'"' | b'\'') => {
+                i += 1;
+                while i < b.len() && b[i] != q && b[i] != b'\n' {
+                    i += if q == b'"' && b[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+/// "did you mean `byline`?" for serde's "unknown field `bylin`, expected one
+/// of `title`, …": the closest known name, at most two edits away.
+fn did_you_mean(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (unknown, rest) = rest.split_once('`')?;
+    let known: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    let len = unknown.chars().count();
+    let (d, best) = known
+        .iter()
+        .map(|k| (edit_distance(unknown, k), *k))
+        .min_by_key(|&(d, _)| d)?;
+    (d <= 2 && d * 2 < len).then(|| format!("did you mean `{best}`?"))
+}
+
+/// Edits (insert, delete, replace, swap two neighbours) from `a` to `b`.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]

@@ -37,12 +37,30 @@ fn main() -> ExitCode {
             });
             cli::watch::run(input, render, serve)
         }
-        Some(Command::Fonts { setup }) => cli::commands::fonts(setup),
-        Some(Command::Layouts) => {
-            cli::commands::layouts();
-            Ok(())
+        Some(Command::Fonts { json, setup }) => cli::commands::fonts(setup, *json),
+        Some(Command::Layouts { json }) => cli::commands::layouts(*json),
+        Some(Command::Schema { series, partial }) => {
+            use bulletin_pdf::model::SchemaKind;
+            cli::commands::schema(match (*series, *partial) {
+                (true, _) => SchemaKind::Series,
+                (_, true) => SchemaKind::Partial,
+                _ => SchemaKind::Issue,
+            })
         }
-        Some(Command::Schema) => cli::commands::schema(),
+        Some(Command::Init { dir, series }) => cli::init::run(dir, *series),
+        Some(Command::Check {
+            inputs,
+            report,
+            encoding,
+            quiet,
+            setup,
+        }) => cli::check::run(&cli::check::CheckOptions {
+            inputs,
+            report: report.as_deref(),
+            encoding: *encoding,
+            quiet: *quiet,
+            setup,
+        }),
         Some(Command::NewLayout { name }) => cli::commands::new_layout(name),
         Some(Command::ExportTypst {
             input,
@@ -64,6 +82,7 @@ fn main() -> ExitCode {
         }
         Some(Command::Man { dir }) => cli::commands::man(dir.as_ref()),
         Some(Command::Worker) => cli::worker::serve(),
+        Some(Command::Report(cmd)) => cli::batch::report(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

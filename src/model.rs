@@ -43,11 +43,13 @@ pub struct Issue {
 #[serde(deny_unknown_fields)]
 pub struct Bulletin {
     /// The bulletin's name, e.g. 工作简报.
+    #[schemars(regex(pattern = r"\S"))]
     pub name: String,
     /// An optional line above the name, e.g. 建设学习型党组织、学习型领导班子.
     #[serde(default)]
     pub above: Option<String>,
     /// The issuing office, e.g. 协调小组办公室.
+    #[schemars(regex(pattern = r"\S"))]
     pub office: String,
     /// An optional marker at the top left: 内部资料 注意保存, or a 密级.
     #[serde(default)]
@@ -189,6 +191,7 @@ pub struct Column {
 #[serde(deny_unknown_fields)]
 pub struct Article {
     /// The title; `\n` forces a line break.
+    #[schemars(regex(pattern = r"\S"))]
     pub title: String,
     /// The title in the table of contents, when it differs.
     #[serde(default)]
@@ -268,16 +271,10 @@ impl Date {
 pub fn date_of(dt: &Datetime) -> Result<Date, String> {
     match (dt.date, dt.time) {
         (Some(d), None) => {
-            let leap = (d.year % 4 == 0 && d.year % 100 != 0) || d.year % 400 == 0;
-            let days = match d.month {
-                1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-                4 | 6 | 9 | 11 => 30,
-                2 if leap => 29,
-                2 => 28,
-                _ => 0,
-            };
-            if d.day == 0 || d.day > days {
-                return Err(format!("{dt} is not a calendar date"));
+            let problem =
+                crate::error::date_problem(i64::from(d.year), u32::from(d.month), u32::from(d.day));
+            if let Some(problem) = problem {
+                return Err(format!("{dt} is out of range: {problem}"));
             }
             Ok(Date {
                 year: d.year,
@@ -291,16 +288,121 @@ pub fn date_of(dt: &Datetime) -> Result<Date, String> {
     }
 }
 
-/// A TOML local date such as 2020-02-10 (for the JSON Schema; editors such
-/// as Taplo check TOML dates by this format).
+/// A TOML local date such as 2020-02-10, for the JSON Schema only (see
+/// [`schema_of`]: its definition is replaced there).
 #[derive(JsonSchema)]
 #[schemars(transparent)]
 #[allow(dead_code)]
-struct TomlDate(#[schemars(regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))] String);
+struct TomlDate(String);
 
-/// The JSON Schema of the issue format, for editors (Taplo / Even Better TOML).
+/// Which file a JSON Schema describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaKind {
+    /// A complete issue file (`bulletin-pdf schema`, `issue.schema.json`).
+    Issue,
+    /// An issue file in a folder with a series file: `[bulletin]`,
+    /// `[footer]`… may come from the series, `[issue]` and the articles are
+    /// its own (`schema --partial`, `issue-partial.schema.json`).
+    Partial,
+    /// A series file, `bulletin.toml`: any part of an issue, every table and
+    /// key optional (`schema --series`, `series.schema.json`).
+    Series,
+}
+
+impl SchemaKind {
+    /// The file name the schema is published under (in `examples/`, and
+    /// beside the files `init` writes).
+    pub fn file_name(self) -> &'static str {
+        match self {
+            SchemaKind::Issue => "issue.schema.json",
+            SchemaKind::Partial => "issue-partial.schema.json",
+            SchemaKind::Series => "series.schema.json",
+        }
+    }
+}
+
+/// How the schemas describe a TOML date. Editors (Taplo / Even Better TOML)
+/// and TOML-to-JSON converters (check-jsonschema, …) hand a JSON Schema
+/// validator a TOML date as its RFC 3339 string, so no JSON Schema can tell
+/// `date = 2020-02-10` from the quoted `date = "2020-02-10"`.
+const TOML_DATE_DESCRIPTION: &str = "A TOML local date, unquoted: date = 2020-02-10. \
+Editors (Taplo / Even Better TOML) and TOML-to-JSON converters give a JSON Schema validator a \
+TOML date as the string \"2020-02-10\", so this schema accepts the quoted string \
+date = \"2020-02-10\" too, which bulletin-pdf refuses: `bulletin-pdf check FILE` reports it. \
+Date-times and other shapes (2020-02-10T08:00:00, \"2020/2/10\", \"2020年2月10日\") are refused here too.";
+
+/// The tables that series files and issues merge key by key: in a series
+/// file, and in an issue that leans on one, none of their keys is required.
+const MERGED_TABLES: [&str; 4] = ["Bulletin", "IssueInfo", "Options", "Footer"];
+
+/// The JSON Schema of a complete issue file, for editors (Taplo / Even
+/// Better TOML).
 pub fn schema() -> serde_json::Value {
-    let mut schema = schemars::schema_for!(Issue);
-    schema.insert("title".into(), "bulletin-pdf issue".into());
-    schema.to_value()
+    schema_of(SchemaKind::Issue)
+}
+
+/// The JSON Schema of an issue file, of an issue that leans on series files,
+/// or of a series file.
+pub fn schema_of(kind: SchemaKind) -> serde_json::Value {
+    use serde_json::{json, Value};
+    let mut schema = schemars::schema_for!(Issue).to_value();
+    let defs = &mut schema["$defs"];
+    defs["TomlDate"] = json!({
+        "description": TOML_DATE_DESCRIPTION,
+        "type": "string",
+        "format": "date",
+        "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+    });
+    // The tool refuses a column without articles.
+    defs["Column"]["properties"]["articles"]["minItems"] = json!(1);
+    let (title, description) = match kind {
+        SchemaKind::Issue => (
+            "bulletin-pdf issue",
+            "One issue of a bulletin, as written in its TOML file (complete: no series file).",
+        ),
+        SchemaKind::Partial => (
+            "bulletin-pdf issue in a series",
+            "One issue of a bulletin whose [bulletin], [footer], [options], layout and [style] \
+             may come from a series file (bulletin.toml in its folder or above): its own \
+             [issue] (number, date) and its articles are required.",
+        ),
+        SchemaKind::Series => (
+            "bulletin-pdf series file",
+            "A series file (bulletin.toml): what every issue in its folder and below shares, \
+             typically [bulletin], [footer] and [options]. Issues merge it table by table; \
+             every table and key is optional here.",
+        ),
+    };
+    if kind != SchemaKind::Issue {
+        for name in MERGED_TABLES {
+            if kind == SchemaKind::Partial && name == "IssueInfo" {
+                continue;
+            }
+            if let Some(def) = schema["$defs"][name].as_object_mut() {
+                def.remove("required");
+            }
+        }
+    }
+    let root = schema.as_object_mut();
+    if let Some(root) = root {
+        match kind {
+            SchemaKind::Issue => {}
+            SchemaKind::Partial => {
+                root.insert("required".into(), json!(["issue"]));
+            }
+            SchemaKind::Series => {
+                root.remove("required");
+            }
+        }
+        if kind != SchemaKind::Series {
+            // Articles in columns or at the top level, not both.
+            root.insert(
+                "oneOf".into(),
+                json!([{ "required": ["columns"] }, { "required": ["articles"] }]),
+            );
+        }
+        root.insert("title".into(), Value::from(title));
+        root.insert("description".into(), Value::from(description));
+    }
+    schema
 }

@@ -239,6 +239,14 @@ impl<'s> Renderer<'s> {
         // Text the layout makes (a number, a bullet from [style]) may hold
         // characters no font has too: look at what was laid out.
         warnings.extend(missing_warning);
+        // What reading the issue noticed (pasted text, say).
+        warnings.extend(
+            prepared
+                .data
+                .warnings
+                .iter()
+                .map(|w| format!("{}: {w}", prepared.path.display())),
+        );
         let missing: Vec<(char, usize)> = crate::document::missing_glyphs(&document)
             .into_iter()
             .filter(|(c, _)| !in_text.iter().any(|(d, _)| d == c))

@@ -145,13 +145,42 @@ fn series_files_are_inherited_overridden_and_their_errors_reported_once() {
     let at = format!("{}:2:8", series.display());
     assert_eq!(err.matches(&at).count(), 1, "{err}");
     assert!(err.contains("2 rendered, 0 up to date, 2 failed"), "{err}");
+    // One mistake, one message: the series file once with how many issues
+    // it kept from being rendered; the issues below it are not listed.
+    assert_eq!(
+        err.matches("2 issues below it not rendered").count(),
+        1,
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "failed:\n  {}  (series file, 2 issues)",
+            series.display()
+        )),
+        "{err}"
+    );
+    for issue in ["sub/one.toml", "sub/two.toml"] {
+        assert!(!err.contains(issue), "{issue} listed: {err}");
+    }
+    assert!(!err.contains("FAILED"), "{err}");
+    assert!(!err.contains("reported above"), "{err}");
 }
 
 #[test]
 fn incremental_runs_skip_what_is_up_to_date_and_force_renders_all() {
     let (tmp, cat, files) = catalogue(4);
     let out = tmp.path().join("out");
-    runs_and_reports(&[s(&cat), "--out-dir", s(&out)], "4 rendered, 0 up to date");
+    let o = run(&[s(&cat), "--out-dir", s(&out)]);
+    let err = stderr(&o);
+    assert!(err.contains("4 rendered, 0 up to date"), "{err}");
+    // The rate with one decimal (or none), not 15.9044/s.
+    let summary = err.lines().last().unwrap();
+    let rate = summary
+        .rsplit_once('(')
+        .and_then(|(_, r)| r.strip_suffix("/s rendered)"))
+        .unwrap_or_else(|| panic!("no rate: {summary}"));
+    let decimals = rate.split_once('.').map_or(0, |(_, d)| d.len());
+    assert!(rate.parse::<f64>().is_ok() && decimals <= 1, "{summary}");
     let bytes = pdf_bytes_under(&out);
     runs_and_reports(&[s(&cat), "--out-dir", s(&out)], "0 rendered, 4 up to date");
     // Touch one issue: only it is rendered again.

@@ -346,7 +346,7 @@ fn colours_change_no_column() {
         vec![bad_toml.to_str().unwrap()],
         vec![good.to_str().unwrap(), "--layout", layout.to_str().unwrap()],
     ] {
-        let mut cmd = |color: bool| {
+        let cmd = |color: bool| {
             let mut c = std::process::Command::new(BIN);
             c.args(&args)
                 .arg("--no-system-fonts")

@@ -47,6 +47,17 @@ pub struct Cli {
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
 
+    /// Write a report of the run to FILE: JSON Lines, one object per issue
+    /// (input, output, status, error, pages, millis, sha256, shard,
+    /// warnings); `bulletin-pdf report merge` combines the shards' reports.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+
+    /// List every issue in the log, up-to-date ones too (without a
+    /// terminal, they are only counted).
+    #[arg(short, long)]
+    pub verbose: bool,
+
     #[command(flatten)]
     pub render: RenderArgs,
 }
@@ -109,14 +120,66 @@ pub struct RenderArgs {
 pub enum Command {
     /// List, for each font role of the layout, the font that will be used.
     Fonts {
+        /// Print a JSON array of {role, family, origin, candidates}.
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         setup: Setup,
     },
     /// List the bundled layouts and those in ./layouts/.
-    Layouts,
-    /// Print the JSON Schema of the issue format (for Taplo / Even Better
-    /// TOML: put `#:schema ./issue.schema.json` at the top of an issue file).
-    Schema,
+    Layouts {
+        /// Print a JSON array of {name, place, description, params}, each
+        /// parameter with name, type, default, min, max and description.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the JSON Schema of a complete issue file (for Taplo / Even
+    /// Better TOML: put `#:schema ./issue.schema.json` at the top of an
+    /// issue file). TOML dates are strings to a JSON Schema validator, so
+    /// a quoted date passes the schema: `check` catches it.
+    Schema {
+        /// The schema of a series file (bulletin.toml): every table and key
+        /// optional (series.schema.json).
+        #[arg(long, conflicts_with = "partial")]
+        series: bool,
+        /// The schema of an issue that leans on a series file: only [issue]
+        /// and the articles are required (issue-partial.schema.json).
+        #[arg(long)]
+        partial: bool,
+    },
+    /// Write a new issue file into DIR (default: the current folder), numbered
+    /// after the newest issue there and dated today, every key present or
+    /// commented; never overwrites a file.
+    Init {
+        /// The folder of the issues.
+        #[arg(value_name = "DIR", default_value = ".")]
+        dir: PathBuf,
+        /// Also write a series file (bulletin.toml) for what the issues
+        /// share; the issue then leaves those tables to it.
+        #[arg(long)]
+        series: bool,
+    },
+    /// Check issue files (or folders of them) without writing anything:
+    /// TOML, series files, dates, layout parameters, glyphs, and a
+    /// proofreader's warnings. Exit 1 on errors, 0 with warnings only.
+    Check {
+        /// Issue files (TOML) or folders searched recursively for them.
+        #[arg(value_name = "PATH", required = true)]
+        inputs: Vec<PathBuf>,
+        /// Write a JSON Lines report: one object per issue with input,
+        /// status (ok | failed), errors and warnings (message, file, line,
+        /// column).
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+        /// The encoding of the issue files: utf-8 (default) or gbk.
+        #[arg(long, value_name = "ENCODING", default_value = "utf-8")]
+        encoding: Encoding,
+        /// Print only errors (no warnings, no summary).
+        #[arg(short, long)]
+        quiet: bool,
+        #[command(flatten)]
+        setup: Setup,
+    },
     /// Render an issue again whenever a file it depends on changes: the
     /// issue, its series files, the layout's files, files of the issue's
     /// folder the layout reads, local packages and fonts. Keeps the last
@@ -179,11 +242,32 @@ pub enum Command {
     /// and output).
     #[command(name = "__worker", hide = true)]
     Worker,
+    /// Reports of runs (--report FILE).
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Print the manual page (roff), or write one per command into a folder.
     Man {
         /// Write bulletin-pdf.1 and bulletin-pdf-COMMAND.1 into this folder.
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
+    },
+}
+
+/// What to do with reports.
+#[derive(Subcommand, Debug)]
+pub enum ReportCommand {
+    /// Combine the reports of a job array's shards into one summary (counts
+    /// by status, the failed issues) and check that every issue was covered
+    /// exactly once. Exits 1 when an issue failed, was not run, is in two
+    /// reports or (with --expect) is in none.
+    Merge {
+        /// The reports (JSON Lines, as --report writes them).
+        #[arg(value_name = "REPORT", required = true)]
+        reports: Vec<PathBuf>,
+        /// The catalogue's folders (or files), found as a batch finds them:
+        /// every issue there must be in a report.
+        #[arg(long, value_name = "DIR", num_args = 1..)]
+        expect: Vec<PathBuf>,
     },
 }
 

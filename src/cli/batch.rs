@@ -1,5 +1,7 @@
-//! A catalogue: parallel, incremental, with progress and a summary.
+//! A catalogue: parallel, incremental, with progress, a summary and a
+//! machine-readable report.
 
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
@@ -7,9 +9,9 @@ use clap::CommandFactory;
 
 use bulletin_pdf::batch::{self, BatchOptions, Job, Outcome, SeriesCache};
 use bulletin_pdf::preview::Format;
-use bulletin_pdf::{Error, Session};
+use bulletin_pdf::{report, Error, Session};
 
-use super::args::{Cli, Plan};
+use super::args::{Cli, Plan, ReportCommand};
 use super::term;
 use super::worker::ProcessWorker;
 
@@ -20,25 +22,38 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
         && !cli.inputs[0].is_dir()
         && cli.out_dir.is_none()
         && cli.shard.is_none();
-    if single {
-        return super::render::one(&plan, &cli.inputs[0]);
-    }
     let usage = |msg: &str| {
         Cli::command()
             .error(clap::error::ErrorKind::ArgumentConflict, msg)
             .exit()
     };
+    if single {
+        if cli.report.is_none() {
+            return super::render::one(&plan, &cli.inputs[0]);
+        }
+        if plan.format != Format::Pdf {
+            usage("--report describes PDFs; leave it out for page images");
+        }
+        // With a report, one issue goes the way of a catalogue's (always
+        // rendered), so that its line says the same as a batch's would.
+        let input = &cli.inputs[0];
+        let job = Job {
+            input: input.clone(),
+            output: super::render::output_of(&plan, input),
+            rel: input
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned(),
+        };
+        return catalogue(cli, &plan, vec![job], true);
+    }
     if plan.format != Format::Pdf {
         usage("--format png/svg writes the pages of a single issue");
     }
     if plan.output.is_some() {
         usage("-o/--output names the output of a single issue; use --out-dir for several");
     }
-    catalogue(cli, &plan)
-}
-
-fn catalogue(cli: &Cli, plan: &Plan) -> Result<(), Error> {
-    let start = Instant::now();
     let mut jobs = batch::discover(&cli.inputs, cli.out_dir.as_deref())?;
     if jobs.is_empty() {
         let names: Vec<String> = cli.inputs.iter().map(|p| p.display().to_string()).collect();
@@ -50,6 +65,26 @@ fn catalogue(cli: &Cli, plan: &Plan) -> Result<(), Error> {
     if let Some(shard) = cli.shard {
         jobs.retain(|j| shard.contains(j));
     }
+    catalogue(cli, &plan, jobs, cli.force)
+}
+
+/// A rate for people: `15.9/s`, `250/s`.
+pub fn rate(per_sec: f64) -> String {
+    if !per_sec.is_finite() || per_sec <= 0.0 {
+        "0/s".into()
+    } else if per_sec >= 100.0 {
+        format!("{per_sec:.0}/s")
+    } else {
+        format!("{per_sec:.1}/s")
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn catalogue(cli: &Cli, plan: &Plan, jobs: Vec<Job>, force: bool) -> Result<(), Error> {
+    let start = Instant::now();
     let session = Session::new(&plan.session)?;
     let workers = cli.jobs.unwrap_or_else(|| {
         std::thread::available_parallelism()
@@ -58,7 +93,7 @@ fn catalogue(cli: &Cli, plan: &Plan) -> Result<(), Error> {
     });
     let opts = BatchOptions {
         jobs: workers,
-        force: cli.force,
+        force,
         fail_fast: cli.fail_fast,
         render: plan.render.clone(),
     };
@@ -69,7 +104,7 @@ fn catalogue(cli: &Cli, plan: &Plan) -> Result<(), Error> {
     let series = SeriesCache::new(plan.render.encoding);
     let on_done = |job: &Job, outcome: &Outcome| {
         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-        if let Outcome::Failed(_) = outcome {
+        if let Outcome::Failed { .. } = outcome {
             failed.fetch_add(1, Ordering::Relaxed);
         }
         let f = failed.load(Ordering::Relaxed);
@@ -81,16 +116,32 @@ fn catalogue(cli: &Cli, plan: &Plan) -> Result<(), Error> {
                 }
             }
             None if !plan.quiet => {
+                // One line for each issue rendered or failed; up-to-date
+                // ones and those below a broken series file (reported once,
+                // at the end) only with --verbose.
                 let what = match outcome {
-                    Outcome::Rendered { pages, millis } => format!(
+                    Outcome::Rendered { pages, millis, .. } => Some(format!(
                         "rendered {} ({pages} pages, {millis} ms)",
                         job.output.display()
-                    ),
-                    Outcome::UpToDate => format!("up to date {}", job.output.display()),
-                    Outcome::Failed(_) => format!("FAILED {}", job.input.display()),
-                    Outcome::NotRun => format!("not run {}", job.input.display()),
+                    )),
+                    Outcome::UpToDate { .. } => cli
+                        .verbose
+                        .then(|| format!("up to date {}", job.output.display())),
+                    Outcome::Failed {
+                        series: Some(s), ..
+                    } => cli.verbose.then(|| {
+                        format!(
+                            "not rendered {} (its series file {} has an error)",
+                            job.input.display(),
+                            s.display()
+                        )
+                    }),
+                    Outcome::Failed { .. } => Some(format!("FAILED {}", job.input.display())),
+                    Outcome::NotRun => Some(format!("not run {}", job.input.display())),
                 };
-                eprintln!("[{n}/{total}] {what}");
+                if let Some(what) = what {
+                    eprintln!("[{n}/{total}] {what}");
+                }
             }
             None => {}
         }
@@ -104,54 +155,168 @@ fn catalogue(cli: &Cli, plan: &Plan) -> Result<(), Error> {
         color: bulletin_pdf::diag::color(),
     };
     let make = || -> Box<dyn batch::JobRenderer> { Box::new(ProcessWorker::new(&setup)) };
-    let outcomes = batch::run_with(&jobs, &session, &opts, &series, &on_done, &make);
+    let run = batch::run_with(&jobs, &session, &opts, &series, &on_done, &make);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
+    let outcomes = &run.outcomes;
     let mut rendered = 0;
     let mut up_to_date = 0;
     let mut not_run = 0;
     let mut failures = Vec::new();
-    for (job, outcome) in jobs.iter().zip(&outcomes) {
+    let mut blocked = 0;
+    let mut warnings = Vec::new();
+    for (job, outcome) in jobs.iter().zip(outcomes) {
         match outcome {
-            Outcome::Rendered { .. } => rendered += 1,
-            Outcome::UpToDate => up_to_date += 1,
+            Outcome::Rendered { warnings: w, .. } => {
+                rendered += 1;
+                warnings.extend(w.iter());
+            }
+            Outcome::UpToDate { .. } => up_to_date += 1,
             Outcome::NotRun => not_run += 1,
-            Outcome::Failed(m) => failures.push((job, m)),
+            Outcome::Failed {
+                series: Some(_), ..
+            } => blocked += 1,
+            Outcome::Failed { message, .. } => failures.push((job, message)),
         }
     }
+    // A broken series file: its error once, and how many issues it kept
+    // from being rendered.
     let series_errors = series.errors.lock().map(|e| e.clone()).unwrap_or_default();
-    for e in &series_errors {
+    let below = |path: &PathBuf| {
+        outcomes
+            .iter()
+            .filter(|o| matches!(o, Outcome::Failed { series: Some(s), .. } if s == path))
+            .count()
+    };
+    for (path, e) in &series_errors {
         term::error(&e.message);
+        eprintln!(
+            "  {} below it not rendered",
+            plural(below(path), "issue", "issues")
+        );
     }
     for (_, m) in &failures {
         term::error(m);
     }
     if !plan.quiet {
-        eprintln!(
-            "{rendered} rendered, {up_to_date} up to date, {} failed{} in {:.1} s",
-            failures.len(),
-            if not_run > 0 {
-                format!(", {not_run} not run (--fail-fast)")
-            } else {
-                String::new()
-            },
-            start.elapsed().as_secs_f64()
-        );
-        if !failures.is_empty() {
+        for w in &warnings {
+            term::warning(w);
+        }
+    }
+    for e in &run.manifest_errors {
+        term::warning(&format!(
+            "{} (the outputs there will be rendered again next time)",
+            e.message
+        ));
+    }
+    let report_written = match &cli.report {
+        Some(path) => {
+            let lines: Vec<report::Line> = jobs
+                .iter()
+                .zip(outcomes)
+                .map(|(j, o)| report::line(j, o, cli.shard))
+                .collect();
+            report::write(path, &lines)
+        }
+        None => Ok(()),
+    };
+    let failed_count = failures.len() + blocked;
+    if !plan.quiet {
+        let secs = start.elapsed().as_secs_f64();
+        let mut line =
+            format!("{rendered} rendered, {up_to_date} up to date, {failed_count} failed");
+        if not_run > 0 {
+            line.push_str(&format!(", {not_run} not run (--fail-fast)"));
+        }
+        if !warnings.is_empty() {
+            line.push_str(&format!(
+                ", {}",
+                plural(warnings.len(), "warning", "warnings")
+            ));
+        }
+        line.push_str(&format!(" in {secs:.1} s"));
+        if rendered > 0 && secs > 0.0 {
+            line.push_str(&format!(" ({} rendered)", rate(rendered as f64 / secs)));
+        }
+        eprintln!("{line}");
+        if failed_count > 0 {
+            // The files to fix: a broken series file once, not each issue
+            // below it.
             eprintln!("failed:");
+            for (path, _) in &series_errors {
+                let n = below(path);
+                if n > 0 {
+                    eprintln!(
+                        "  {}  (series file, {})",
+                        path.display(),
+                        plural(n, "issue", "issues")
+                    );
+                }
+            }
             for (job, _) in &failures {
                 eprintln!("  {}", job.input.display());
             }
         }
     }
-    if failures.is_empty() && series_errors.is_empty() {
+    report_written?;
+    if failed_count == 0 && series_errors.is_empty() {
         Ok(())
     } else {
         Err(Error::input(format!(
-            "{} of {} issues failed",
-            failures.len(),
+            "{failed_count} of {} issues failed",
             jobs.len()
         )))
+    }
+}
+
+/// `bulletin-pdf report …`.
+pub fn report(cmd: &ReportCommand) -> Result<(), Error> {
+    match cmd {
+        ReportCommand::Merge { reports, expect } => {
+            let mut all = Vec::new();
+            for path in reports {
+                all.push((path.clone(), report::read(path)?));
+            }
+            let expected = match expect.is_empty() {
+                true => None,
+                false => Some(batch::discover(expect, None)?),
+            };
+            let merged = report::merge(&all, expected.as_deref());
+            print!("{}", merged.summary());
+            if merged.ok() {
+                return Ok(());
+            }
+            let mut what = Vec::new();
+            if !merged.failed.is_empty() {
+                what.push(format!("{} failed", merged.failed.len()));
+            }
+            if !merged.not_run.is_empty() {
+                what.push(format!("{} not run", merged.not_run.len()));
+            }
+            if !merged.duplicates.is_empty() {
+                what.push(format!(
+                    "{} in more than one report",
+                    merged.duplicates.len()
+                ));
+            }
+            if !merged.missing.is_empty() {
+                what.push(format!("{} missing", merged.missing.len()));
+            }
+            Err(Error::input(format!("issues {}", what.join(", "))))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rate;
+
+    #[test]
+    fn rates_have_sensible_precision() {
+        assert_eq!(rate(15.904_4), "15.9/s");
+        assert_eq!(rate(0.25), "0.2/s");
+        assert_eq!(rate(250.4), "250/s");
+        assert_eq!(rate(f64::NAN), "0/s");
     }
 }

@@ -1,5 +1,5 @@
 //! The small commands: fonts, layouts, schema, new-layout, export-typst,
-//! completions and the manual.
+//! completions and the manual (init and check have their own modules).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -12,10 +12,29 @@ use bulletin_pdf::{layout, Error, RenderOptions, Session};
 
 use super::args::{Cli, Setup};
 
-/// For each font role of the layout, the font that will be used.
-pub fn fonts(setup: &Setup) -> Result<(), Error> {
+/// For each font role of the layout, the font that will be used; with
+/// `json`, an array of {role, family, origin, candidates} (family and origin
+/// null when no candidate is available).
+pub fn fonts(setup: &Setup, json: bool) -> Result<(), Error> {
     let session = Session::new(&setup.session_options())?;
     let layout = session.forced.clone().unwrap_or(session.default.clone());
+    if json {
+        let list: Vec<serde_json::Value> = layout
+            .manifest
+            .fonts
+            .iter()
+            .map(|(role, list)| {
+                let found = session.fonts.resolve(list);
+                serde_json::json!({
+                    "role": role,
+                    "family": found.map(|(f, _)| f),
+                    "origin": found.map(|(_, o)| o.to_string()),
+                    "candidates": list,
+                })
+            })
+            .collect();
+        return print_json(&serde_json::Value::Array(list));
+    }
     println!("layout: {}", layout.manifest.name);
     for (role, list) in &layout.manifest.fonts {
         match session.fonts.resolve(list) {
@@ -26,16 +45,85 @@ pub fn fonts(setup: &Setup) -> Result<(), Error> {
     Ok(())
 }
 
-/// The bundled layouts and those in ./layouts/.
-pub fn layouts() {
-    for (name, place, desc) in layout::list() {
-        println!("{name:<12} {desc}  [{place}]");
+fn print_json(v: &serde_json::Value) -> Result<(), Error> {
+    let text = serde_json::to_string_pretty(v)
+        .map_err(|e| Error::output(format!("cannot write JSON: {e}")))?;
+    writeln!(std::io::stdout().lock(), "{text}")
+        .map_err(|e| Error::output(format!("cannot write JSON: {e}")))
+}
+
+/// The name of a parameter type, as `layout.toml` writes it.
+fn type_name(ty: layout::ParamType) -> &'static str {
+    match ty {
+        layout::ParamType::Bool => "bool",
+        layout::ParamType::Integer => "integer",
+        layout::ParamType::Number => "number",
+        layout::ParamType::Length => "length",
+        layout::ParamType::String => "string",
+        layout::ParamType::Color => "color",
     }
 }
 
-/// The JSON Schema of the issue format.
-pub fn schema() -> Result<(), Error> {
-    let schema = bulletin_pdf::model::schema();
+/// A layout's parameters as JSON objects.
+fn params_json(l: &layout::Layout) -> serde_json::Value {
+    let params: Vec<serde_json::Value> = l
+        .manifest
+        .params
+        .iter()
+        .map(|(name, p)| {
+            serde_json::json!({
+                "name": name,
+                "type": type_name(p.ty),
+                "default": serde_json::to_value(&p.default).unwrap_or(serde_json::Value::Null),
+                "min": p.min,
+                "max": p.max,
+                "description": p.description,
+            })
+        })
+        .collect();
+    serde_json::Value::Array(params)
+}
+
+/// The bundled layouts and those in ./layouts/; with `json`, an array of
+/// {name, place, description, params}.
+pub fn layouts(json: bool) -> Result<(), Error> {
+    if !json {
+        for (name, place, desc) in layout::list() {
+            println!("{name:<12} {desc}  [{place}]");
+        }
+        return Ok(());
+    }
+    let list: Vec<serde_json::Value> = layout::list()
+        .into_iter()
+        .map(|(name, place, desc)| {
+            let loaded = if place == "bundled" {
+                layout::Layout::bundled(&name)
+            } else {
+                layout::Layout::from_dir(Path::new(&place))
+            };
+            let (params, error) = match &loaded {
+                Ok(l) => (params_json(l), None),
+                Err(e) => (serde_json::json!([]), Some(e.message.clone())),
+            };
+            let mut v = serde_json::json!({
+                "name": name,
+                "place": place,
+                "description": desc,
+                "params": params,
+            });
+            if let Some(e) = error {
+                v["error"] = e.into();
+            }
+            v
+        })
+        .collect();
+    print_json(&serde_json::Value::Array(list))
+}
+
+/// The JSON Schema of an issue file, of an issue in a series, or of a
+/// series file.
+pub fn schema(kind: bulletin_pdf::model::SchemaKind) -> Result<(), Error> {
+    let schema = bulletin_pdf::model::schema_of(kind);
     let text = serde_json::to_string_pretty(&schema)
         .map_err(|e| Error::output(format!("cannot write the schema: {e}")))?;
     println!("{text}");

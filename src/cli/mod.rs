@@ -3,7 +3,9 @@
 
 pub mod args;
 pub mod batch;
+pub mod check;
 pub mod commands;
+pub mod init;
 pub mod render;
 pub mod term;
 pub mod watch;

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use bulletin_pdf::batch::{render_job, Job, JobRenderer};
+use bulletin_pdf::batch::{render_job, Done, Job, JobRenderer};
 use bulletin_pdf::data::Series;
 use bulletin_pdf::limits::{Limits, Watchdog};
 use bulletin_pdf::{diag, Error, RenderOptions, Renderer, Session, SessionOptions};
@@ -46,6 +46,12 @@ struct Reply {
     pages: Option<usize>,
     #[serde(default)]
     error: Option<String>,
+    /// SHA-256 of the PDF written (hex).
+    #[serde(default)]
+    sha256: Option<String>,
+    /// The render's warnings, formatted.
+    #[serde(default)]
+    warnings: Vec<String>,
     /// The worker ends after this reply (a limit was exceeded).
     #[serde(default)]
     fatal: bool,
@@ -129,8 +135,10 @@ pub fn serve() -> Result<(), Error> {
         })();
         comemo::evict(4);
         match result {
-            Ok(pages) => reply(&Reply {
-                pages: Some(pages),
+            Ok(done) => reply(&Reply {
+                pages: Some(done.pages),
+                sha256: Some(done.sha256),
+                warnings: done.warnings,
                 ..Default::default()
             }),
             Err(e) => reply(&Reply {
@@ -214,7 +222,7 @@ impl Drop for ProcessWorker {
 }
 
 impl JobRenderer for ProcessWorker {
-    fn render(&mut self, job: &Job, series: &[Arc<Series>]) -> Result<usize, Error> {
+    fn render(&mut self, job: &Job, series: &[Arc<Series>]) -> Result<Done, Error> {
         let line = serde_json::to_string(&JobLine {
             input: job.input.clone(),
             output: job.output.clone(),
@@ -251,7 +259,11 @@ impl JobRenderer for ProcessWorker {
                     self.end();
                 }
                 match (r.pages, r.error) {
-                    (Some(p), None) => Ok(p),
+                    (Some(pages), None) => Ok(Done {
+                        pages,
+                        sha256: r.sha256.unwrap_or_default(),
+                        warnings: r.warnings,
+                    }),
                     (_, e) => {
                         Err(Error::layout(e.unwrap_or_else(|| {
                             "a worker process gave no answer".into()

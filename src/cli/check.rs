@@ -1,0 +1,172 @@
+//! `bulletin-pdf check PATH...`: validates issue files without writing any
+//! output — reading with series files, dates, layout parameters, glyph
+//! coverage — and adds a proofreader's warnings (`bulletin_pdf::lint`).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use bulletin_pdf::data::{self, Encoding, Series};
+use bulletin_pdf::lint::{self, Warning};
+use bulletin_pdf::{pipeline, Error, RenderOptions, Session};
+
+use super::args::Setup;
+use super::term;
+
+/// The outcome of one issue, as written to the report (one JSON line).
+#[derive(Debug, Serialize)]
+struct Outcome {
+    input: String,
+    status: &'static str,
+    errors: Vec<String>,
+    warnings: Vec<ReportWarning>,
+}
+
+#[derive(Debug, Serialize)]
+struct ReportWarning {
+    message: String,
+    file: String,
+    line: Option<usize>,
+    column: Option<usize>,
+}
+
+impl From<&Warning> for ReportWarning {
+    fn from(w: &Warning) -> Self {
+        ReportWarning {
+            message: w.message.clone(),
+            file: w.file.display().to_string(),
+            line: w.line,
+            column: w.column,
+        }
+    }
+}
+
+/// What `check` was asked.
+pub struct CheckOptions<'a> {
+    pub inputs: &'a [PathBuf],
+    pub report: Option<&'a Path>,
+    pub encoding: Encoding,
+    pub quiet: bool,
+    pub setup: &'a Setup,
+}
+
+/// Checks every issue among the inputs; fails (exit 1) when any has an
+/// error, succeeds with warnings only.
+pub fn run(opts: &CheckOptions<'_>) -> Result<(), Error> {
+    let jobs = bulletin_pdf::batch::discover(opts.inputs, None)?;
+    if jobs.is_empty() {
+        return Err(Error::input(format!(
+            "no issue files (*.toml) in {}",
+            opts.inputs
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let session = Session::new(&opts.setup.session_options())?;
+    let render = RenderOptions {
+        encoding: opts.encoding,
+        ..Default::default()
+    };
+    let mut outcomes = Vec::new();
+    for job in &jobs {
+        let (errors, warnings) = match check_one(&session, &job.input, &render) {
+            Ok(w) => (Vec::new(), w),
+            Err(e) => (vec![e.message], Vec::new()),
+        };
+        for e in &errors {
+            term::error(e);
+        }
+        if !opts.quiet {
+            for w in &warnings {
+                term::warning(&w.to_string());
+            }
+        }
+        outcomes.push(Outcome {
+            input: job.input.display().to_string(),
+            status: if errors.is_empty() { "ok" } else { "failed" },
+            errors: errors.iter().map(|e| plain(e)).collect(),
+            warnings: warnings.iter().map(ReportWarning::from).collect(),
+        });
+    }
+    if let Some(path) = opts.report {
+        let mut text = String::new();
+        for o in &outcomes {
+            let line = serde_json::to_string(o)
+                .map_err(|e| Error::output(format!("cannot write the report: {e}")))?;
+            text.push_str(&line);
+            text.push('\n');
+        }
+        bulletin_pdf::write_atomic(path, text.as_bytes())?;
+    }
+    let failed = outcomes.iter().filter(|o| o.status == "failed").count();
+    let warned: usize = outcomes.iter().map(|o| o.warnings.len()).sum();
+    if !opts.quiet {
+        eprintln!(
+            "checked {} issue{}: {} ok, {failed} failed, {warned} warning{}",
+            outcomes.len(),
+            if outcomes.len() == 1 { "" } else { "s" },
+            outcomes.len() - failed,
+            if warned == 1 { "" } else { "s" },
+        );
+    }
+    if failed > 0 {
+        return Err(Error::input(format!(
+            "{failed} of {} issue{} failed the check",
+            outcomes.len(),
+            if outcomes.len() == 1 { "" } else { "s" }
+        )));
+    }
+    Ok(())
+}
+
+/// Everything a render checks before laying out, then the lint.
+fn check_one(session: &Session, path: &Path, opts: &RenderOptions) -> Result<Vec<Warning>, Error> {
+    let series: Vec<Arc<Series>> = data::read_series(path, opts.encoding)?;
+    let prepared = pipeline::prepare_with(session, path, &series, opts)?;
+    pipeline::check_glyphs(&prepared.data, &session.fonts)
+        .map_err(|m| Error::input(format!("{}: {m}", path.display())))?;
+    let bytes = data::read_limited(path)?;
+    let issue = data::parse_issue_with(path, &bytes, &series, opts.encoding)?;
+    let own = decode(&bytes, opts.encoding);
+    let mut sources = vec![lint::Source { path, text: &own }];
+    sources.extend(series.iter().rev().map(|s| lint::Source {
+        path: &s.path,
+        text: &s.text,
+    }));
+    Ok(lint::lint(&issue, &sources))
+}
+
+/// The text of an issue file (already read successfully once).
+fn decode(bytes: &[u8], encoding: Encoding) -> String {
+    match encoding {
+        Encoding::Gbk => encoding_rs::GB18030.decode(bytes).0.into_owned(),
+        _ => {
+            let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            String::from_utf8_lossy(b).into_owned()
+        }
+    }
+}
+
+/// A message without the terminal's colours.
+fn plain(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut chars = message.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // CSI: ESC [ parameters final-byte
+            if chars.next() == Some('[') {
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
