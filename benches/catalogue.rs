@@ -25,12 +25,27 @@ fn vm_hwm_kb(pid: u32) -> Option<u64> {
         .and_then(|v| v.parse::<u64>().ok())
 }
 
+/// The processes whose parent is `pid` (read from /proc/*/stat, which
+/// every Linux kernel has).
 fn children(pid: u32) -> Vec<u32> {
-    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
-        .unwrap_or_default()
-        .split_whitespace()
-        .filter_map(|p| p.parse().ok())
-        .collect()
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(child) = e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid …: the command may hold spaces and parens.
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse::<u32>().ok());
+        if ppid == Some(pid) {
+            out.push(child);
+        }
+    }
+    out
 }
 
 /// Peak resident memory (VmHWM) of a running child and of the processes it
@@ -40,8 +55,19 @@ fn wait_peak(mut child: Child) -> (bool, u64) {
     let mut peaks: std::collections::HashMap<u32, u64> = std::collections::HashMap::new();
     let root = child.id();
     let total = |peaks: &std::collections::HashMap<u32, u64>| peaks.values().sum::<u64>();
+    let mut known: Vec<u32> = Vec::new();
+    let mut polls = 0u64;
     loop {
-        for pid in std::iter::once(root).chain(children(root)) {
+        // Look for new worker processes now and then (a /proc scan).
+        if polls % 10 == 0 {
+            for c in children(root) {
+                if !known.contains(&c) {
+                    known.push(c);
+                }
+            }
+        }
+        polls += 1;
+        for &pid in std::iter::once(&root).chain(known.iter()) {
             if let Some(kb) = vm_hwm_kb(pid) {
                 let e = peaks.entry(pid).or_default();
                 *e = (*e).max(kb);

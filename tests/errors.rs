@@ -180,6 +180,16 @@ fn a_character_no_font_has_is_named_with_its_place() {
     let (code, err) = c.render(&input, &["--allow-missing-glyphs"]);
     assert_eq!(code, 0, "{err}");
     assert!(c.pdf().exists());
+    // …and still says which characters, where, as warnings.
+    for needle in [
+        "warning:",
+        "堃 (U+5803)",
+        "byline",
+        "喆 (U+5586)",
+        "paragraph 2",
+    ] {
+        assert!(err.contains(needle), "lacks {needle:?}: {err}");
+    }
 }
 
 #[test]
