@@ -106,19 +106,12 @@ fn an_issue_whose_series_names_zhuanbao_exports_zhuanbao_and_compiles_with_typst
 #[test]
 fn an_export_carries_the_files_of_the_issue_folder_the_layout_reads() {
     let tmp = tempfile::tempdir().unwrap();
-    let layout = tmp.path().join("mine");
-    std::fs::create_dir_all(&layout).unwrap();
-    std::fs::write(
-        layout.join("layout.toml"),
-        "name = \"mine\"\nextends = \"default\"\n",
-    )
-    .unwrap();
-    let main = std::fs::read_to_string(root().join("layouts/default/main.typ")).unwrap();
-    std::fs::write(
-        layout.join("main.typ"),
-        format!("{main}\n#read(\"/issue-files/notes/extra.txt\")\n"),
-    )
-    .unwrap();
+    layout_extending_default(
+        tmp.path(),
+        "mine",
+        "",
+        "#read(\"/issue-files/notes/extra.txt\")\n",
+    );
     let dir = tmp.path().join("issue");
     std::fs::create_dir_all(dir.join("notes")).unwrap();
     std::fs::write(dir.join("notes/extra.txt"), "附件说明").unwrap();
@@ -149,13 +142,7 @@ fn an_export_carries_the_files_of_the_issue_folder_the_layout_reads() {
 #[test]
 fn an_export_refuses_links_that_leave_the_layout() {
     let tmp = tempfile::tempdir().unwrap();
-    let layout = tmp.path().join("mine");
-    std::fs::create_dir_all(&layout).unwrap();
-    std::fs::write(
-        layout.join("layout.toml"),
-        "name = \"mine\"\nextends = \"default\"\n",
-    )
-    .unwrap();
+    let layout = layout_extending_default(tmp.path(), "mine", "", "");
     std::os::unix::fs::symlink("/etc", layout.join("etc")).unwrap();
     let issue = tmp.path().join("issue.toml");
     std::fs::write(&issue, minimal_issue("标题", "正文。", "（单位）")).unwrap();

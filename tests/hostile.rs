@@ -33,19 +33,7 @@ fn no_output_is_written_over_an_input_of_the_render() {
     let input = dir.join("issue.toml");
     std::fs::write(&input, &own).unwrap();
     std::fs::write(dir.join("data.txt"), "附件").unwrap();
-    let layout = dir.join("mine");
-    std::fs::create_dir_all(&layout).unwrap();
-    std::fs::write(
-        layout.join("layout.toml"),
-        "name = \"mine\"\nextends = \"default\"\n",
-    )
-    .unwrap();
-    let main = std::fs::read_to_string(root().join("layouts/default/main.typ")).unwrap();
-    std::fs::write(
-        layout.join("main.typ"),
-        format!("{main}\n#read(\"/issue-files/data.txt\")\n"),
-    )
-    .unwrap();
+    let layout = layout_extending_default(dir, "mine", "", "#read(\"/issue-files/data.txt\")\n");
     for target in [
         dir.join("bulletin.toml"),
         dir.join("data.txt"),
@@ -167,15 +155,7 @@ fn a_series_file_that_cannot_be_read_is_named() {
 fn a_layout_named_in_a_series_file_is_found_from_its_folder() {
     let tmp = tempfile::tempdir().unwrap();
     let series_dir = tmp.path().join("archive");
-    let layout = series_dir.join("house");
-    std::fs::create_dir_all(&layout).unwrap();
-    std::fs::write(
-        layout.join("layout.toml"),
-        "name = \"house\"\nextends = \"default\"\n",
-    )
-    .unwrap();
-    let main = std::fs::read_to_string(root().join("layouts/default/main.typ")).unwrap();
-    std::fs::write(layout.join("main.typ"), format!("{main}\n#[本馆版式]\n")).unwrap();
+    layout_extending_default(&series_dir, "house", "", "#[本馆版式]\n");
     std::fs::write(series_dir.join("bulletin.toml"), "layout = \"house\"\n").unwrap();
     let input = issue(&series_dir.join("2020"), "a.toml");
     let out = tmp.path().join("a.pdf");

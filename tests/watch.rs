@@ -119,17 +119,11 @@ fn watch_renders_again_on_a_change_of_each_kind_of_dependency() {
     write(&dir.join("unrelated.txt"), "不相干");
     // The layout: the default's main file, plus a line that prints a file of
     // the issue's folder through a local package.
-    let layout = tmp.path().join("mine");
-    let main = std::fs::read_to_string(root().join("layouts/default/main.typ")).unwrap();
-    write(
-        &layout.join("layout.toml"),
-        "name = \"mine\"\nextends = \"default\"\n",
-    );
-    write(
-        &layout.join("main.typ"),
-        &format!(
-            "#import \"@local/stamp:0.1.0\": stamp\n{main}\n#stamp(read(\"/issue-files/extra.txt\"))\n"
-        ),
+    let layout = layout_extending_default(
+        tmp.path(),
+        "mine",
+        "#import \"@local/stamp:0.1.0\": stamp\n",
+        "#stamp(read(\"/issue-files/extra.txt\"))\n",
     );
     let pkg = tmp.path().join("packages/local/stamp/0.1.0");
     write(

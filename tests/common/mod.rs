@@ -166,3 +166,18 @@ pub fn toml_str(s: &str) -> String {
     out
 }
 pub mod catalogue;
+
+/// A layout folder `dir/name` that extends the bundled default: its
+/// `main.typ` is `before`, the default's `main.typ`, then `after` (Typst).
+pub fn layout_extending_default(dir: &Path, name: &str, before: &str, after: &str) -> PathBuf {
+    let layout = dir.join(name);
+    std::fs::create_dir_all(&layout).unwrap();
+    std::fs::write(
+        layout.join("layout.toml"),
+        format!("name = \"{name}\"\nextends = \"default\"\n"),
+    )
+    .unwrap();
+    let main = std::fs::read_to_string(root().join("layouts/default/main.typ")).unwrap();
+    std::fs::write(layout.join("main.typ"), format!("{before}{main}\n{after}")).unwrap();
+    layout
+}
