@@ -156,6 +156,34 @@ fn the_layout_reads_the_issue_folder_under_issue_files_and_nothing_beyond() {
     }
 }
 
+/// Swaps two paths atomically (`renameat2` with `RENAME_EXCHANGE`), or, where
+/// the system has no such call, with two renames each way.
+fn exchange(a: &Path, b: &Path) {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let c = |p: &Path| std::ffi::CString::new(p.as_os_str().as_bytes()).unwrap();
+        let (ca, cb) = (c(a), c(b));
+        // SAFETY: two valid, NUL-terminated paths; AT_FDCWD for both folders.
+        let r = unsafe {
+            libc::renameat2(
+                libc::AT_FDCWD,
+                ca.as_ptr(),
+                libc::AT_FDCWD,
+                cb.as_ptr(),
+                libc::RENAME_EXCHANGE,
+            )
+        };
+        if r == 0 {
+            return;
+        }
+    }
+    let tmp = a.with_extension("swap");
+    let _ = std::fs::rename(a, &tmp);
+    let _ = std::fs::rename(b, a);
+    let _ = std::fs::rename(&tmp, b);
+}
+
 /// A folder swapped for a link to the outside while a layout reads through
 /// it (the race of a check by name followed by an open by name): the file is
 /// opened through a handle on the issue's folder, so no outside byte is ever
@@ -189,11 +217,8 @@ fn a_folder_swapped_for_an_outside_link_mid_render_never_leaks() {
         std::thread::spawn(move || {
             let mut swaps = 0u64;
             while !stop.load(Ordering::Relaxed) {
-                // sub ⇄ link, as two renames each way (the link points out).
-                let _ = std::fs::rename(dir.join("sub"), dir.join("real"));
-                let _ = std::fs::rename(dir.join("link"), dir.join("sub"));
-                let _ = std::fs::rename(dir.join("sub"), dir.join("link"));
-                let _ = std::fs::rename(dir.join("real"), dir.join("sub"));
+                // sub ⇄ link (the link points out): one atomic exchange.
+                exchange(&dir.join("sub"), &dir.join("link"));
                 swaps += 1;
             }
             swaps
