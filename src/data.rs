@@ -29,7 +29,8 @@ pub struct Data {
     /// Places where the issue's text was read by a guess (a body's paragraph
     /// structure, see [`body::paragraphs_checked`]), formatted as
     /// `article N 「title」: line L of the body: …`. Not part of the
-    /// layout's data.
+    /// layout's data. Also the head fields' warnings (a 密级 without a
+    /// 份号, fields the layout does not place).
     #[serde(skip)]
     pub warnings: Vec<String>,
 }
@@ -50,6 +51,16 @@ pub struct IssueData {
     pub date: Date,
     /// 2020 年 2 月 10 日
     pub date_text: String,
+    /// 增刊, 专刊 or 特刊.
+    pub kind: Option<String>,
+    /// The copy number (份号) in six digits: 000123.
+    pub copy: Option<String>,
+    /// 密级 with its 保密期限: 秘密★1年, or 机密.
+    pub secrecy: Option<String>,
+    /// 紧急程度: 特急 or 加急.
+    pub urgency: Option<String>,
+    /// 签发人: the names.
+    pub signers: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -89,9 +100,17 @@ pub struct NoteData {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FooterData {
+    pub zhusong: Option<String>,
     pub bao: Option<String>,
     pub song: Option<String>,
     pub fa: Option<String>,
+    pub zengfa: Option<String>,
+    pub editor: Option<String>,
+    pub proofreader: Option<String>,
+    pub reviewer: Option<String>,
+    pub approver: Option<String>,
+    pub contact: Option<String>,
+    pub phone: Option<String>,
     pub printer: Option<String>,
     pub print_date_text: Option<String>,
     pub copies: Option<u32>,
@@ -445,6 +464,16 @@ fn check(path: &Path, text: Option<&str>, issue: &Issue) -> Result<()> {
         ))
     };
     blank("name", &issue.bulletin.name, "工作简报")?;
+    if let Some(n) = issue.issue.copy.filter(|n| n.get() > 999_999) {
+        let m =
+            format!("issue.copy is {n}; a copy number (份号) has at most six digits: 1 to 999999");
+        return Err(Error::input(
+            match text.and_then(|t| locate_key(t, "issue", "copy").map(|r| (t, r))) {
+                Some((t, r)) => error::snippet(path, t, r, &m),
+                None => format!("{}: {m}", path.display()),
+            },
+        ));
+    }
     blank("office", &issue.bulletin.office, "协调小组办公室")?;
     if !issue.columns.is_empty() && !issue.articles.is_empty() {
         return fail(
@@ -555,7 +584,8 @@ pub fn build(issue: &Issue, layout: &crate::layout::Layout) -> std::result::Resu
         day: 1,
     });
     let opts = &issue.options;
-    let warnings = std::cell::RefCell::new(Vec::new());
+    let info = &issue.issue;
+    let warnings = std::cell::RefCell::new(head_warnings(issue, layout));
     let count = std::cell::Cell::new(0);
     let article = |a: &Article| {
         let detect = a.detect.unwrap_or(opts.detect);
@@ -620,6 +650,19 @@ pub fn build(issue: &Issue, layout: &crate::layout::Layout) -> std::result::Resu
             total: issue.issue.total.map(|n| i64::from(n.get())),
             date,
             date_text: date.chinese(),
+            kind: info.kind.map(|k| k.chinese().to_string()),
+            copy: info.copy.map(|n| format!("{:06}", n.get())),
+            secrecy: info.classification.map(|c| match &info.secrecy_period {
+                Some(p) => format!("{}★{}", c.chinese(), p.trim()),
+                None => c.chinese().to_string(),
+            }),
+            urgency: info.urgency.map(|u| u.chinese().to_string()),
+            signers: info
+                .signers
+                .iter()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
         },
         options: OptionsData {
             toc: opts.toc,
@@ -631,15 +674,77 @@ pub fn build(issue: &Issue, layout: &crate::layout::Layout) -> std::result::Resu
         style,
         columns,
         footer: issue.footer.as_ref().map(|f| FooterData {
+            zhusong: f.zhusong.clone(),
             bao: f.bao.clone(),
             song: f.song.clone(),
             fa: f.fa.clone(),
+            zengfa: f.zengfa.clone(),
+            editor: f.editor.clone(),
+            proofreader: f.proofreader.clone(),
+            reviewer: f.reviewer.clone(),
+            approver: f.approver.clone(),
+            contact: f.contact.clone(),
+            phone: f.phone.clone(),
             printer: f.printer.clone(),
             print_date_text: f.print_date.as_ref().and_then(date_text),
             copies: f.copies,
         }),
         warnings: warnings.into_inner(),
     })
+}
+
+/// The optional head fields (版头, GB/T 9704 §7.2) an issue sets, by the
+/// names layouts list in their manifest's `places`.
+fn head_fields(info: &model::IssueInfo) -> Vec<&'static str> {
+    let set = [
+        ("kind", info.kind.is_some()),
+        ("copy", info.copy.is_some()),
+        ("classification", info.classification.is_some()),
+        ("secrecy_period", info.secrecy_period.is_some()),
+        ("urgency", info.urgency.is_some()),
+        ("signers", info.signers.iter().any(|s| !s.trim().is_empty())),
+    ];
+    set.into_iter()
+        .filter(|(_, on)| *on)
+        .map(|(k, _)| k)
+        .collect()
+}
+
+/// Warnings about the head fields: a 密级 without a copy number, a 保密期限
+/// without a 密级, fields the layout does not place.
+fn head_warnings(issue: &Issue, layout: &crate::layout::Layout) -> Vec<String> {
+    let info = &issue.issue;
+    let mut out = Vec::new();
+    if info.classification.is_some() && info.copy.is_none() {
+        out.push(
+            "issue.classification (密级) is set without a copy number (份号): GB/T 9704 \
+             requires both; add the copy number, e.g. copy = 1 in [issue]"
+                .to_string(),
+        );
+    }
+    if info.secrecy_period.is_some() && info.classification.is_none() {
+        out.push(
+            "issue.secrecy_period (保密期限) is set without a classification (密级) and is not \
+             printed; add classification = \"秘密\" (or 机密, 绝密) in [issue]"
+                .to_string(),
+        );
+    }
+    let places = layout.places();
+    for field in head_fields(info) {
+        if !places.iter().any(|p| p == field) {
+            let hint = if field == "signers" {
+                " (e.g. layout = \"zhuanbao\")"
+            } else {
+                ""
+            };
+            out.push(format!(
+                "issue.{field} is set but the layout {} does not place it, so it is not \
+                 printed; use a layout that does{hint} or remove it",
+                layout.manifest.name
+            ));
+        }
+    }
+    out
 }
 
 impl Data {
@@ -662,6 +767,19 @@ impl Data {
             add("bulletin.marker".into(), t);
         }
         add("issue.number".into(), &self.issue.number);
+        for (k, v) in [
+            ("issue.copy", &self.issue.copy),
+            ("issue.secrecy_period", &self.issue.secrecy),
+            ("issue.kind", &self.issue.kind),
+            ("issue.urgency", &self.issue.urgency),
+        ] {
+            if let Some(v) = v {
+                add(k.into(), v);
+            }
+        }
+        for (i, s) in self.issue.signers.iter().enumerate() {
+            add(format!("issue.signers {}", i + 1), s);
+        }
         let mut n = 0;
         for col in &self.columns {
             if let Some(name) = &col.name {
@@ -692,9 +810,17 @@ impl Data {
         }
         if let Some(f) = &self.footer {
             for (k, v) in [
+                ("footer.zhusong", &f.zhusong),
                 ("footer.bao", &f.bao),
                 ("footer.song", &f.song),
                 ("footer.fa", &f.fa),
+                ("footer.zengfa", &f.zengfa),
+                ("footer.editor", &f.editor),
+                ("footer.proofreader", &f.proofreader),
+                ("footer.reviewer", &f.reviewer),
+                ("footer.approver", &f.approver),
+                ("footer.contact", &f.contact),
+                ("footer.phone", &f.phone),
                 ("footer.printer", &f.printer),
             ] {
                 if let Some(v) = v {

@@ -173,6 +173,12 @@ pub struct Manifest {
     /// The layout's parameters.
     #[serde(default)]
     pub params: BTreeMap<String, Param>,
+    /// The optional head fields of `[issue]` the layout prints (copy,
+    /// classification, secrecy_period, urgency, signers, kind); an issue
+    /// that sets another gets a warning. Inherited from the parent when
+    /// not given.
+    #[serde(default)]
+    pub places: Option<Vec<String>>,
 }
 
 fn default_main() -> String {
@@ -283,6 +289,9 @@ impl Layout {
                     .entry(role.clone())
                     .or_insert_with(|| list.clone());
             }
+            if manifest.places.is_none() {
+                manifest.places = parent.manifest.places.clone();
+            }
             for (k, p) in &parent.manifest.params {
                 manifest
                     .params
@@ -322,6 +331,11 @@ impl Layout {
             source,
             parent,
         })
+    }
+
+    /// The optional head fields the layout prints (see [`Manifest::places`]).
+    pub fn places(&self) -> &[String] {
+        self.manifest.places.as_deref().unwrap_or_default()
     }
 
     /// The file on disk that holds a layout file (its own or its parent's),

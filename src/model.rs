@@ -51,7 +51,8 @@ pub struct Bulletin {
     /// The issuing office, e.g. 协调小组办公室.
     #[schemars(regex(pattern = r"\S"))]
     pub office: String,
-    /// An optional marker at the top left: 内部资料 注意保存, or a 密级.
+    /// An optional marker at the top left, under the head fields of [issue]
+    /// (copy, classification, urgency): 内部资料 注意保存.
     #[serde(default)]
     pub marker: Option<String>,
 }
@@ -121,7 +122,82 @@ pub struct IssueInfo {
     /// The issue's date, a TOML date such as 2020-02-10.
     #[schemars(with = "TomlDate")]
     pub date: Spanned<Datetime>,
+    /// 增刊, 专刊 or 特刊: the number line reads 增刊第 N 期.
+    #[serde(default)]
+    pub kind: Option<IssueKind>,
+    /// 份号, the copy number (1 to 999999): printed in six digits (000123),
+    /// top left on the first line. GB/T 9704 requires it with a 密级.
+    #[serde(default)]
+    #[schemars(range(min = 1, max = 999999))]
+    pub copy: Option<std::num::NonZeroU32>,
+    /// 密级: 秘密, 机密 or 绝密, printed top left under the copy number.
+    #[serde(default)]
+    pub classification: Option<Classification>,
+    /// 保密期限, printed after the 密级 with ★: 1年, 长期 (秘密★1年).
+    #[serde(default)]
+    #[schemars(regex(pattern = r"\S"))]
+    pub secrecy_period: Option<String>,
+    /// 紧急程度: 特急 or 加急, printed top left under the 密级.
+    #[serde(default)]
+    pub urgency: Option<Urgency>,
+    /// 签发人: the name(s) of who signed the issue off, printed top right
+    /// (签发人：张三 李四) by layouts that place it (zhuanbao).
+    #[serde(default)]
+    pub signers: Vec<String>,
 }
+
+/// 密级 (GB/T 9704 §7.2.2).
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, JsonSchema)]
+pub enum Classification {
+    /// 秘密
+    #[serde(rename = "秘密")]
+    Secret,
+    /// 机密
+    #[serde(rename = "机密")]
+    Confidential,
+    /// 绝密
+    #[serde(rename = "绝密")]
+    TopSecret,
+}
+
+/// 紧急程度 (GB/T 9704 §7.2.3).
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, JsonSchema)]
+pub enum Urgency {
+    /// 特急
+    #[serde(rename = "特急")]
+    Extra,
+    /// 加急
+    #[serde(rename = "加急")]
+    Urgent,
+}
+
+/// A special issue: 增刊 (supplement), 专刊 (special), 特刊 (extra).
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, JsonSchema)]
+pub enum IssueKind {
+    /// 增刊
+    #[serde(rename = "增刊")]
+    Supplement,
+    /// 专刊
+    #[serde(rename = "专刊")]
+    Special,
+    /// 特刊
+    #[serde(rename = "特刊")]
+    Extra,
+}
+
+macro_rules! chinese_name {
+    ($t:ty { $($v:ident => $s:literal),* }) => {
+        impl $t {
+            /// The name as printed.
+            pub fn chinese(self) -> &'static str {
+                match self { $(Self::$v => $s),* }
+            }
+        }
+    };
+}
+chinese_name!(Classification { Secret => "秘密", Confidential => "机密", TopSecret => "绝密" });
+chinese_name!(Urgency { Extra => "特急", Urgent => "加急" });
+chinese_name!(IssueKind { Supplement => "增刊", Special => "专刊", Extra => "特刊" });
 
 /// The grid the body is set on.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default, JsonSchema)]
@@ -231,6 +307,10 @@ pub struct Note {
 #[derive(Debug, Clone, Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Footer {
+    /// 主送： the main recipients (mostly for a 专报), printed as the footer's
+    /// first line.
+    #[serde(default)]
+    pub zhusong: Option<String>,
     /// 报： recipients (superiors).
     #[serde(default)]
     pub bao: Option<String>,
@@ -240,6 +320,30 @@ pub struct Footer {
     /// 发： recipients (subordinates).
     #[serde(default)]
     pub fa: Option<String>,
+    /// 本期增发： extra recipients of this issue only, printed after 发：.
+    #[serde(default)]
+    pub zengfa: Option<String>,
+    /// The editor, printed 责任编辑：… on the editors' line, which holds
+    /// editor, proofreader, reviewer and approver in this order (labels and
+    /// order are the layout's: `footer-editors` in theme.typ).
+    #[serde(default)]
+    pub editor: Option<String>,
+    /// The proofreader, printed 校对：… on the editors' line.
+    #[serde(default)]
+    pub proofreader: Option<String>,
+    /// The reviewer, printed 审核：… on the editors' line.
+    #[serde(default)]
+    pub reviewer: Option<String>,
+    /// Who approved the issue, printed 签发：… on the editors' line.
+    #[serde(default)]
+    pub approver: Option<String>,
+    /// The contact person, printed 联系人：… (with the phone on one line).
+    #[serde(default)]
+    pub contact: Option<String>,
+    /// The contact phone number, printed 电话：…; a string, e.g.
+    /// "0516-12345678".
+    #[serde(default)]
+    pub phone: Option<String>,
     /// The printing office.
     #[serde(default)]
     pub printer: Option<String>,
