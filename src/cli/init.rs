@@ -189,16 +189,46 @@ fn shared_tables(out: &mut String, newest: Option<&Newest>) {
         old(newest, "options", "pdf_standards"),
         "[\"a-2b\"]",
     );
-    let keys = ["bao", "song", "fa", "printer", "copies"];
+    let keys = [
+        "zhusong",
+        "bao",
+        "song",
+        "fa",
+        "zengfa",
+        "editor",
+        "proofreader",
+        "reviewer",
+        "approver",
+        "contact",
+        "phone",
+        "printer",
+        "copies",
+    ];
     if keys.iter().any(|k| old(newest, "footer", k).is_some()) {
         out.push_str("\n[footer]\n");
     } else {
         out.push_str("\n# The distribution footer (报尾): uncomment [footer] with the keys you fill in.\n# [footer]\n");
     }
     for (k, comment, example) in [
+        ("zhusong", "主送： main recipients (专报).", "\"上级单位\""),
         ("bao", "报： recipients (superiors).", "\"上级单位\""),
         ("song", "送： recipients (peers).", "\"有关单位\""),
         ("fa", "发： recipients (subordinates).", "\"各下属单位\""),
+        (
+            "zengfa",
+            "本期增发： extra recipients of this issue only.",
+            "\"有关单位\"",
+        ),
+        (
+            "editor",
+            "责任编辑 (on one line with the next three).",
+            "\"张三\"",
+        ),
+        ("proofreader", "校对.", "\"李四\""),
+        ("reviewer", "审核.", "\"王五\""),
+        ("approver", "签发.", "\"赵六\""),
+        ("contact", "联系人.", "\"孙七\""),
+        ("phone", "电话 (in quotes).", "\"0516-12345678\""),
         (
             "printer",
             "The printing office, on the last line.",
@@ -261,6 +291,33 @@ fn issue_text(
         Some(toml::value::Datetime::from(date).to_string()),
         "",
     );
+    for (k, comment, example) in [
+        (
+            "kind",
+            "增刊, 专刊 or 特刊: the number line reads 增刊第 N 期.",
+            "\"增刊\"",
+        ),
+        (
+            "copy",
+            "份号: the copy number, printed with six digits.",
+            "1",
+        ),
+        (
+            "classification",
+            "密级: 秘密, 机密 or 绝密 (with a copy number).",
+            "\"秘密\"",
+        ),
+        ("secrecy_period", "保密期限, printed 秘密★1年.", "\"1年\""),
+        ("urgency", "紧急程度: 特急 or 加急.", "\"特急\""),
+        (
+            "signers",
+            "签发人 (专报 layout): one or more names.",
+            "[\"张三\"]",
+        ),
+    ] {
+        // Each issue's own: offered, commented out.
+        key(&mut out, comment, k, None, example);
+    }
     out.push_str(
         "\n\
 # Columns (栏目) in order, each with its articles; for a bulletin without\n\
