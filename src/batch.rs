@@ -424,30 +424,7 @@ impl<'s> Fingerprints<'s> {
         if let Some(l) = &self.session.forced {
             return Some(l.clone());
         }
-        // `layout` is ASCII in UTF-8 and GBK alike: most issues never name it.
-        let own_name = if own.windows(6).any(|w| w == b"layout") {
-            let text = String::from_utf8_lossy(own);
-            let table: toml::Table = toml::from_str(text.trim_start_matches('\u{feff}')).ok()?;
-            match table.get("layout") {
-                None => None,
-                Some(toml::Value::String(s)) => Some(s.clone()),
-                Some(_) => return None,
-            }
-        } else {
-            None
-        };
-        let (name, base) = match own_name {
-            Some(n) => (Some(n), issue_dir.to_path_buf()),
-            None => match series.iter().rev().find(|s| s.table.contains_key("layout")) {
-                Some(s) => match s.table.get("layout") {
-                    Some(toml::Value::String(n)) => {
-                        (Some(n.clone()), crate::pipeline::folder_of(&s.path))
-                    }
-                    _ => return None,
-                },
-                None => (None, issue_dir.to_path_buf()),
-            },
-        };
+        let (name, base) = crate::pipeline::named_layout(own, series, issue_dir)?;
         self.session.layout_for(name.as_deref(), &base).ok()
     }
 

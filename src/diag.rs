@@ -215,6 +215,28 @@ fn floor_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
+/// A message without terminal colours (ANSI escape sequences removed).
+pub fn strip_ansi(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\x1b' {
+            out.push(c);
+            continue;
+        }
+        // CSI: ESC [ parameters… final byte (@ to ~).
+        if chars.peek() == Some(&'[') {
+            chars.next();
+            for c in chars.by_ref() {
+                if ('@'..='~').contains(&c) {
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
 /// A message with no source to show: `error: MESSAGE` (the word coloured on
 /// a terminal). Messages that are already diagnostics are kept as they are.
 pub fn error(message: &str) -> String {

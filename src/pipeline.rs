@@ -101,22 +101,9 @@ pub fn prepare_bytes(
     let issue = data::parse_issue_with(path, bytes, series, opts.encoding)?;
     let base = folder_of(path);
     // A layout named in a series file is found from that file's folder.
-    let named_in = match (&issue.layout, series.is_empty()) {
-        (Some(_), false) => {
-            let own_names_it = std::str::from_utf8(bytes)
-                .ok()
-                .and_then(|t| toml::from_str::<toml::Table>(t).ok())
-                .is_some_and(|t| t.contains_key("layout"));
-            match own_names_it {
-                true => base.clone(),
-                false => series
-                    .iter()
-                    .rev()
-                    .find(|s| s.table.contains_key("layout"))
-                    .map_or(base.clone(), |s| folder_of(&s.path)),
-            }
-        }
-        _ => base.clone(),
+    let named_in = match &issue.layout {
+        Some(_) => named_layout(bytes, series, &base).map_or(base.clone(), |(_, from)| from),
+        None => base.clone(),
     };
     let layout = session
         .layout_for(issue.layout.as_deref(), &named_in)
@@ -155,6 +142,42 @@ pub fn prepare_bytes(
         data,
         issue_dir: base,
     })
+}
+
+/// The layout an issue's own text or its series files name, and the folder
+/// it is found from: the issue's own `layout` (from the issue's folder),
+/// else the nearest series file's (from that file's folder); no name when
+/// none names one. `None` when that cannot be told from the files (a
+/// `layout` that is not a string, an issue that is not TOML).
+pub fn named_layout(
+    own: &[u8],
+    series: &[Arc<Series>],
+    issue_dir: &Path,
+) -> Option<(Option<String>, PathBuf)> {
+    // `layout` is ASCII in UTF-8 and GBK alike: most issues never name it.
+    let own_name = if own.windows(6).any(|w| w == b"layout") {
+        let text = String::from_utf8_lossy(own);
+        let table: toml::Table = toml::from_str(text.trim_start_matches('\u{feff}')).ok()?;
+        match table.get("layout") {
+            None => None,
+            Some(toml::Value::String(s)) => Some(s.clone()),
+            Some(_) => return None,
+        }
+    } else {
+        None
+    };
+    if let Some(name) = own_name {
+        return Some((Some(name), issue_dir.to_path_buf()));
+    }
+    match series
+        .iter()
+        .rev()
+        .find_map(|s| Some((s, s.table.get("layout")?)))
+    {
+        Some((s, toml::Value::String(n))) => Some((Some(n.clone()), folder_of(&s.path))),
+        Some(_) => None,
+        None => Some((None, issue_dir.to_path_buf())),
+    }
 }
 
 /// Reads an issue file and its series files (every `bulletin.toml` in its

@@ -154,24 +154,6 @@ pub fn preview_pages(doc: &PagedDocument) -> Vec<PreviewPage> {
         .collect()
 }
 
-/// A message without terminal colour codes.
-pub fn strip_ansi(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' {
-            for d in chars.by_ref() {
-                if d.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -214,7 +196,7 @@ pub fn preview_html(title: &str, pages: &[PreviewPage], error: Option<&str>) -> 
         html.push_str(&format!(
             "<div id=\"error\" role=\"alert\"><h2>The last edit does not render; \
              showing the last good pages</h2>{}</div>\n",
-            escape_html(&strip_ansi(message))
+            escape_html(&crate::diag::strip_ansi(message))
         ));
     }
     html.push_str(&format!("<main data-pages=\"{}\">\n", pages.len()));

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::batch::{Job, Outcome, Shard};
+use crate::diag::strip_ansi;
 use crate::error::{Error, Result};
 
 /// What happened to an issue, as a report says it.
@@ -58,28 +59,6 @@ pub struct Line {
     pub shard: Option<String>,
     #[serde(default)]
     pub warnings: Vec<String>,
-}
-
-/// A message without terminal colours (ANSI escape sequences removed).
-pub fn strip_ansi(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '\x1b' {
-            out.push(c);
-            continue;
-        }
-        // CSI: ESC [ parameters… final byte (@ to ~).
-        if chars.peek() == Some(&'[') {
-            chars.next();
-            for c in chars.by_ref() {
-                if ('@'..='~').contains(&c) {
-                    break;
-                }
-            }
-        }
-    }
-    out
 }
 
 /// The first `file:line:column` a diagnostic points at: codespan's

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use bulletin_pdf::data::{self, Encoding, Series};
 use bulletin_pdf::lint::{self, Warning};
-use bulletin_pdf::{pipeline, Error, RenderOptions, Session};
+use bulletin_pdf::{diag, pipeline, Error, RenderOptions, Session};
 
 use super::args::Setup;
 use super::term;
@@ -87,7 +87,7 @@ pub fn run(opts: &CheckOptions<'_>) -> Result<(), Error> {
         outcomes.push(Outcome {
             input: job.input.display().to_string(),
             status: if errors.is_empty() { "ok" } else { "failed" },
-            errors: errors.iter().map(|e| plain(e)).collect(),
+            errors: errors.iter().map(|e| diag::strip_ansi(e)).collect(),
             warnings: warnings.iter().map(ReportWarning::from).collect(),
         });
     }
@@ -148,25 +148,4 @@ fn decode(bytes: &[u8], encoding: Encoding) -> String {
             String::from_utf8_lossy(b).into_owned()
         }
     }
-}
-
-/// A message without the terminal's colours.
-fn plain(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut chars = message.chars();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            // CSI: ESC [ parameters final-byte
-            if chars.next() == Some('[') {
-                for c in chars.by_ref() {
-                    if ('@'..='~').contains(&c) {
-                        break;
-                    }
-                }
-            }
-            continue;
-        }
-        out.push(c);
-    }
-    out
 }

@@ -189,27 +189,8 @@ fn shared_tables(out: &mut String, newest: Option<&Newest>) {
         old(newest, "options", "pdf_standards"),
         "[\"a-2b\"]",
     );
-    let keys = [
-        "zhusong",
-        "bao",
-        "song",
-        "fa",
-        "zengfa",
-        "editor",
-        "proofreader",
-        "reviewer",
-        "approver",
-        "contact",
-        "phone",
-        "printer",
-        "copies",
-    ];
-    if keys.iter().any(|k| old(newest, "footer", k).is_some()) {
-        out.push_str("\n[footer]\n");
-    } else {
-        out.push_str("\n# The distribution footer (报尾): uncomment [footer] with the keys you fill in.\n# [footer]\n");
-    }
-    for (k, comment, example) in [
+    // The footer's keys: (key, comment, example).
+    let footer = [
         ("zhusong", "主送： main recipients (专报).", "\"上级单位\""),
         ("bao", "报： recipients (superiors).", "\"上级单位\""),
         ("song", "送： recipients (peers).", "\"有关单位\""),
@@ -235,7 +216,16 @@ fn shared_tables(out: &mut String, newest: Option<&Newest>) {
             "\"办公室\"",
         ),
         ("copies", "Number of copies, printed （共印 N 份）.", "100"),
-    ] {
+    ];
+    if footer
+        .iter()
+        .any(|(k, _, _)| old(newest, "footer", k).is_some())
+    {
+        out.push_str("\n[footer]\n");
+    } else {
+        out.push_str("\n# The distribution footer (报尾): uncomment [footer] with the keys you fill in.\n# [footer]\n");
+    }
+    for (k, comment, example) in footer {
         key(out, comment, k, old(newest, "footer", k), example);
     }
     out.push_str("\n[style]\n# Overrides of the layout's parameters (bulletin-pdf layouts --json lists them), e.g.\n# red = \"#C00000\"\n");
