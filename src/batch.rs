@@ -486,7 +486,8 @@ fn output_name(output: &Path) -> String {
 /// Reads the manifest of an output folder; a missing, unreadable or
 /// corrupt one is empty (its outputs are then rendered again).
 fn read_manifest(dir: &Path) -> std::collections::BTreeMap<String, ManifestEntry> {
-    std::fs::read(dir.join(MANIFEST_FILE))
+    // Read like a layout's files: a regular file only, bounded.
+    crate::sandbox::read_within(dir, MANIFEST_FILE)
         .ok()
         .and_then(|b| serde_json::from_slice::<ManifestFile>(&b).ok())
         .filter(|m| m.version == MANIFEST_VERSION)

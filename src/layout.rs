@@ -236,9 +236,21 @@ impl Layout {
     /// A layout in a folder.
     pub fn from_dir(dir: &Path) -> Result<Layout> {
         let path = dir.join("layout.toml");
-        let text = std::fs::read_to_string(&path).map_err(|e| {
+        // A regular file only, bounded, as the layout's other files.
+        let bytes = read_within(dir, "layout.toml").map_err(|r| {
             Error::layout(format!(
-                "cannot read the layout manifest {}: {e}",
+                "cannot read the layout manifest {}: {}",
+                path.display(),
+                match r {
+                    Refusal::Missing => "no such file".to_string(),
+                    Refusal::Outside => "it is a link that leads outside the layout folder".into(),
+                    Refusal::Io(m) => m,
+                }
+            ))
+        })?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            Error::layout(format!(
+                "the layout manifest {} is not UTF-8 text; save it as UTF-8",
                 path.display()
             ))
         })?;

@@ -153,11 +153,43 @@ pub fn write(path: &Path, lines: &[Line]) -> Result<()> {
     crate::output::write_atomic(path, text.as_bytes())
 }
 
+/// The largest report read: about a million issues' lines.
+pub const MAX_REPORT_BYTES: u64 = 512 << 20;
+
 /// Reads a report; a line that is not a report line is an error with its
 /// place.
 pub fn read(path: &Path) -> Result<Vec<Line>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::input(format!("{}: cannot read the report: {e}", path.display())))?;
+    use std::io::Read;
+    let fail = |e: std::io::Error| {
+        Error::input(format!("{}: cannot read the report: {e}", path.display()))
+    };
+    // A regular file only (a pipe would wait, a device never ends), read
+    // within a bound whatever size it reports.
+    if !std::fs::metadata(path).map_err(fail)?.is_file() {
+        return Err(Error::input(format!(
+            "{}: is not a regular file (a pipe, a socket or a device); give a report file",
+            path.display()
+        )));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(fail)?
+        .take(MAX_REPORT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(fail)?;
+    if bytes.len() as u64 > MAX_REPORT_BYTES {
+        return Err(Error::input(format!(
+            "{}: the report is over {} MiB; is it a report of bulletin-pdf?",
+            path.display(),
+            MAX_REPORT_BYTES >> 20
+        )));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Error::input(format!(
+            "{}: the report is not UTF-8 text: {e}",
+            path.display()
+        ))
+    })?;
     let mut out = Vec::new();
     for (i, l) in text.lines().enumerate() {
         if l.trim().is_empty() {

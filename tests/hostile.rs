@@ -438,3 +438,69 @@ fn a_plugin_that_loops_is_stopped_by_the_time_limit() {
     assert!(start.elapsed() < std::time::Duration::from_secs(20));
     assert!(!out.exists());
 }
+
+#[test]
+fn report_merge_reads_only_bounded_regular_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = tmp.path().join("pipe.jsonl");
+    let o = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let truncated = tmp.path().join("cut.jsonl");
+    std::fs::write(&truncated, "{\"input\":\"a.toml\",\"status\":\"rend").unwrap();
+    for (input, expect) in [
+        (fifo.to_str().unwrap(), "not a regular file"),
+        ("/dev/zero", "not a regular file"),
+        (
+            truncated.to_str().unwrap(),
+            "cut.jsonl:1: not a line of a bulletin-pdf report",
+        ),
+    ] {
+        let start = std::time::Instant::now();
+        let o = std::process::Command::new(BIN)
+            .args(["report", "merge", input])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{input}: {}", stderr(&o));
+        assert!(stderr(&o).contains(expect), "{input}: {}", stderr(&o));
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "{input}"
+        );
+    }
+}
+
+#[test]
+fn a_pipe_as_a_batch_manifest_or_a_layout_manifest_is_not_waited_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cat = tmp.path().join("cat");
+    issue(&cat, "a.toml");
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let mkfifo = |p: &Path| {
+        let o = std::process::Command::new("mkfifo")
+            .arg(p)
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+    };
+    mkfifo(&out.join(".bulletin-pdf-manifest.json"));
+    let start = std::time::Instant::now();
+    let o = run(&[s(&cat), "--out-dir", s(&out)]);
+    assert!(start.elapsed() < std::time::Duration::from_secs(30));
+    assert!(out.join("a.pdf").is_file(), "{}", stderr(&o));
+    let layout = tmp.path().join("l");
+    std::fs::create_dir_all(&layout).unwrap();
+    mkfifo(&layout.join("layout.toml"));
+    let o = run(&[
+        s(&cat.join("a.toml")),
+        "--layout",
+        s(&layout),
+        "-o",
+        s(&tmp.path().join("x.pdf")),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(start.elapsed() < std::time::Duration::from_secs(60));
+}
