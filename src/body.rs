@@ -17,10 +17,37 @@ pub struct Run {
     pub text: String,
     /// Printed in the emphasis style (bold).
     pub strong: bool,
+    /// A footnote reference, printed after the run's text (see [`NoteRef`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<NoteRef>,
+}
+
+impl Run {
+    /// A run of plain or emphasised text.
+    pub fn new(text: impl Into<String>, strong: bool) -> Run {
+        Run {
+            text: text.into(),
+            strong,
+            note: None,
+        }
+    }
+}
+
+/// A reference to an article's footnote. Its run's text is the character
+/// before the mark, and `after` the closing punctuation after it, so that
+/// the layout keeps them on one line with the mark.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NoteRef {
+    /// The note's number in its article, from 1 (printed ①②③).
+    pub number: u32,
+    /// The first reference to this note (later ones repeat its mark).
+    pub first: bool,
+    /// Closing punctuation right after the mark (，。）” …).
+    pub after: String,
 }
 
 /// One block of an article's body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Block {
     /// A heading of level 1 (一、), 2 (（一）), 3 (1.) or 4 (（1）).
@@ -30,6 +57,12 @@ pub enum Block {
         lead: Option<String>,
         runs: Vec<Run>,
     },
+    /// A table (see [`crate::content::Table`]).
+    Table(crate::content::Table),
+    /// A figure: one image or two side by side.
+    Figure(crate::content::Figure),
+    /// A bulleted or numbered list.
+    List(crate::content::List),
 }
 
 impl Block {
@@ -39,13 +72,26 @@ impl Block {
             Block::Heading { text, .. } => text.clone(),
             Block::Para { lead, runs } => {
                 let mut s = lead.clone().unwrap_or_default();
-                for r in runs {
-                    s.push_str(&r.text);
-                }
+                s.push_str(&runs_text(runs));
                 s
             }
+            Block::Table(t) => t.text(),
+            Block::Figure(f) => f.text(),
+            Block::List(l) => l.text(),
         }
     }
+}
+
+/// The text of runs, as a reader sees it (footnote marks left out).
+pub fn runs_text(runs: &[Run]) -> String {
+    let mut s = String::new();
+    for r in runs {
+        s.push_str(&r.text);
+        if let Some(n) = &r.note {
+            s.push_str(&n.after);
+        }
+    }
+    s
 }
 
 /// A place in a body whose reading is a guess: the text is printed, and the
@@ -373,22 +419,13 @@ pub fn runs(text: &str) -> Vec<Run> {
             break;
         }
         if start > 0 {
-            out.push(Run {
-                text: rest[..start].to_string(),
-                strong: false,
-            });
+            out.push(Run::new(&rest[..start], false));
         }
-        out.push(Run {
-            text: after[..len].to_string(),
-            strong: true,
-        });
+        out.push(Run::new(&after[..len], true));
         rest = &after[len + 2..];
     }
     if !rest.is_empty() || out.is_empty() {
-        out.push(Run {
-            text: rest.to_string(),
-            strong: false,
-        });
+        out.push(Run::new(rest, false));
     }
     out
 }

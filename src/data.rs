@@ -86,6 +86,9 @@ pub struct ArticleData {
     pub toc_title: String,
     pub note: Option<NoteData>,
     pub blocks: Vec<Block>,
+    /// The footnotes' texts, in the order of their numbers (①②③): a
+    /// paragraph's, a cell's or an item's runs refer to them by number.
+    pub footnotes: Vec<String>,
     /// The byline without its brackets.
     pub byline: Option<String>,
 }
@@ -507,7 +510,13 @@ fn check(path: &Path, text: Option<&str>, issue: &Issue) -> Result<()> {
     }
     let paragraphs: usize = articles
         .iter()
-        .map(|a| body::paragraphs(&a.body).len())
+        .map(|a| {
+            a.body
+                .texts()
+                .iter()
+                .map(|t| body::paragraphs(t).len())
+                .sum::<usize>()
+        })
         .sum();
     if paragraphs > MAX_PARAGRAPHS {
         return fail(format!(
@@ -572,10 +581,35 @@ fn date_text(d: &toml::Spanned<toml::value::Datetime>) -> Option<String> {
     model::date_of(d.get_ref()).ok().map(|d| d.chinese())
 }
 
+/// Why an issue's data could not be built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BuildError {
+    /// A `[style]` value that does not fit the layout's parameters:
+    /// `style.KEY: …`, to be placed in the file that sets it.
+    Style(String),
+    /// A body block (a table, a figure, a footnote): the message is placed
+    /// in the issue file already.
+    Content(String),
+}
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BuildError::Style(m) | BuildError::Content(m) => f.write_str(m),
+        }
+    }
+}
+
 /// Builds the layout's data from a checked issue. Fails when the issue's
-/// `[style]` does not fit the layout's parameters.
-pub fn build(issue: &Issue, layout: &crate::layout::Layout) -> std::result::Result<Data, String> {
-    let style = layout.style(&issue.style)?;
+/// `[style]` does not fit the layout's parameters, or a body block is wrong
+/// (a table's rows, a CSV file or an image that cannot be read, a footnote
+/// reference); `ctx` says where the issue's text and files are.
+pub fn build(
+    issue: &Issue,
+    layout: &crate::layout::Layout,
+    ctx: &crate::content::Context<'_>,
+) -> std::result::Result<Data, BuildError> {
+    let style = layout.style(&issue.style).map_err(BuildError::Style)?;
     let fonts = &layout.manifest.fonts;
     // `check` has validated the date; fall back to a harmless value otherwise.
     let date = model::date_of(issue.issue.date.get_ref()).unwrap_or(Date {
@@ -587,22 +621,22 @@ pub fn build(issue: &Issue, layout: &crate::layout::Layout) -> std::result::Resu
     let info = &issue.issue;
     let warnings = std::cell::RefCell::new(head_warnings(issue, layout));
     let count = std::cell::Cell::new(0);
-    let article = |a: &Article| {
+    let article = |a: &Article| -> std::result::Result<ArticleData, BuildError> {
         let detect = a.detect.unwrap_or(opts.detect);
         count.set(count.get() + 1);
         let title: String = a.title.lines().map(str::trim).collect();
-        let blocks = |text: &str, detect: bool, what: &str| {
-            let (blocks, found) = body::parse_checked(text, detect);
-            warnings.borrow_mut().extend(
-                found
-                    .iter()
-                    .map(|w| format!("article {} 「{title}」{what}: {w}", count.get())),
-            );
+        let what = format!("article {} 「{title}」", count.get());
+        let note_blocks = a.note.as_ref().map(|n| {
+            let (blocks, found) = body::parse_checked(&n.text, false);
+            warnings
+                .borrow_mut()
+                .extend(found.iter().map(|w| format!("{what}, note: {w}")));
             blocks
-        };
-        let note_blocks = a.note.as_ref().map(|n| blocks(&n.text, false, ", note"));
-        let body_blocks = blocks(&a.body, detect, "");
-        ArticleData {
+        });
+        let (body_blocks, footnotes) =
+            crate::content::article(a, detect, &what, ctx, &mut warnings.borrow_mut())
+                .map_err(BuildError::Content)?;
+        Ok(ArticleData {
             title_lines: a
                 .title
                 .lines()
@@ -621,21 +655,28 @@ pub fn build(issue: &Issue, layout: &crate::layout::Layout) -> std::result::Resu
                 date_text: n.date.as_ref().and_then(date_text),
             }),
             blocks: body_blocks,
+            footnotes,
             byline: a.byline.as_deref().map(unbracket),
-        }
+        })
     };
     let mut columns: Vec<ColumnData> = issue
         .columns
         .iter()
-        .map(|c| ColumnData {
+        .map(|c| -> std::result::Result<ColumnData, BuildError> {
+            Ok(ColumnData {
             name: Some(c.name.trim().to_string()),
-            articles: c.articles.iter().map(article).collect(),
+            articles: c.articles.iter().map(&article).collect::<std::result::Result<_, _>>()?,
         })
-        .collect();
+        })
+        .collect::<std::result::Result<_, BuildError>>()?;
     if !issue.articles.is_empty() {
         columns.push(ColumnData {
             name: None,
-            articles: issue.articles.iter().map(article).collect(),
+            articles: issue
+                .articles
+                .iter()
+                .map(&article)
+                .collect::<std::result::Result<_, _>>()?,
         });
     }
     Ok(Data {
@@ -802,6 +843,9 @@ impl Data {
                 }
                 for (i, blk) in a.blocks.iter().enumerate() {
                     add(format!("{at}, paragraph {}", i + 1), &blk.text());
+                }
+                for (i, note) in a.footnotes.iter().enumerate() {
+                    add(format!("{at}, footnote {}", i + 1), note);
                 }
                 if let Some(s) = &a.byline {
                     add(format!("{at}, byline"), s);

@@ -57,3 +57,39 @@ pub fn missing_glyphs(doc: &PagedDocument) -> Vec<(char, usize)> {
     }
     out
 }
+
+/// The lines of text of a page, top to bottom: each with its baseline's
+/// distance from the top of the page in points and its text (text items on
+/// one baseline joined left to right). Groups are followed with their
+/// offsets (rotations and scales are not expected in a bulletin's text).
+pub fn page_lines(frame: &Frame) -> Vec<(f64, String)> {
+    fn collect(
+        frame: &Frame,
+        dx: f64,
+        dy: f64,
+        out: &mut Vec<(f64, f64, String)>,
+    ) {
+        for (pos, item) in frame.items() {
+            let (x, y) = (dx + pos.x.to_pt(), dy + pos.y.to_pt());
+            match item {
+                FrameItem::Group(g) => {
+                    let t = g.transform;
+                    collect(&g.frame, x + t.tx.to_pt(), y + t.ty.to_pt(), out)
+                }
+                FrameItem::Text(t) => out.push((y, x, t.text.to_string())),
+                _ => {}
+            }
+        }
+    }
+    let mut items = Vec::new();
+    collect(frame, 0.0, 0.0, &mut items);
+    items.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    let mut lines: Vec<(f64, String)> = Vec::new();
+    for (y, _, text) in items {
+        match lines.last_mut() {
+            Some((ly, lt)) if (y - *ly).abs() < 2.0 => lt.push_str(&text),
+            _ => lines.push((y, text)),
+        }
+    }
+    lines
+}

@@ -27,6 +27,7 @@
 
 pub mod batch;
 pub mod body;
+pub mod content;
 pub mod data;
 pub mod diag;
 pub mod document;

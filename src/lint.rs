@@ -82,9 +82,52 @@ struct SColumn {
 struct SArticle {
     title: Option<Spanned<String>>,
     toc_title: Option<Spanned<String>>,
-    body: Option<Spanned<String>>,
+    body: Option<SBody>,
     byline: Option<Spanned<String>>,
     note: Option<SNote>,
+}
+
+/// A body: its string with its span, or its blocks' texts (the spans of
+/// values inside arrays of tables are not kept by the TOML reader: they are
+/// found in the file's text, see [`block_spans`]).
+enum SBody {
+    Text(Spanned<String>),
+    Blocks(Vec<String>),
+    Other,
+}
+
+impl<'de> Deserialize<'de> for SBody {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = Spanned::<toml::Value>::deserialize(d)?;
+        let span = v.span();
+        Ok(match v.into_inner() {
+            toml::Value::String(s) => SBody::Text(Spanned::new(span, s)),
+            toml::Value::Array(blocks) => SBody::Blocks(
+                blocks
+                    .iter()
+                    .filter_map(|b| b.get("text")?.as_str().map(String::from))
+                    .collect(),
+            ),
+            _ => SBody::Other,
+        })
+    }
+}
+
+/// Where the text blocks of a body are in the file: each found from the
+/// previous one on, by its first line (the span of the quoted value, from
+/// its opening quotes).
+fn block_spans(file: &str, texts: &[String], from: &mut usize) -> Vec<Option<Spanned<String>>> {
+    texts
+        .iter()
+        .map(|t| {
+            let first = t.lines().map(str::trim).find(|l| !l.is_empty())?;
+            let at = *from + file.get(*from..)?.find(first)?;
+            let start = file[..at].rfind("text").unwrap_or(at);
+            let end = (at + t.len()).min(file.len());
+            *from = at + first.len();
+            Some(Spanned::new(start..end, t.clone()))
+        })
+        .collect()
 }
 
 #[derive(Deserialize, Default)]
@@ -222,15 +265,26 @@ pub fn lint(issue: &Issue, sources: &[Source<'_>]) -> Vec<Warning> {
 
 fn article(out: &mut Out<'_>, n: usize, a: &Article) {
     let s = out.spans.article(n);
-    let (title_v, toc_v, body_v, byline_v, note_v) = match s {
+    // The spans of the body's texts (a string body, or its text blocks).
+    let body_spans: Vec<Option<Spanned<String>>> = match s.and_then(|s| s.body.as_ref()) {
+        Some(SBody::Text(t)) => vec![Some(t.clone())],
+        Some(SBody::Blocks(b)) => match out.spans.source {
+            Some(src) => {
+                let mut from = s.and_then(|s| s.title.as_ref()).map_or(0, |t| t.span().end);
+                block_spans(src.text, b, &mut from)
+            }
+            None => Vec::new(),
+        },
+        Some(SBody::Other) | None => Vec::new(),
+    };
+    let (title_v, toc_v, byline_v, note_v) = match s {
         Some(s) => (
             s.title.clone(),
             s.toc_title.clone(),
-            s.body.clone(),
             s.byline.clone(),
             s.note.as_ref().and_then(|n| n.text.clone()),
         ),
-        None => (None, None, None, None, None),
+        None => (None, None, None, None),
     };
     let title: String = a.title.lines().map(str::trim).collect();
     let what = format!("article {} 「{title}」", n + 1);
@@ -258,13 +312,17 @@ fn article(out: &mut Out<'_>, n: usize, a: &Article) {
         punctuation(out, toc_v.as_ref(), toc, &format!("{what}, toc_title"));
     }
     punctuation(out, title_v.as_ref(), &a.title, &format!("{what}, title"));
-    if a.body.trim().is_empty() {
+    let texts = a.body.texts();
+    if a.body.is_blank() || (matches!(a.body, crate::model::Body::Text(_)) && texts[0].trim().is_empty()) {
         out.at(
-            start(&body_v, out),
+            start(body_spans.first().unwrap_or(&None), out),
             format!("{what} has an empty body: write its text, or remove the article"),
         );
     }
-    paragraphs(out, body_v.as_ref(), &a.body, &what);
+    for (i, text) in texts.iter().enumerate() {
+        let span = body_spans.get(i).cloned().flatten();
+        paragraphs(out, span.as_ref(), text, &what);
+    }
     if let Some(note) = &a.note {
         paragraphs(out, note_v.as_ref(), &note.text, &format!("{what}, note"));
     }

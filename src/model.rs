@@ -275,8 +275,14 @@ pub struct Article {
     /// An optional editor's note (编者按 / 按语) before the article.
     #[serde(default)]
     pub note: Option<Note>,
-    /// The body: paragraphs separated by blank lines.
-    pub body: String,
+    /// The body: paragraphs separated by blank lines, or blocks in order
+    /// (`[[columns.articles.body]]` tables with `text`, a table's `rows` or
+    /// `csv`, a figure's `image` or `images`, a list's `items`).
+    pub body: Body,
+    /// Footnotes (注释), referred to as `[^KEY]` in the body's text:
+    /// `[columns.articles.footnotes]` with `1 = "…"`.
+    #[serde(default)]
+    pub footnotes: std::collections::BTreeMap<String, String>,
     /// The byline, printed （…） at the article's end.
     #[serde(default)]
     pub byline: Option<String>,
@@ -459,6 +465,15 @@ pub fn schema_of(kind: SchemaKind) -> serde_json::Value {
     });
     // The tool refuses a column without articles.
     defs["Column"]["properties"]["articles"]["minItems"] = json!(1);
+    // A body block is one kind, told by its key (see BodyBlock::kind).
+    defs["BodyBlock"]["oneOf"] = json!([
+        { "required": ["text"] },
+        { "required": ["rows"] },
+        { "required": ["csv"] },
+        { "required": ["image"] },
+        { "required": ["images"] },
+        { "required": ["items"] },
+    ]);
     let (title, description) = match kind {
         SchemaKind::Issue => (
             "bulletin-pdf issue",
@@ -509,4 +524,445 @@ pub fn schema_of(kind: SchemaKind) -> serde_json::Value {
         root.insert("description".into(), Value::from(description));
     }
     schema
+}
+
+/// An article's body: a string of paragraphs, or blocks in order.
+#[derive(Debug, Clone, JsonSchema)]
+#[serde(untagged)]
+pub enum Body {
+    /// Paragraphs separated by blank lines.
+    Text(String),
+    /// Blocks in order: text, tables, figures and lists.
+    Blocks(#[schemars(with = "Vec<BodyBlock>")] Vec<Spanned<BodyBlock>>),
+}
+
+impl Body {
+    /// The body's text blocks (all of a string body).
+    pub fn texts(&self) -> Vec<&str> {
+        match self {
+            Body::Text(t) => vec![t.as_str()],
+            Body::Blocks(b) => b
+                .iter()
+                .filter_map(|b| b.get_ref().text.as_deref())
+                .collect(),
+        }
+    }
+
+    /// Whether the body has nothing to print.
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Body::Text(t) => t.trim().is_empty(),
+            Body::Blocks(b) => b.is_empty(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Body {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Body;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "the body's text (body = \"\"\"…\"\"\") or its blocks in order \
+                     ([[columns.articles.body]] tables, each with text = …, rows = … or \
+                     csv = … for a table, image = … for a figure, items = … for a list)",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Body, E> {
+                Ok(Body::Text(v.to_string()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Body, E> {
+                Ok(Body::Text(v))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Body, A::Error> {
+                let mut out = Vec::new();
+                while let Some(b) = seq.next_element::<Spanned<BodyBlock>>()? {
+                    out.push(b);
+                }
+                Ok(Body::Blocks(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// One block of an article's body. Its kind is given by the key only that
+/// kind has: `text` (paragraphs), `rows` or `csv` (a table), `image` or
+/// `images` (a figure), `items` (a list). See docs/blocks.md.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BodyBlock {
+    /// Paragraphs separated by blank lines, as a string body: headings,
+    /// run-in leads, `**emphasis**`, footnote references `[^1]`.
+    #[serde(default)]
+    pub text: Option<String>,
+    /// A table's or figure's caption: 表1 … (above a table), 图1 … (below a
+    /// figure).
+    #[serde(default)]
+    pub caption: Option<String>,
+    /// A table's header rows, repeated on every page the table runs over:
+    /// header = [["县（区）", "起数"]].
+    #[serde(default)]
+    pub header: Option<Vec<Vec<Cell>>>,
+    /// A table's rows: rows = [["丰县", 3], ["沛县", 5]]. A cell is a string,
+    /// a number or { text = "…", colspan = 2, rowspan = 2 }.
+    #[serde(default)]
+    pub rows: Option<Vec<Vec<Cell>>>,
+    /// A table's rows read from a CSV file (UTF-8, comma-separated), relative
+    /// to the issue file: csv = "data/counties.csv".
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub csv: Option<Spanned<String>>,
+    /// How many of the CSV file's first rows are header rows (1 by default).
+    #[serde(default)]
+    #[schemars(range(max = 10))]
+    pub header_rows: Option<u32>,
+    /// A table's column alignment: "left", "center" or "right", one per
+    /// column. By default, columns of numbers are right-aligned, others
+    /// left-aligned.
+    #[serde(default)]
+    pub align: Option<Vec<CellAlign>>,
+    /// A table's column widths, one per column: a number is a share of the
+    /// type block's width (widths = [2, 1, 1]), a string a length
+    /// ("30mm", "3cm", "40pt").
+    #[serde(default)]
+    pub widths: Option<Vec<Width>>,
+    /// A note under a table (注：…, 数据来源：…).
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Set the table on a landscape page of its own.
+    #[serde(default)]
+    pub landscape: Option<bool>,
+    /// A figure's image, relative to the issue file (PNG, JPEG or SVG):
+    /// image = "photos/site.jpg".
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub image: Option<Spanned<String>>,
+    /// Two images side by side, each with its own caption:
+    /// images = [{ image = "a.jpg", caption = "图1 …" }, { image = "b.jpg" }].
+    #[serde(default)]
+    pub images: Option<Vec<FigureImage>>,
+    /// A figure's width: a fraction of the type block (0.8) or a length
+    /// ("120mm"). The whole type block by default for one image, half of it
+    /// each for two. Never wider or taller than the type block.
+    #[serde(default)]
+    pub width: Option<Width>,
+    /// A list's items: strings, or { text = "…", items = ["…"] } for a
+    /// nested level.
+    #[serde(default)]
+    pub items: Option<Vec<ListItem>>,
+    /// Number the list's items (1. 2. 3.; (1) (2) on the nested level)
+    /// instead of bullets.
+    #[serde(default)]
+    pub numbered: Option<bool>,
+}
+
+/// The kind of a body block, from its keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    Text,
+    Table,
+    Figure,
+    List,
+}
+
+impl BodyBlock {
+    /// The block's kind, or what is wrong with its keys.
+    pub fn kind(&self) -> Result<BlockKind, String> {
+        let has = [
+            ("text", self.text.is_some(), BlockKind::Text),
+            ("rows", self.rows.is_some(), BlockKind::Table),
+            ("csv", self.csv.is_some(), BlockKind::Table),
+            ("image", self.image.is_some(), BlockKind::Figure),
+            ("images", self.images.is_some(), BlockKind::Figure),
+            ("items", self.items.is_some(), BlockKind::List),
+        ];
+        let set: Vec<_> = has.iter().filter(|h| h.1).collect();
+        match set.as_slice() {
+            [] => Err("a body block needs one of text = \"\"\"…\"\"\" (paragraphs), rows = [[…]] \
+                 or csv = \"file.csv\" (a table), image = \"photo.jpg\" or images = [{ image = \
+                 … }] (a figure), items = [\"…\"] (a list)"
+                .into()),
+            [one] => {
+                let kind = one.2;
+                let allowed: &[&str] = match kind {
+                    BlockKind::Text => &["text"],
+                    BlockKind::Table => &[
+                        "caption", "header", "rows", "csv", "header_rows", "align", "widths",
+                        "note", "landscape",
+                    ],
+                    BlockKind::Figure => &["caption", "image", "images", "width"],
+                    BlockKind::List => &["items", "numbered"],
+                };
+                let present = [
+                    ("caption", self.caption.is_some()),
+                    ("header", self.header.is_some()),
+                    ("header_rows", self.header_rows.is_some()),
+                    ("align", self.align.is_some()),
+                    ("widths", self.widths.is_some()),
+                    ("note", self.note.is_some()),
+                    ("landscape", self.landscape.is_some()),
+                    ("width", self.width.is_some()),
+                    ("numbered", self.numbered.is_some()),
+                ];
+                if let Some((k, _)) = present.iter().find(|(k, p)| *p && !allowed.contains(k)) {
+                    let what = match kind {
+                        BlockKind::Text => "a text block",
+                        BlockKind::Table => "a table",
+                        BlockKind::Figure => "a figure",
+                        BlockKind::List => "a list",
+                    };
+                    return Err(format!(
+                        "{k} does not belong to {what} (a block with {}); {what} takes {}",
+                        one.0,
+                        allowed.join(", ")
+                    ));
+                }
+                if self.header_rows.is_some() && self.csv.is_none() {
+                    return Err("header_rows is for a table read from csv = …; with rows = …, \
+                                write the header rows as header = [[…]]"
+                        .into());
+                }
+                Ok(kind)
+            }
+            [a, b, ..] => Err(format!(
+                "a body block has both {} and {}: each block is one thing (text, a table, a \
+                 figure or a list); start another [[columns.articles.body]] for the second",
+                a.0, b.0
+            )),
+        }
+    }
+}
+
+/// A table cell: a string, a number, or a cell with spans.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(untagged)]
+pub enum Cell {
+    /// The cell's text.
+    Text(String),
+    /// A number, printed as TOML writes it back (3, 1.5); write a string to
+    /// keep another form ("1.50", "12.3%").
+    Number(f64),
+    /// A cell with spans or its own alignment.
+    Full(FullCell),
+}
+
+/// A cell with spans: { text = "合计", colspan = 2 }.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FullCell {
+    /// The cell's text.
+    pub text: String,
+    /// How many columns the cell spans (1 by default).
+    #[serde(default)]
+    #[schemars(range(min = 1, max = 50))]
+    pub colspan: Option<u32>,
+    /// How many rows the cell spans (1 by default); the cells it covers are
+    /// left out of the rows below.
+    #[serde(default)]
+    #[schemars(range(min = 1, max = 1000))]
+    pub rowspan: Option<u32>,
+    /// The cell's alignment, when it differs from its column's.
+    #[serde(default)]
+    pub align: Option<CellAlign>,
+}
+
+impl Cell {
+    /// The cell's text as printed.
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Text(t) => t.clone(),
+            Cell::Number(n) => format_number(*n),
+            Cell::Full(c) => c.text.clone(),
+        }
+    }
+}
+
+/// A TOML number as people write it: 3, 1.5, -0.25.
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+impl<'de> Deserialize<'de> for Cell {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Cell;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "a cell: a string (\"丰县\"), a number (3) or { text = \"合计\", colspan = 2 }",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Cell, E> {
+                Ok(Cell::Text(v.to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Cell, E> {
+                Ok(Cell::Number(v as f64))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Cell, E> {
+                Ok(Cell::Number(v as f64))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Cell, E> {
+                if !v.is_finite() {
+                    return Err(E::custom("a cell's number must be finite; write text instead"));
+                }
+                Ok(Cell::Number(v))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Cell, A::Error> {
+                FullCell::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(Cell::Full)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A column's or cell's alignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CellAlign {
+    Left,
+    Center,
+    Right,
+}
+
+/// A width: a number (a share, or for a figure a fraction of the type
+/// block) or a length ("120mm", "12cm", "40pt").
+#[derive(Debug, Clone, Copy, PartialEq, JsonSchema)]
+#[serde(untagged)]
+pub enum Width {
+    /// A number.
+    Number(f64),
+    /// A length, in points once read.
+    #[schemars(with = "LengthText")]
+    Points(f64),
+}
+
+/// A length such as "120mm", "12cm" or "40pt" (for the JSON Schema).
+#[derive(JsonSchema)]
+#[schemars(transparent)]
+#[allow(dead_code)]
+struct LengthText(#[schemars(regex(pattern = r"^\s*[0-9]+(\.[0-9]+)?\s*(mm|cm|pt|in)\s*$"))] String);
+
+impl<'de> Deserialize<'de> for Width {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Width;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number (0.8, 2) or a length such as \"120mm\", \"12cm\", \"40pt\"")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Width, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Width, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Width, E> {
+                if !(v.is_finite() && v > 0.0) {
+                    return Err(E::custom(format!("the width {v} is not a positive number")));
+                }
+                Ok(Width::Number(v))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Width, E> {
+                parse_length(v).map(Width::Points).ok_or_else(|| {
+                    E::custom(format!(
+                        "{v:?} is not a length: write a number with mm, cm, pt or in, e.g. \
+                         \"120mm\", or a fraction of the type block such as 0.8"
+                    ))
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A length in points from "120mm", "12cm", "40pt", "2in".
+pub fn parse_length(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let unit_at = s.find(|c: char| c.is_ascii_alphabetic())?;
+    let (num, unit) = s.split_at(unit_at);
+    let n: f64 = num.trim().parse().ok()?;
+    let factor = match unit.trim() {
+        "mm" => 72.0 / 25.4,
+        "cm" => 72.0 / 2.54,
+        "pt" => 1.0,
+        "in" => 72.0,
+        _ => return None,
+    };
+    (n.is_finite() && n > 0.0 && n < 10_000.0).then_some(n * factor)
+}
+
+/// One image of a figure with two side by side.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FigureImage {
+    /// The image, relative to the issue file.
+    #[schemars(with = "String")]
+    pub image: Spanned<String>,
+    /// Its caption (图1 …).
+    #[serde(default)]
+    pub caption: Option<String>,
+    /// Its width (a fraction of the type block or a length); the images
+    /// share the type block by default.
+    #[serde(default)]
+    pub width: Option<Width>,
+}
+
+/// A list item: its text, or its text with a nested level.
+#[derive(Debug, Clone, JsonSchema)]
+#[serde(untagged)]
+pub enum ListItem {
+    /// The item's text.
+    Text(String),
+    /// An item with items of its own (one level).
+    Nested(NestedItem),
+}
+
+/// A list item with a nested level: { text = "…", items = ["…", "…"] }.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NestedItem {
+    /// The item's text.
+    pub text: String,
+    /// Its items (strings: lists nest one level).
+    #[serde(default)]
+    pub items: Vec<String>,
+}
+
+impl ListItem {
+    /// The item's text and its nested items.
+    pub fn parts(&self) -> (&str, &[String]) {
+        match self {
+            ListItem::Text(t) => (t, &[]),
+            ListItem::Nested(n) => (&n.text, &n.items),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ListItem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = ListItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "a list item: a string, or { text = \"…\", items = [\"…\"] } for a nested level",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ListItem, E> {
+                Ok(ListItem::Text(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<ListItem, A::Error> {
+                NestedItem::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(ListItem::Nested)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }

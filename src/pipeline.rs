@@ -108,7 +108,20 @@ pub fn prepare_bytes(
     let layout = session
         .layout_for(issue.layout.as_deref(), &named_in)
         .map_err(|e| Error::layout(format!("{}: {}", path.display(), e.message)))?;
-    let mut data = data::build(&issue, &layout).map_err(|m| {
+    let own_text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes));
+    let ctx = crate::content::Context {
+        path,
+        text: Some(&own_text),
+        // Spans point into the issue's own text unless series files were
+        // merged in (and only for UTF-8, whose bytes are the text's).
+        spans: series.is_empty() && opts.encoding == Encoding::Utf8,
+        dir: Some(&base),
+    };
+    let mut data = data::build(&issue, &layout, &ctx).map_err(|e| {
+        let m = match e {
+            data::BuildError::Content(m) => return Error::input(m),
+            data::BuildError::Style(m) => m,
+        };
         // A [style] value: point at it, in the issue or the series file
         // that sets it.
         let key = m
@@ -197,6 +210,62 @@ pub struct Rendered {
     pub layout: String,
 }
 
+/// A layout that stops on something in the issue (a table wider than the
+/// type block) panics with the place the data gives it, `FILE:LINE:COL:
+/// message`: shown as an error in the issue file, not in the layout.
+fn placed_in_issue(e: Error, path: &Path) -> Error {
+    let prefix = format!("panicked with: {}:", path.display());
+    let Some(at) = e.message.find(&prefix) else {
+        return e;
+    };
+    let rest = &e.message[at + prefix.len()..];
+    let mut parts = rest.splitn(3, ':');
+    let (Some(line), Some(col), Some(message)) = (parts.next(), parts.next(), parts.next()) else {
+        return e;
+    };
+    let (Ok(line), Ok(col)) = (line.parse::<usize>(), col.parse::<usize>()) else {
+        return e;
+    };
+    let message = message.lines().next().unwrap_or("").trim();
+    let Ok(bytes) = data::read_limited(path) else {
+        return e;
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let offset = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>()
+        + text
+            .split_inclusive('\n')
+            .nth(line.saturating_sub(1))
+            .map_or(0, |l| l.chars().take(col.saturating_sub(1)).map(char::len_utf8).sum());
+    let end = text[offset.min(text.len())..]
+        .find('\n')
+        .map_or(text.len(), |i| offset + i);
+    Error::input(crate::error::snippet(path, &text, offset..end.max(offset + 1), message))
+}
+
+/// Says so when the distribution footer went to a page of its own: the
+/// layout marks the end of the body with `<bulletin-body-end>` (a layout
+/// without the mark is not checked).
+pub fn footer_alone(document: &PagedDocument) -> Option<String> {
+    use typst::introspection::Introspector;
+    let label =
+        typst::foundations::Label::new(typst::utils::PicoStr::intern("bulletin-body-end"))?;
+    let intro = document.introspector();
+    let location = intro.query_label(label).ok()?.location()?;
+    let page = intro.page(location)?.get();
+    let pages = document.pages().len();
+    (page < pages).then(|| {
+        format!(
+            "the distribution footer (报尾) did not fit under the end of the text on page \
+             {page}, so page {pages} holds the footer alone; to keep it on page {page}, shorten \
+             the last article by a few lines, or set a smaller [style] footer_size"
+        )
+    })
+}
+
 /// Lays issues out, one after another, in a world it keeps: the layout's
 /// sources are parsed once and edited in place when they change, as in the
 /// typst CLI.
@@ -258,7 +327,8 @@ impl<'s> Renderer<'s> {
                 .world
                 .insert(BulletinWorld::new(fonts.clone(), loader, &prepared.data)?),
         };
-        let (document, mut warnings) = compile(world)?;
+        let (document, mut warnings) =
+            compile(world).map_err(|e| placed_in_issue(e, &prepared.path))?;
         // Text the layout makes (a number, a bullet from [style]) may hold
         // characters no font has too: look at what was laid out.
         warnings.extend(missing_warning);
@@ -296,6 +366,11 @@ impl<'s> Renderer<'s> {
                 });
             }
             warnings.push(what);
+        }
+        if prepared.data.footer.is_some() {
+            if let Some(w) = footer_alone(&document) {
+                warnings.push(format!("{}: {w}", prepared.path.display()));
+            }
         }
         Ok(Rendered {
             document,

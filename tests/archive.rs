@@ -209,7 +209,12 @@ fn every_article_extracts_as_its_input_without_spurious_spaces() {
     let text = without_page_numbers(&text);
     let issue = bulletin_pdf::data::read_issue(&example()).unwrap();
     let layout = bulletin_pdf::Layout::embedded_default();
-    let data = bulletin_pdf::data::build(&issue, &layout).unwrap();
+    let data = bulletin_pdf::data::build(
+        &issue,
+        &layout,
+        &bulletin_pdf::content::Context::detached(&example()),
+    )
+    .unwrap();
     // Start after the TOC: at the body's first column marker.
     let mut pos = text.match_indices("【上情下达】").nth(1).expect("body").0;
     let mut n = 0;

@@ -24,7 +24,12 @@ fn build(body: &str) -> bulletin_pdf::Data {
         bulletin_pdf::data::parse_issue(std::path::Path::new("pasted.toml"), text.as_bytes())
             .unwrap();
     let layout = bulletin_pdf::Layout::embedded_default();
-    bulletin_pdf::data::build(&issue, &layout).unwrap()
+    bulletin_pdf::data::build(
+        &issue,
+        &layout,
+        &bulletin_pdf::content::Context::detached(std::path::Path::new("pasted.toml")),
+    )
+    .unwrap()
 }
 
 fn texts(data: &bulletin_pdf::Data) -> Vec<String> {

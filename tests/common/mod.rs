@@ -166,6 +166,7 @@ pub fn toml_str(s: &str) -> String {
     out
 }
 pub mod catalogue;
+pub mod photos;
 
 /// A layout folder `dir/name` that extends the bundled default: its
 /// `main.typ` is `before`, the default's `main.typ`, then `after` (Typst).
