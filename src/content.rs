@@ -15,7 +15,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::body::{self, Block, NoteRef, Run};
-use crate::model::{Article, Body, BodyBlock, BlockKind, Cell, CellAlign, ListItem, Width};
+use crate::model::{Article, BlockKind, Body, BodyBlock, Cell, CellAlign, ListItem, Width};
 
 /// Where an issue's text is, for messages about its blocks.
 #[derive(Debug, Clone, Copy)]
@@ -215,8 +215,7 @@ impl Notes<'_> {
                 let after = &rest[at + 2..];
                 let Some(end) = after.find(']') else { break };
                 let key = &after[..end];
-                if key.is_empty() || key.chars().count() > 20 || key.contains(char::is_whitespace)
-                {
+                if key.is_empty() || key.chars().count() > 20 || key.contains(char::is_whitespace) {
                     break;
                 }
                 if !self.defined.contains_key(key) {
@@ -339,15 +338,15 @@ pub fn article(
                     }
                     BlockKind::Table => {
                         let place = ctx.place(spanned.span());
-                        out.push(Block::Table(
-                            table(b, &mut notes, ctx, place).map_err(|m| {
+                        out.push(Block::Table(table(b, &mut notes, ctx, place).map_err(
+                            |m| {
                                 if m.contains('\n') {
                                     m
                                 } else {
                                     fail(m)
                                 }
-                            })?,
-                        ));
+                            },
+                        )?));
                     }
                     BlockKind::Figure => {
                         let place = ctx.place(spanned.span());
@@ -471,11 +470,9 @@ fn table(
                 row.iter()
                     .map(|c| {
                         let (colspan, rowspan, align) = match c {
-                            Cell::Full(f) => (
-                                f.colspan.unwrap_or(1),
-                                f.rowspan.unwrap_or(1),
-                                f.align,
-                            ),
+                            Cell::Full(f) => {
+                                (f.colspan.unwrap_or(1), f.rowspan.unwrap_or(1), f.align)
+                            }
                             _ => (1, 1, None),
                         };
                         Ok(CellData {
@@ -608,7 +605,8 @@ fn numeric(s: &str) -> bool {
     let s = s.strip_prefix(['-', '+', '－']).unwrap_or(s);
     !s.is_empty()
         && s.chars().next().is_some_and(|c| c.is_ascii_digit())
-        && s.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
 }
 
 /// Columns of numbers right-aligned, others centred when short, left-aligned
@@ -664,12 +662,13 @@ fn read_csv(csv: &toml::Spanned<String>, ctx: &Context<'_>) -> Result<Vec<Vec<Ce
     let name = csv.get_ref();
     let at = |m: String| ctx.at(Some(csv.span()), Some(name), &m);
     let bytes = read(name, ctx, "the CSV file").map_err(at)?;
-    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
-        .map_err(|_| {
+    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)).map_err(
+        |_| {
             at(format!(
                 "{name} is not UTF-8: save it from the spreadsheet as \"CSV UTF-8\""
             ))
-        })?;
+        },
+    )?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -682,7 +681,10 @@ fn read_csv(csv: &toml::Spanned<String>, ctx: &Context<'_>) -> Result<Vec<Vec<Ce
                 "{name} has more than {MAX_ROWS} rows, the most a table may have"
             )));
         }
-        let row: Vec<Cell> = rec.iter().map(|f| Cell::Text(f.trim().to_string())).collect();
+        let row: Vec<Cell> = rec
+            .iter()
+            .map(|f| Cell::Text(f.trim().to_string()))
+            .collect();
         if row.iter().all(|c| c.text().is_empty()) {
             continue;
         }
@@ -702,7 +704,9 @@ fn read_csv(csv: &toml::Spanned<String>, ctx: &Context<'_>) -> Result<Vec<Vec<Ce
 /// Reads a file of the issue's folder through the sandbox.
 fn read(name: &str, ctx: &Context<'_>, what: &str) -> Result<Vec<u8>, String> {
     let Some(dir) = ctx.dir else {
-        return Err(format!("{what} {name} cannot be read here (no issue folder)"));
+        return Err(format!(
+            "{what} {name} cannot be read here (no issue folder)"
+        ));
     };
     use crate::sandbox::Refusal;
     crate::sandbox::read_within(dir, name.trim()).map_err(|r| match r {
@@ -742,7 +746,9 @@ fn figure(b: &BodyBlock, ctx: &Context<'_>, place: String) -> Result<Figure, Str
             let at = |m: String| ctx.at(Some(name.span()), Some(name.get_ref()), &m);
             let rel = name.get_ref().trim();
             let size = match ctx.dir {
-                Some(_) => Some(image_size(rel, &read(rel, ctx, "the image").map_err(at)?).map_err(at)?),
+                Some(_) => {
+                    Some(image_size(rel, &read(rel, ctx, "the image").map_err(at)?).map_err(at)?)
+                }
                 None => None,
             };
             let width = match width {
@@ -758,7 +764,9 @@ fn figure(b: &BodyBlock, ctx: &Context<'_>, place: String) -> Result<Figure, Str
             };
             Ok(ImageData {
                 path: format!("/issue-files/{rel}"),
-                caption: caption.map(|c| c.trim().to_string()).filter(|c| !c.is_empty()),
+                caption: caption
+                    .map(|c| c.trim().to_string())
+                    .filter(|c| !c.is_empty()),
                 width,
                 size: size.flatten(),
             })
@@ -893,7 +901,11 @@ mod tests {
             })
         };
         let header = cells(&[&["县", "a", "b"]]);
-        let mut rows = vec![vec![span("丰县", 1, 2), Cell::Text("1".into()), Cell::Text("2".into())]];
+        let mut rows = vec![vec![
+            span("丰县", 1, 2),
+            Cell::Text("1".into()),
+            Cell::Text("2".into()),
+        ]];
         rows.push(cells(&[&["3", "4"]]).remove(0));
         rows.push(vec![span("合计", 2, 1), Cell::Text("9".into())]);
         let all: Vec<&Vec<Cell>> = header.iter().chain(rows.iter()).collect();
@@ -927,7 +939,9 @@ mod tests {
         png.extend(640u32.to_be_bytes());
         png.extend(480u32.to_be_bytes());
         assert_eq!(image_size("a.png", &png), Ok(Some((640, 480))));
-        assert!(image_size("a.gif", b"GIF89a....").unwrap_err().contains("GIF"));
+        assert!(image_size("a.gif", b"GIF89a....")
+            .unwrap_err()
+            .contains("GIF"));
         assert_eq!(image_size("a.svg", b"<svg xmlns='x'/>"), Ok(None));
         assert!(image_size("a.jpg", &[0xFF, 0xD8, 0xFF, 0xE0, 0, 4]).is_err());
     }
@@ -944,9 +958,20 @@ mod tests {
         let r = n.runs_of("甲[^a]乙乙[^1]。丙[^a]").unwrap();
         let marks: Vec<_> = r
             .iter()
-            .filter_map(|r| r.note.as_ref().map(|n| (r.text.as_str(), n.number, n.first, n.after.as_str())))
+            .filter_map(|r| {
+                r.note
+                    .as_ref()
+                    .map(|n| (r.text.as_str(), n.number, n.first, n.after.as_str()))
+            })
             .collect();
-        assert_eq!(marks, [("甲", 1, true, ""), ("乙", 2, true, "。"), ("丙", 1, false, "")]);
+        assert_eq!(
+            marks,
+            [
+                ("甲", 1, true, ""),
+                ("乙", 2, true, "。"),
+                ("丙", 1, false, "")
+            ]
+        );
         assert_eq!(body::runs_text(&r), "甲乙乙。丙");
         assert!(n.runs_of("x[^9]").unwrap_err().contains("[^9]"));
     }

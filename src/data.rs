@@ -664,9 +664,13 @@ pub fn build(
         .iter()
         .map(|c| -> std::result::Result<ColumnData, BuildError> {
             Ok(ColumnData {
-            name: Some(c.name.trim().to_string()),
-            articles: c.articles.iter().map(&article).collect::<std::result::Result<_, _>>()?,
-        })
+                name: Some(c.name.trim().to_string()),
+                articles: c
+                    .articles
+                    .iter()
+                    .map(&article)
+                    .collect::<std::result::Result<_, _>>()?,
+            })
         })
         .collect::<std::result::Result<_, BuildError>>()?;
     if !issue.articles.is_empty() {

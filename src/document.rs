@@ -63,12 +63,7 @@ pub fn missing_glyphs(doc: &PagedDocument) -> Vec<(char, usize)> {
 /// one baseline joined left to right). Groups are followed with their
 /// offsets (rotations and scales are not expected in a bulletin's text).
 pub fn page_lines(frame: &Frame) -> Vec<(f64, String)> {
-    fn collect(
-        frame: &Frame,
-        dx: f64,
-        dy: f64,
-        out: &mut Vec<(f64, f64, String)>,
-    ) {
+    fn collect(frame: &Frame, dx: f64, dy: f64, out: &mut Vec<(f64, f64, String)>) {
         for (pos, item) in frame.items() {
             let (x, y) = (dx + pos.x.to_pt(), dy + pos.y.to_pt());
             match item {

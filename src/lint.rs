@@ -313,7 +313,9 @@ fn article(out: &mut Out<'_>, n: usize, a: &Article) {
     }
     punctuation(out, title_v.as_ref(), &a.title, &format!("{what}, title"));
     let texts = a.body.texts();
-    if a.body.is_blank() || (matches!(a.body, crate::model::Body::Text(_)) && texts[0].trim().is_empty()) {
+    if a.body.is_blank()
+        || (matches!(a.body, crate::model::Body::Text(_)) && texts[0].trim().is_empty())
+    {
         out.at(
             start(body_spans.first().unwrap_or(&None), out),
             format!("{what} has an empty body: write its text, or remove the article"),

@@ -680,17 +680,26 @@ impl BodyBlock {
         ];
         let set: Vec<_> = has.iter().filter(|h| h.1).collect();
         match set.as_slice() {
-            [] => Err("a body block needs one of text = \"\"\"…\"\"\" (paragraphs), rows = [[…]] \
+            [] => Err(
+                "a body block needs one of text = \"\"\"…\"\"\" (paragraphs), rows = [[…]] \
                  or csv = \"file.csv\" (a table), image = \"photo.jpg\" or images = [{ image = \
                  … }] (a figure), items = [\"…\"] (a list)"
-                .into()),
+                    .into(),
+            ),
             [one] => {
                 let kind = one.2;
                 let allowed: &[&str] = match kind {
                     BlockKind::Text => &["text"],
                     BlockKind::Table => &[
-                        "caption", "header", "rows", "csv", "header_rows", "align", "widths",
-                        "note", "landscape",
+                        "caption",
+                        "header",
+                        "rows",
+                        "csv",
+                        "header_rows",
+                        "align",
+                        "widths",
+                        "note",
+                        "landscape",
                     ],
                     BlockKind::Figure => &["caption", "image", "images", "width"],
                     BlockKind::List => &["items", "numbered"],
@@ -720,9 +729,11 @@ impl BodyBlock {
                     ));
                 }
                 if self.header_rows.is_some() && self.csv.is_none() {
-                    return Err("header_rows is for a table read from csv = …; with rows = …, \
+                    return Err(
+                        "header_rows is for a table read from csv = …; with rows = …, \
                                 write the header rows as header = [[…]]"
-                        .into());
+                            .into(),
+                    );
                 }
                 Ok(kind)
             }
@@ -809,7 +820,9 @@ impl<'de> Deserialize<'de> for Cell {
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Cell, E> {
                 if !v.is_finite() {
-                    return Err(E::custom("a cell's number must be finite; write text instead"));
+                    return Err(E::custom(
+                        "a cell's number must be finite; write text instead",
+                    ));
                 }
                 Ok(Cell::Number(v))
             }
@@ -847,7 +860,9 @@ pub enum Width {
 #[derive(JsonSchema)]
 #[schemars(transparent)]
 #[allow(dead_code)]
-struct LengthText(#[schemars(regex(pattern = r"^\s*[0-9]+(\.[0-9]+)?\s*(mm|cm|pt|in)\s*$"))] String);
+struct LengthText(
+    #[schemars(regex(pattern = r"^\s*[0-9]+(\.[0-9]+)?\s*(mm|cm|pt|in)\s*$"))] String,
+);
 
 impl<'de> Deserialize<'de> for Width {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

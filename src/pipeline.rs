@@ -239,11 +239,21 @@ fn placed_in_issue(e: Error, path: &Path) -> Error {
         + text
             .split_inclusive('\n')
             .nth(line.saturating_sub(1))
-            .map_or(0, |l| l.chars().take(col.saturating_sub(1)).map(char::len_utf8).sum());
+            .map_or(0, |l| {
+                l.chars()
+                    .take(col.saturating_sub(1))
+                    .map(char::len_utf8)
+                    .sum()
+            });
     let end = text[offset.min(text.len())..]
         .find('\n')
         .map_or(text.len(), |i| offset + i);
-    Error::input(crate::error::snippet(path, &text, offset..end.max(offset + 1), message))
+    Error::input(crate::error::snippet(
+        path,
+        &text,
+        offset..end.max(offset + 1),
+        message,
+    ))
 }
 
 /// Says so when the distribution footer went to a page of its own: the
@@ -251,8 +261,7 @@ fn placed_in_issue(e: Error, path: &Path) -> Error {
 /// without the mark is not checked).
 pub fn footer_alone(document: &PagedDocument) -> Option<String> {
     use typst::introspection::Introspector;
-    let label =
-        typst::foundations::Label::new(typst::utils::PicoStr::intern("bulletin-body-end"))?;
+    let label = typst::foundations::Label::new(typst::utils::PicoStr::intern("bulletin-body-end"))?;
     let intro = document.introspector();
     let location = intro.query_label(label).ok()?.location()?;
     let page = intro.page(location)?.get();

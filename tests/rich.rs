@@ -148,10 +148,7 @@ fn a_long_table_continues_with_its_header_and_a_continued_caption() {
         .unwrap();
     let top = 37.0 / 25.4 * 72.0;
     let residue = |y: f64| (y - top).rem_euclid(28.95);
-    let first = l
-        .iter()
-        .find(|x| x.text.starts_with("今年以来"))
-        .unwrap();
+    let first = l.iter().find(|x| x.text.starts_with("今年以来")).unwrap();
     assert!(
         (residue(after.y_min) - residue(first.y_min)).abs() < 0.2,
         "text after the table is off the grid: {} vs {}",
@@ -175,11 +172,17 @@ fn word_rows(pdf: &Path) -> Vec<(usize, f64, String)> {
             page += 1;
         } else if t.starts_with("<word ") {
             let text = &t[t.find('>').unwrap() + 1..t.rfind("</word>").unwrap()];
-            words.push((page, attr(t, "yMin"), attr(t, "xMin"), text.replace("&amp;", "&")));
+            words.push((
+                page,
+                attr(t, "yMin"),
+                attr(t, "xMin"),
+                text.replace("&amp;", "&"),
+            ));
         }
     }
     words.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-    let mut rows: Vec<(usize, f64, Vec<(f64, String)>)> = Vec::new();
+    type Row = (usize, f64, Vec<(f64, String)>);
+    let mut rows: Vec<Row> = Vec::new();
     for (page, y, x, text) in words {
         match rows.last_mut() {
             Some((p, ry, r)) if *p == page && (y - *ry).abs() < 3.0 => r.push((x, text)),
@@ -231,7 +234,10 @@ fn the_csv_table_equals_its_file() {
 
 #[test]
 fn both_photos_are_embedded_side_by_side_at_the_same_height() {
-    let list = tool_stdout("pdfimages", &["-list", example_pdf(false).to_str().unwrap()]);
+    let list = tool_stdout(
+        "pdfimages",
+        &["-list", example_pdf(false).to_str().unwrap()],
+    );
     let rows: Vec<Vec<&str>> = list
         .lines()
         .skip(2)
@@ -267,8 +273,7 @@ fn a_figure_at_a_requested_width() {
         dir.path().join("photo.jpg"),
     )
     .unwrap();
-    let issue = minimal_issue("图片新闻", "正文。", "供图")
-        .replace("body = \"正文。\"\n", "")
+    let issue = minimal_issue("图片新闻", "正文。", "供图").replace("body = \"正文。\"\n", "")
         + "\n[[articles.body]]\ntext = \"正文。\"\n\n[[articles.body]]\nimage = \"photo.jpg\"\n\
            caption = \"图1 现场\"\nwidth = \"100mm\"\n\n[[articles.body]]\nimage = \"photo.jpg\"\n\
            width = 0.5\n";
@@ -288,7 +293,10 @@ fn a_figure_at_a_requested_width() {
         .collect();
     assert_eq!(widths.len(), 2, "{list}");
     assert!((widths[0] - 100.0).abs() < 0.5, "{widths:?}");
-    assert!((widths[1] - 78.0).abs() < 0.5, "half the type block: {widths:?}");
+    assert!(
+        (widths[1] - 78.0).abs() < 0.5,
+        "half the type block: {widths:?}"
+    );
 }
 
 #[test]
@@ -298,7 +306,11 @@ fn footnotes_have_marks_and_notes_at_the_foot_of_their_page() {
         .iter()
         .find(|x| x.text.contains("事故统计口径为工矿商贸领域生产安全事故"))
         .expect("the first footnote's text");
-    assert!(note.text.starts_with('①'), "numbered ① in line: {:?}", note.text);
+    assert!(
+        note.text.starts_with('①'),
+        "numbered ① in line: {:?}",
+        note.text
+    );
     let mark = l
         .iter()
         .find(|x| x.page == note.page && x.text.contains("死亡4人"))
@@ -306,9 +318,8 @@ fn footnotes_have_marks_and_notes_at_the_foot_of_their_page() {
     // The mark is with its character (a superscript ① may be a line of its
     // own for pdftotext, just above).
     let marked = mark.text.contains("4人①")
-        || l.iter().any(|x| {
-            x.page == mark.page && x.text == "①" && (x.y_min - mark.y_min).abs() < 10.0
-        });
+        || l.iter()
+            .any(|x| x.page == mark.page && x.text == "①" && (x.y_min - mark.y_min).abs() < 10.0);
     assert!(marked, "mark ① after 4人 on page {}", mark.page);
     // At the foot of the page, under the body, smaller.
     let body_bottom = l
@@ -370,7 +381,10 @@ fn the_toc_is_set_off_from_a_body_on_the_same_page() {
 fn pdf_a_2b_with_photos_validates() {
     let pdf = example_pdf(true);
     let info = tool_stdout("pdfinfo", &["-meta", pdf.to_str().unwrap()]);
-    assert!(info.contains("pdfaid:part") || info.contains("pdfaid"), "{info}");
+    assert!(
+        info.contains("pdfaid:part") || info.contains("pdfaid"),
+        "{info}"
+    );
     let o = tool("qpdf", &["--check", pdf.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
     let list = tool_stdout("pdfimages", &["-list", pdf.to_str().unwrap()]);
@@ -409,7 +423,9 @@ fn a_20_megapixel_photo_is_embedded_as_it_is() {
         "JPEG {:.1} MB, PDF {:.1} MB, {}",
         jpeg.len() as f64 / 1e6,
         pdf_size as f64 / 1e6,
-        err.lines().find(|l| l.starts_with("maxrss=")).unwrap_or("maxrss not measured")
+        err.lines()
+            .find(|l| l.starts_with("maxrss="))
+            .unwrap_or("maxrss not measured")
     );
     assert!(
         pdf_size < jpeg.len() + 1_500_000,
