@@ -35,6 +35,39 @@ fn sentences() -> Vec<String> {
         .collect()
 }
 
+/// A 情况通报 column with one article of rich content (docs/blocks.md).
+fn rich_article(pool: &[String], rng: &mut Rng) -> String {
+    let mut para = || -> String {
+        (0..3 + rng.below(3))
+            .map(|_| pool[rng.below(pool.len())].as_str())
+            .collect()
+    };
+    let (a, b) = (para(), para());
+    let counties = ["丰县", "沛县", "铜山区", "睢宁县", "新沂市", "邳州市"];
+    let rows: Vec<String> = counties
+        .iter()
+        .enumerate()
+        .map(|(k, c)| format!("[{}, {}, \"{}.{}%\"]", q(c), 3 + (k * 7) % 11, k * 3, k))
+        .collect();
+    format!(
+        "[[columns]]\nname = \"情况通报\"\n\n[[columns.articles]]\ntitle = \"全市安全生产情况通报\"\n\
+         byline = \"市安委办\"\n\n[[columns.articles.body]]\ntext = {}\n\n\
+         [[columns.articles.body]]\ncaption = \"表1 各县（区）事故情况\"\n\
+         header = [[{{ text = \"县（区）\", rowspan = 2 }}, {{ text = \"事故\", colspan = 2 }}], \
+         [\"起数\", \"同比\"]]\nrows = [{}]\n\n\
+         [[columns.articles.body]]\ncaption = \"表2 各乡镇（街道）隐患排查整改情况\"\n\
+         csv = \"files/towns.csv\"\n\n[[columns.articles.body]]\nimages = [\
+         {{ image = \"files/site-1.jpg\", caption = \"图1 现场检查\" }}, \
+         {{ image = \"files/site-2.jpg\", caption = \"图2 现场督办\" }}]\n\n\
+         [[columns.articles.body]]\nitems = [\"压实责任\", {{ text = \"专项整治\", items = \
+         [\"建筑施工\", \"道路运输\"] }}]\nnumbered = true\n\n[[columns.articles.body]]\n\
+         text = {}\n\n[columns.articles.footnotes]\n1 = \"据各县（区）上报数据统计。\"\n\n",
+        q(&format!("{a}[^1]")),
+        rows.join(", "),
+        q(&b),
+    )
+}
+
 fn q(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
@@ -66,6 +99,13 @@ pub fn generate(dir: &Path, n: usize, seed: u64) -> std::io::Result<Vec<PathBuf>
             q(office)
         );
         std::fs::write(d.join(bulletin_pdf::data::SERIES_FILE), series)?;
+        // What the 情况通报 issues read: the example's photo and CSV table.
+        let files = d.join("files");
+        std::fs::create_dir_all(&files)?;
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/qingkuang-files");
+        for f in ["site-1.jpg", "site-2.jpg", "towns.csv"] {
+            std::fs::copy(example.join(f), files.join(f))?;
+        }
     }
     let mut files = Vec::new();
     for i in 0..n {
@@ -97,6 +137,12 @@ pub fn generate(dir: &Path, n: usize, seed: u64) -> std::io::Result<Vec<PathBuf>
                     q("编辑部")
                 ));
             }
+        }
+        // One issue in five is a 情况通报 like examples/qingkuang.toml: a
+        // table, a table from a CSV file running over two pages, two photos,
+        // a list and footnotes.
+        if i % 5 == 4 {
+            t.push_str(&rich_article(&pool, &mut rng));
         }
         let path = dir.join(folder).join(format!("issue-{number:04}.toml"));
         std::fs::write(&path, t)?;
