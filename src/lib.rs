@@ -34,6 +34,7 @@ pub mod document;
 pub mod error;
 pub mod export;
 pub mod fonts;
+pub mod import;
 pub mod layout;
 pub mod limits;
 pub mod lint;

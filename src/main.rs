@@ -61,6 +61,21 @@ fn main() -> ExitCode {
             quiet: *quiet,
             setup,
         }),
+        Some(Command::Import {
+            inputs,
+            out_dir,
+            series,
+            dry_run,
+            report,
+            force,
+        }) => cli::import::run(&cli::import::ImportOptions {
+            inputs,
+            out_dir: out_dir.as_deref(),
+            series: *series,
+            dry_run: *dry_run,
+            report: report.as_deref(),
+            force: *force,
+        }),
         Some(Command::NewLayout { name }) => cli::commands::new_layout(name),
         Some(Command::ExportTypst {
             input,

@@ -149,6 +149,84 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     result
 }
 
+/// A file written under its temporary name beside its target, flushed, not
+/// yet in place: [`Staged::commit`] renames it over the target; dropped
+/// without that, it is removed. Outputs that belong together (the copies of
+/// a numbered run) are all staged, then all committed, so that a failure
+/// half-way leaves none of them, and older files at their paths intact.
+pub struct Staged {
+    tmp: PathBuf,
+    path: PathBuf,
+    done: bool,
+}
+
+/// Writes `bytes` beside `path` under a temporary name (as [`write_atomic`]
+/// does), to be put in place by [`Staged::commit`].
+pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".into());
+    if !dir.is_dir() {
+        return Err(Error::output(format!(
+            "{}: the folder {} does not exist",
+            path.display(),
+            dir.display()
+        )));
+    }
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        if !meta.is_file() && !meta.file_type().is_symlink() {
+            return Err(Error::output(format!(
+                "{}: is not a regular file (a folder or a device); refusing to replace it",
+                path.display()
+            )));
+        }
+    }
+    let staged = Staged {
+        tmp: dir.join(temp_name(&name)),
+        path: path.to_path_buf(),
+        done: false,
+    };
+    let fail = |what: &str, e: std::io::Error| {
+        Error::output(format!("{}: cannot {what}: {e}", path.display()))
+    };
+    let mut f = std::fs::File::create(&staged.tmp).map_err(|e| fail("create a file there", e))?;
+    f.write_all(bytes).map_err(|e| fail("write", e))?;
+    f.sync_all().map_err(|e| fail("write", e))?;
+    Ok(staged)
+}
+
+impl Staged {
+    /// Where the file goes.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Renames the file over its target.
+    pub fn commit(mut self) -> Result<()> {
+        std::fs::rename(&self.tmp, &self.path).map_err(|e| {
+            Error::output(format!(
+                "{}: cannot replace the file: {e}",
+                self.path.display()
+            ))
+        })?;
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,6 +242,29 @@ mod tests {
         assert!(!is_temp_name("issue.pdf"));
         assert!(!is_temp_name(".issue.pdf.host.x1.0.tmp"));
         assert_ne!(temp_name("a.pdf"), temp_name("a.pdf"));
+    }
+
+    #[test]
+    fn staged_files_are_all_or_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let a = tmp.path().join("a.pdf");
+        let b = tmp.path().join("b.pdf");
+        std::fs::write(&b, "old").unwrap();
+        {
+            let _sa = stage(&a, b"new a").unwrap();
+            let _sb = stage(&b, b"new b").unwrap();
+            // Dropped without commit: nothing is in place, temporaries gone.
+        }
+        assert!(!a.exists());
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "old");
+        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
+        let staged = [stage(&a, b"new a").unwrap(), stage(&b, b"new b").unwrap()];
+        for s in staged {
+            s.commit().unwrap();
+        }
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "new b");
+        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 2);
+        assert!(stage(&tmp.path().join("none/c.pdf"), b"x").is_err());
     }
 
     #[test]

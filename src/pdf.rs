@@ -53,6 +53,20 @@ pub fn export_pdf(rendered: &Rendered) -> Result<Vec<u8>> {
     Ok(open_with_outline(pdf))
 }
 
+/// One document of the copies of a numbered run: the pages of every copy,
+/// one copy after another, with the first copy's metadata, so that it is
+/// exported once (each font subset once for all the copies). The copies are
+/// laid out from the same content, so their elements have the same
+/// locations: the outline and links lead into the first copy, and each
+/// copy's text is tagged like the first's.
+pub fn join_copies(
+    first: &typst_layout::PagedDocument,
+    pages: Vec<typst_layout::Page>,
+) -> typst_layout::PagedDocument {
+    use typst::model::Document;
+    typst_layout::PagedDocument::new(pages.into_iter().collect(), first.info().clone())
+}
+
 /// Adds `/PageMode /UseOutlines` to the catalog, so that viewers open the PDF
 /// with its bookmarks shown. typst-pdf writes the catalog as the last object
 /// before the cross-reference table; inserting into it moves only the

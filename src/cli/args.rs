@@ -83,6 +83,11 @@ pub struct RenderArgs {
     #[arg(long, value_name = "PPI", default_value_t = 144.0)]
     pub ppi: f32,
 
+    // The help is not a doc comment: clap turns `{n}` in help text into a
+    // line break (see `numbered_help`).
+    #[arg(long, value_name = "RANGES", help = numbered_help())]
+    pub numbered: Option<Copies>,
+
     /// Conform to these PDF standards (comma-separated or repeated): a-2b,
     /// a-2u, a-3b, ua-1, … as typst-pdf names them. Replaces the issue's
     /// options.pdf_standards.
@@ -180,11 +185,42 @@ pub enum Command {
         #[command(flatten)]
         setup: Setup,
     },
+    /// Import old issues (.docx, .pdf, .txt/.md; .doc/.wps through
+    /// LibreOffice) as issue files: one TOML file per input, beside it or
+    /// mirrored under --out-dir, with a `# check:` comment wherever the
+    /// importer guessed. Folders are searched for those files. Never
+    /// overwrites a file without --force, never an input.
+    Import {
+        /// Files to import, or folders searched recursively for .docx, .pdf,
+        /// .txt, .md, .doc and .wps files.
+        #[arg(value_name = "FILE|DIR", required = true)]
+        inputs: Vec<PathBuf>,
+        /// Write the issue files (and their images) under this folder,
+        /// mirroring the inputs' folders.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+        /// Put what the issues of a folder share (name, office, marker,
+        /// footer recipients) into a bulletin.toml there; the issue files
+        /// keep only what differs.
+        #[arg(long)]
+        series: bool,
+        /// Print the report (JSON Lines) and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write a JSON Lines report: one object per input with what was
+        /// found, what was guessed and what was dropped.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+        /// Overwrite issue files (and series files, images) that exist.
+        #[arg(long)]
+        force: bool,
+    },
     /// Render an issue again whenever a file it depends on changes: the
     /// issue, its series files, the layout's files, files of the issue's
     /// folder the layout reads, local packages and fonts. Keeps the last
     /// good output when an edit breaks it; with --serve, shows the pages in
     /// a browser that reloads after each render.
+    #[command(mut_arg("numbered", |a| a.hide(true).value_parser(refuse_numbered_watch)))]
     Watch {
         /// The issue file (TOML).
         #[arg(value_name = "ISSUE.toml")]
@@ -310,6 +346,8 @@ impl Setup {
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub output: Option<PathBuf>,
+    /// A numbered print run: the copy numbers (份号).
+    pub numbered: Option<Copies>,
     pub format: Format,
     pub pages: Option<Pages>,
     pub ppi: f32,
@@ -359,6 +397,7 @@ impl RenderArgs {
         }
         Ok(Plan {
             output: self.output.clone(),
+            numbered: self.numbered.clone(),
             format,
             pages: self.pages.clone(),
             ppi: self.ppi,
@@ -375,6 +414,110 @@ impl RenderArgs {
             },
         })
     }
+}
+
+/// The copy numbers (份号) of a numbered print run, in the order given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Copies {
+    ranges: Vec<(u32, u32)>,
+}
+
+/// The highest copy number: 份号 are six digits.
+pub const MAX_COPY: u32 = 999_999;
+
+/// The most copies one run may make.
+pub const MAX_COPIES: u64 = 100_000;
+
+impl Copies {
+    /// How many copies.
+    pub fn count(&self) -> usize {
+        self.ranges.iter().map(|(a, b)| (b - a + 1) as usize).sum()
+    }
+
+    /// The copy numbers, in the order given.
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        self.ranges.iter().flat_map(|&(a, b)| a..=b)
+    }
+}
+
+impl std::str::FromStr for Copies {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Copies, String> {
+        const FORM: &str = "write copy numbers from 1 to 999999 as ranges, e.g. \
+                            --numbered 1-120, --numbered 5 or --numbered 1-3,10-12";
+        let number = |t: &str| -> Result<u32, String> {
+            let t = t.trim();
+            if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(format!("{t:?} is not a copy number; {FORM}"));
+            }
+            match t.parse::<u64>() {
+                Ok(0) => Err(format!("copy numbers start at 1, not 0; {FORM}")),
+                Ok(n) if n <= u64::from(MAX_COPY) => Ok(n as u32),
+                _ => Err(format!(
+                    "{t} is too large: a copy number (份号) has at most six digits; {FORM}"
+                )),
+            }
+        };
+        let mut ranges: Vec<(u32, u32)> = Vec::new();
+        for part in s.split(',') {
+            if part.trim().is_empty() {
+                return Err(format!("an empty range in {s:?}; {FORM}"));
+            }
+            let (a, b) = match part.split_once('-') {
+                Some((a, b)) => (number(a)?, number(b)?),
+                None => {
+                    let n = number(part)?;
+                    (n, n)
+                }
+            };
+            if a > b {
+                return Err(format!(
+                    "{}: the range is reversed (write the lower number first, {b}-{a}); {FORM}",
+                    part.trim()
+                ));
+            }
+            if let Some((c, d)) = ranges.iter().find(|(c, d)| a <= *d && *c <= b) {
+                return Err(format!(
+                    "{}: overlaps {c}-{d}: every copy number may be printed once; {FORM}",
+                    part.trim()
+                ));
+            }
+            ranges.push((a, b));
+        }
+        let copies = Copies { ranges };
+        if copies.count() as u64 > MAX_COPIES {
+            return Err(format!(
+                "{} copies: at most {MAX_COPIES} in one run; split the run \
+                 (--numbered 1-100000, then --numbered 100001-200000); {FORM}",
+                copies.count()
+            ));
+        }
+        Ok(copies)
+    }
+}
+
+/// The help of `--numbered`. clap replaces `{n}` in help text with a line
+/// break; an empty style sequence after the brace (removed when the help
+/// is printed) keeps the placeholder as written.
+fn numbered_help() -> clap::builder::StyledStr {
+    let text = "A numbered print run of one issue: a copy for each copy number (份号) in \
+                RANGES, e.g. 1-120, 5 or 1-3,10-12 (numbers 1 to 999999, at most 100000 \
+                copies). Writes one PDF of all the copies, one after another; with -o \
+                holding {n} (e.g. -o 'copy-{n}.pdf') or with --out-dir DIR \
+                (DIR/ISSUE-{n}.pdf), one PDF per copy, {n} being the six-digit number \
+                (000001). Overrides the issue's own issue.copy. The issue is laid out \
+                once; only the number changes.";
+    clap::builder::StyledStr::from(text.replace("{n}", "{\x1b[0mn}"))
+}
+
+/// `watch --numbered`: refused (a preview is one copy).
+fn refuse_numbered_watch(_: &str) -> Result<Copies, String> {
+    Err(
+        "watch previews one copy; leave out --numbered (set copy = 1 in [issue] to see \
+         the copy number), and print the run with `bulletin-pdf ISSUE.toml --numbered 1-120`"
+            .into(),
+    )
 }
 
 fn parse_standard(s: &str) -> Result<typst_pdf::PdfStandard, String> {
@@ -458,6 +601,34 @@ mod tests {
         assert_eq!(distance("watc", "watch"), 1);
         assert_eq!(distance("schema", "schema"), 0);
         assert_eq!(distance("fnots", "fonts"), 2);
+    }
+
+    #[test]
+    fn copy_ranges() {
+        let list = |s: &str| s.parse::<Copies>().map(|c| c.iter().collect::<Vec<_>>());
+        assert_eq!(list("1-3,10-12"), Ok(vec![1, 2, 3, 10, 11, 12]));
+        assert_eq!(list(" 5 "), Ok(vec![5]));
+        assert_eq!(list("12,3"), Ok(vec![12, 3]));
+        let count = |s: &str| s.parse::<Copies>().map(|c| c.count());
+        assert_eq!(count("1-3,10-12"), Ok(6));
+        assert_eq!(count("900000-999999"), Ok(100_000));
+        for bad in [
+            "",
+            "0",
+            "0-3",
+            "3-1",
+            "1-",
+            "-3",
+            "a",
+            "1-3,,5",
+            "1-1000000",
+            "1-999999",
+            "1-3,2-5",
+            "1.5",
+        ] {
+            assert!(bad.parse::<Copies>().is_err(), "{bad:?} was accepted");
+        }
+        assert!("3-1".parse::<Copies>().is_err_and(|e| e.contains("1-3")));
     }
 
     #[test]

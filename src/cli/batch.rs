@@ -18,6 +18,9 @@ use super::worker::ProcessWorker;
 /// Renders the inputs: one issue, or a catalogue.
 pub fn run(cli: &Cli) -> Result<(), Error> {
     let plan = cli.render.plan()?;
+    if plan.numbered.is_some() {
+        return super::render::numbered_cli(cli, &plan);
+    }
     let single = cli.inputs.len() == 1
         && !cli.inputs[0].is_dir()
         && cli.out_dir.is_none()

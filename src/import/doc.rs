@@ -1,0 +1,103 @@
+//! What a reader (.docx, .pdf, text) hands the recogniser: the document as a
+//! sequence of items in reading order, with the typographic hints the
+//! recogniser uses to tell a masthead from a title from a byline.
+//!
+//! Readers only report what the document says; deciding what a paragraph
+//! *is* (name, title, column, byline, footer…) is `recognize`'s job.
+
+/// A document read from a file, in reading order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Doc {
+    pub items: Vec<Item>,
+    /// Footnotes by the reader's own key (e.g. the .docx footnote id), as
+    /// referenced by [`Para::notes`].
+    pub footnotes: Vec<(String, String)>,
+    /// Things the reader noticed and could not keep (an unsupported object,
+    /// an image it could not extract…), for the report.
+    pub notices: Vec<String>,
+}
+
+/// One item of a document.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    Para(Para),
+    Table(Table),
+    Image(Image),
+    /// An explicit page break (a .docx page break, or a new page of a PDF).
+    PageBreak,
+}
+
+/// Horizontal alignment of a paragraph as the document sets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Align {
+    #[default]
+    Left,
+    Center,
+    Right,
+    Justify,
+}
+
+/// A paragraph (or, from a PDF, a line or a run of lines that belong
+/// together) with its hints. Every hint is optional: text input has none.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Para {
+    /// The text, NFC as found; runs joined. A footnote reference is written
+    /// `[^KEY]` at its place, KEY being a key of [`Doc::footnotes`].
+    pub text: String,
+    /// Runs of `text` (byte ranges) set in bold.
+    pub bold: Vec<std::ops::Range<usize>>,
+    /// Font size in points (the largest in the paragraph).
+    pub size: Option<f32>,
+    /// The text colour is red (masthead, rules' companions).
+    pub red: bool,
+    pub align: Align,
+    /// The first line's indent in points (2 em of 16 pt = 32 pt), if known.
+    pub indent: Option<f32>,
+    /// The style name (.docx: "Heading 1", "Title", "标题 1"…).
+    pub style: Option<String>,
+    /// The outline level (0 = top) from the style or the paragraph.
+    pub outline_level: Option<u8>,
+    /// A list item: its nesting level (0 or 1) and whether it is numbered.
+    pub list: Option<(u8, bool)>,
+    /// The family of the first run's font ("FZXiaoBiaoSong-B05S", "仿宋_GB2312").
+    pub font: Option<String>,
+    /// The page (from 1) it starts on, when the input has pages.
+    pub page: Option<u32>,
+    /// A horizontal rule (a paragraph border, a drawn line) directly above
+    /// or below this paragraph.
+    pub rule_above: bool,
+    pub rule_below: bool,
+    /// Vertical position of the paragraph's top on its page, in points from
+    /// the top (PDF only), and the page height, for "bottom of the last
+    /// page" tests.
+    pub y: Option<f32>,
+    pub page_height: Option<f32>,
+}
+
+/// A table: rows of cells; merged cells carry their spans and are listed
+/// once (at their top-left position), as in the issue TOML.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Table {
+    pub rows: Vec<Vec<Cell>>,
+    /// How many leading rows are header rows (a .docx "repeat as header
+    /// row", or 0 when unknown).
+    pub header_rows: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Cell {
+    pub text: String,
+    pub colspan: u32,
+    pub rowspan: u32,
+}
+
+/// An image found in the document, with its bytes.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Image {
+    /// The bytes of the image file (PNG, JPEG, SVG…).
+    pub data: Vec<u8>,
+    /// The extension to save it with: "png", "jpg", "svg"…
+    pub ext: String,
+    /// The width it is shown at in the document, in millimetres, if known.
+    pub width_mm: Option<f32>,
+}
