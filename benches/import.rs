@@ -20,7 +20,10 @@ const BIN: &str = env!("CARGO_BIN_EXE_bulletin-pdf");
 
 fn timed(args: &[&str]) -> Duration {
     let start = Instant::now();
-    let o = Command::new(BIN).args(args).output().expect("run bulletin-pdf");
+    let o = Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("run bulletin-pdf");
     let t = start.elapsed();
     assert!(
         o.status.success(),
@@ -80,7 +83,10 @@ fn main() {
     println!("{n} .docx issues (median of 3 runs, each one process):");
     println!("| step | wall time | per issue |");
     println!("|---|---|---|");
-    for (what, t) in [("import (.docx → TOML)", import), ("render (TOML → PDF)", render)] {
+    for (what, t) in [
+        ("import (.docx → TOML)", import),
+        ("render (TOML → PDF)", render),
+    ] {
         println!(
             "| {what} | {:.2} s | {:.1} ms |",
             t.as_secs_f64(),
