@@ -340,6 +340,29 @@ byline = \"供稿单位\"\n\
 # signer = \"编者\"\n",
     );
     out.push_str(&format!("# date = {}\n", toml::value::Datetime::from(date)));
+    out.push_str(
+        "\n\
+# A body may also be blocks in order: text, tables, figures (PNG, JPEG, SVG\n\
+# next to this file) and lists, with footnotes (see docs/blocks.md). Instead\n\
+# of body = \"\"\"…\"\"\" above, write:\n\
+# [[columns.articles.body]]\n\
+# text = \"\"\"\n\
+# 正文第一段，注释的标记在此[^1]。\n\
+# \"\"\"\n\
+# [[columns.articles.body]]\n\
+# caption = \"表1 表的标题\"\n\
+# header = [[\"县（区）\", \"起数\"]]\n\
+# rows = [[\"丰县\", 3], [\"沛县\", 5]]   # or csv = \"data/table.csv\"\n\
+# [[columns.articles.body]]\n\
+# image = \"photos/photo.jpg\"\n\
+# caption = \"图1 图的说明\"\n\
+# width = \"120mm\"\n\
+# [[columns.articles.body]]\n\
+# items = [\"第一项\", \"第二项\"]\n\
+# numbered = true\n\
+# [columns.articles.footnotes]\n\
+# 1 = \"注释的文字。\"\n",
+    );
     out
 }
 
