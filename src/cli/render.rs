@@ -413,8 +413,20 @@ pub fn numbered(plan: &Plan, input: &Path, out_dir: Option<&Path>) -> Result<(),
     let written = match &to {
         CopiesTo::One(output) => {
             let mut pages = Vec::new();
-            each_copy(&mut |_, r| {
-                pages.extend(r.document.pages().iter().cloned());
+            // A page equal to the first copy's (every page but the one with
+            // the 份号) is that page again, shared, not a copy of it.
+            let mut first: Vec<(u128, typst_layout::Page)> = Vec::new();
+            each_copy(&mut |i, r| {
+                for (j, page) in r.document.pages().iter().enumerate() {
+                    let hash = typst::utils::hash128(page);
+                    if i == 0 {
+                        first.push((hash, page.clone()));
+                    }
+                    match first.get(j) {
+                        Some((h, shared)) if *h == hash => pages.push(shared.clone()),
+                        _ => pages.push(page.clone()),
+                    }
+                }
                 Ok(())
             })?;
             let Some(head) = head else {
