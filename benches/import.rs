@@ -57,7 +57,12 @@ fn main() {
         };
         bulletin_pdf::data::merge(&mut merged, read(&series));
         bulletin_pdf::data::merge(&mut merged, read(f));
-        let bytes = docx::docx_from_value(&toml::Value::Table(merged));
+        // Tables, photos, lists and footnotes as Word has them.
+        let bytes = docx::docx_from_value_in(
+            &toml::Value::Table(merged),
+            f.parent().unwrap(),
+            docx::Options { full: true },
+        );
         std::fs::write(docs.join(format!("issue-{i:04}.docx")), bytes).unwrap();
     }
     let mut imports = Vec::new();

@@ -6,6 +6,7 @@
 //! [`write`] writes the issue file, with a `# check: …` comment wherever the
 //! importer guessed.
 
+pub mod cid_unicode;
 pub mod doc;
 pub mod docx;
 pub mod pdf;

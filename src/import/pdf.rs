@@ -42,6 +42,31 @@
 //! of the text block. Nothing is dropped: running page numbers come out as
 //! paragraphs for the recogniser to drop.
 //!
+//! Rich content, in its place on the page:
+//! - **Tables**: grids of horizontal and vertical lines (stroked, or thin
+//!   filled rectangles as Word and LibreOffice draw them), at least 2 × 2
+//!   cells, become [`Item::Table`]: each glyph goes to the cell its centre
+//!   falls in, a cell that the grid's inner lines do not divide spans those
+//!   columns or rows (listed once, at its top left), and the header rows
+//!   are guessed as deep as the first row's cells reach, and further over
+//!   rows set all in bold. Tables ruled only by horizontal lines (三线表)
+//!   are not recognised: their text stays text.
+//! - **Images**: JPEG (DCTDecode) streams are kept as they are, other
+//!   raster images are decoded and written as PNG; each becomes an
+//!   [`Item::Image`] with its shown width, followed by its caption (lines
+//!   right under it, within its width, starting 图N or centred under it).
+//!   Images side by side come one after the other, then their captions.
+//!   Vector drawings (charts) cannot come back as a file: a notice says so
+//!   and their caption stays text.
+//! - **Footnotes** at the page's foot (under a short rule, or small lines
+//!   starting ① with no rule), each starting with ①… or a raised number,
+//!   go to [`Doc::footnotes`] under keys numbered through the document;
+//!   the small or raised mark in the text becomes `[^KEY]`.
+//! - **List items**: a paragraph starting 1. (1) • with a tab-like gap
+//!   (over half an em) after the marker and its other lines hanging under
+//!   the text gets [`Para::list`] (level 1 when its marker is further in
+//!   than the item before); the recogniser decides whether to use it.
+//!
 //! A PDF without text (a scan) is an error that says so; so is an
 //! encrypted PDF that needs a password. Time and memory are bounded by
 //! [`MAX_PAGES`] and [`MAX_GLYPHS`]; the interpreter runs under
@@ -53,8 +78,8 @@ use hayro_interpret::font::Glyph;
 use hayro_interpret::hayro_cmap::BfString;
 use hayro_interpret::hayro_syntax::{LoadPdfError, Pdf};
 use hayro_interpret::{
-    interpret_page, BlendMode, ClipPath, Context, Device, GlyphDrawMode, Image, InterpreterCache,
-    InterpreterSettings, Paint, PathDrawMode, SoftMask, TransformExt,
+    interpret_page, BlendMode, ClipPath, Context, Device, GlyphDrawMode, Image, ImageData,
+    InterpreterCache, InterpreterSettings, Paint, PathDrawMode, SoftMask, TransformExt,
 };
 use kurbo::{Affine, BezPath, Point, Rect, Shape};
 
@@ -189,8 +214,14 @@ fn read_inner(data: Vec<u8>) -> Result<Doc, String> {
         ));
     }
 
+    // Tables and figures first: their text is not the page's running text.
+    for page in &mut collected {
+        find_tables(page);
+        find_captions(page);
+    }
     let block = TextBlock::of(&collected);
-    for (i, page) in collected.iter().enumerate() {
+    let mut note_count = 0usize;
+    for (i, page) in collected.iter_mut().enumerate() {
         if i > 0 {
             doc.items.push(Item::PageBreak);
         }
@@ -200,10 +231,12 @@ fn read_inner(data: Vec<u8>) -> Result<Doc, String> {
                 "page {number} has no text, only images (a scanned page?)"
             ));
         }
-        if page.images > 0 && !page.glyphs.is_empty() {
+        let lost = page
+            .images
+            .saturating_sub(page.pics.iter().filter(|p| !p.data.is_empty()).count());
+        if lost > 0 && !page.glyphs.is_empty() {
             doc.notices.push(format!(
-                "page {number}: {} image(s) not imported from the PDF",
-                page.images
+                "page {number}: {lost} image(s) could not be extracted from the PDF"
             ));
         }
         if page.rotated > 0 {
@@ -212,7 +245,14 @@ fn read_inner(data: Vec<u8>) -> Result<Doc, String> {
                 page.rotated
             ));
         }
-        layout_page(page, number, &block, &fonts, &mut doc.items);
+        for _ in vector_drawings(page) {
+            doc.notices.push(format!(
+                "page {number}: a vector drawing (a chart or diagram) cannot be imported as an \
+                 image file; its caption is kept as text"
+            ));
+        }
+        let marks = find_notes(page, &block, &mut note_count, &mut doc.footnotes);
+        layout_page(page, number, &block, &fonts, &marks, &mut doc.items);
     }
     Ok(doc)
 }
@@ -278,12 +318,47 @@ struct RuleLine {
     y: f64,
 }
 
+/// A horizontal or vertical line segment (a table's ruling), in points
+/// from the top left; `x0 <= x1`, `y0 <= y1`.
+#[derive(Debug, Clone, Copy)]
+struct Seg {
+    x0: f64,
+    y0: f64,
+    x1: f64,
+    y1: f64,
+}
+
+/// An image drawn on a page, with its bytes when they could be kept.
+#[derive(Debug, Clone)]
+struct Pic {
+    rect: Rect,
+    data: Vec<u8>,
+    ext: &'static str,
+    /// Its caption's lines (glyphs taken from under it).
+    caption: Option<String>,
+}
+
+/// A ruled table found on a page.
+#[derive(Debug, Clone)]
+struct GridTable {
+    rect: Rect,
+    rows: Vec<Vec<super::doc::Cell>>,
+    header_rows: usize,
+}
+
 #[derive(Debug, Default)]
 struct PageData {
     width: f64,
     height: f64,
     glyphs: Vec<G>,
     rules: Vec<RuleLine>,
+    /// Horizontal and vertical segments (table rulings).
+    hsegs: Vec<Seg>,
+    vsegs: Vec<Seg>,
+    /// Bounding boxes of other drawn shapes (a vector drawing's parts).
+    shapes: Vec<Rect>,
+    pics: Vec<Pic>,
+    tables: Vec<GridTable>,
     images: usize,
     unmapped: usize,
     rotated: usize,
@@ -400,6 +475,65 @@ impl<'a> Device<'a> for Collector<'_> {
                 y: (bbox.y0 + bbox.y1) / 2.0,
             });
         }
+        if self.page.hsegs.len() + self.page.vsegs.len() + self.page.shapes.len() > 40_000 {
+            return;
+        }
+        match mode {
+            PathDrawMode::Fill(_) => {
+                if bbox.height() <= 2.5 && bbox.width() >= 2.0 {
+                    let y = (bbox.y0 + bbox.y1) / 2.0;
+                    self.page.hsegs.push(Seg {
+                        x0: bbox.x0,
+                        y0: y,
+                        x1: bbox.x1,
+                        y1: y,
+                    });
+                } else if bbox.width() <= 2.5 && bbox.height() >= 2.0 {
+                    let x = (bbox.x0 + bbox.x1) / 2.0;
+                    self.page.vsegs.push(Seg {
+                        x0: x,
+                        y0: bbox.y0,
+                        x1: x,
+                        y1: bbox.y1,
+                    });
+                } else if bbox.area() >= 4.0 {
+                    self.page.shapes.push(bbox);
+                }
+            }
+            PathDrawMode::Stroke(_) => {
+                let mut other = false;
+                for seg in path.segments().take(2000) {
+                    match seg {
+                        kurbo::PathSeg::Line(l) => {
+                            let (a, b) = (transform * l.p0, transform * l.p1);
+                            if (a.y - b.y).abs() < 0.8 && (a.x - b.x).abs() >= 2.0 {
+                                let y = (a.y + b.y) / 2.0;
+                                self.page.hsegs.push(Seg {
+                                    x0: a.x.min(b.x),
+                                    y0: y,
+                                    x1: a.x.max(b.x),
+                                    y1: y,
+                                });
+                            } else if (a.x - b.x).abs() < 0.8 && (a.y - b.y).abs() >= 2.0 {
+                                let x = (a.x + b.x) / 2.0;
+                                self.page.vsegs.push(Seg {
+                                    x0: x,
+                                    y0: a.y.min(b.y),
+                                    x1: x,
+                                    y1: a.y.max(b.y),
+                                });
+                            } else if (a - b).hypot() >= 2.0 {
+                                other = true;
+                            }
+                        }
+                        _ => other = true,
+                    }
+                }
+                if other && bbox.area() >= 4.0 {
+                    self.page.shapes.push(bbox);
+                }
+            }
+        }
     }
 
     fn draw_glyph(
@@ -439,10 +573,11 @@ impl<'a> Device<'a> for Collector<'_> {
         let text = match glyph.as_unicode() {
             Some(BfString::Char(c)) => c.to_string(),
             Some(BfString::String(s)) => s,
-            None => {
+            // No ToUnicode: the embedded subset's original font may say.
+            None => super::cid_unicode::recover(glyph).unwrap_or_else(|| {
                 self.page.unmapped += 1;
                 "\u{FFFD}".to_string()
-            }
+            }),
         };
         let text: String = text
             .chars()
@@ -491,14 +626,138 @@ impl<'a> Device<'a> for Collector<'_> {
     }
 
     fn draw_image(&mut self, image: Image<'a, '_>, transform: Affine) {
-        let _ = &image;
-        let area = transform
-            .transform_rect_bbox(Rect::new(0.0, 0.0, 1.0, 1.0))
-            .area();
-        if area.is_finite() && area > self.page.width * self.page.height * 0.01 {
-            self.page.images += 1;
+        // The transform maps the image's pixels.
+        let (w, h) = (f64::from(image.width()), f64::from(image.height()));
+        let rect = transform.transform_rect_bbox(Rect::new(0.0, 0.0, w, h));
+        let area = rect.area();
+        if !(area.is_finite() && area > self.page.width * self.page.height * 0.01) {
+            return;
+        }
+        self.page.images += 1;
+        if self.in_type3 > 0 || self.page.pics.len() >= 200 {
+            return;
+        }
+        let Image::Raster(raster) = image else {
+            return;
+        };
+        let (data, ext) = image_bytes(&raster);
+        self.page.pics.push(Pic {
+            rect,
+            data,
+            ext,
+            caption: None,
+        });
+    }
+}
+
+/// The most pixels an image is re-encoded as PNG with.
+const MAX_PNG_PIXELS: u64 = 40_000_000;
+
+/// An image's file: a JPEG (DCTDecode) as it is stored, anything else
+/// decoded and written as PNG; empty when it cannot be had.
+fn image_bytes(raster: &hayro_interpret::RasterImage<'_>) -> (Vec<u8>, &'static str) {
+    use hayro_interpret::hayro_syntax::Filter;
+    let stream = raster.stream();
+    let filters = stream.filters();
+    if filters.as_slice() == [Filter::DctDecode] {
+        let raw = stream.raw_data();
+        if raw.starts_with(&[0xFF, 0xD8]) {
+            return (raw.into_owned(), "jpg");
         }
     }
+    if u64::from(raster.width()) * u64::from(raster.height()) > MAX_PNG_PIXELS {
+        return (Vec::new(), "png");
+    }
+    let mut out = Vec::new();
+    raster.with_rgba(
+        |data, alpha| {
+            let (w, h) = (data.width(), data.height());
+            let (pixels, channels): (Vec<u8>, u8) = match (&data, alpha) {
+                (ImageData::Rgb(rgb), Some(a)) if a.data.len() == (w * h) as usize => (
+                    rgb.data
+                        .chunks_exact(3)
+                        .zip(&a.data)
+                        .flat_map(|(c, &a)| [c[0], c[1], c[2], a])
+                        .collect(),
+                    4,
+                ),
+                (ImageData::Rgb(rgb), _) => (rgb.data.clone(), 3),
+                (ImageData::Luma(l), _) => (l.data.clone(), 1),
+            };
+            if pixels.len() == (w as usize) * (h as usize) * channels as usize {
+                out = png(w, h, channels, &pixels);
+            }
+        },
+        None,
+    );
+    (out, "png")
+}
+
+/// A PNG file of 8-bit pixels (1 = grey, 3 = RGB, 4 = RGBA channels), its
+/// data in stored (uncompressed) deflate blocks: no compressor needed.
+fn png(width: u32, height: u32, channels: u8, pixels: &[u8]) -> Vec<u8> {
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut c = 0xFFFF_FFFFu32;
+        for &b in bytes {
+            c ^= u32::from(b);
+            for _ in 0..8 {
+                c = if c & 1 != 0 {
+                    0xEDB8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
+            }
+        }
+        !c
+    }
+    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let start = out.len();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(data);
+        let crc = crc32(&out[start..]);
+        out.extend_from_slice(&crc.to_be_bytes());
+    }
+    let row = width as usize * channels as usize;
+    let mut raw = Vec::with_capacity((row + 1) * height as usize);
+    for line in pixels.chunks_exact(row.max(1)).take(height as usize) {
+        raw.push(0);
+        raw.extend_from_slice(line);
+    }
+    // zlib: header, stored blocks, Adler-32.
+    let mut z = vec![0x78, 0x01];
+    let mut blocks = raw.chunks(65_535).peekable();
+    if blocks.peek().is_none() {
+        z.extend_from_slice(&[1, 0, 0, 0xFF, 0xFF]);
+    }
+    while let Some(b) = blocks.next() {
+        z.push(u8::from(blocks.peek().is_none()));
+        let len = b.len() as u16;
+        z.extend_from_slice(&len.to_le_bytes());
+        z.extend_from_slice(&(!len).to_le_bytes());
+        z.extend_from_slice(b);
+    }
+    let (mut a, mut b) = (1u32, 0u32);
+    for &x in &raw {
+        a = (a + u32::from(x)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    z.extend_from_slice(&((b << 16) | a).to_be_bytes());
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::with_capacity(13);
+    ihdr.extend_from_slice(&width.to_be_bytes());
+    ihdr.extend_from_slice(&height.to_be_bytes());
+    ihdr.push(8);
+    ihdr.push(match channels {
+        1 => 0,
+        4 => 6,
+        _ => 2,
+    });
+    ihdr.extend_from_slice(&[0, 0, 0]);
+    chunk(&mut out, b"IHDR", &ihdr);
+    chunk(&mut out, b"IDAT", &z);
+    chunk(&mut out, b"IEND", &[]);
+    out
 }
 
 // ---------------------------------------------------------------------------
@@ -665,23 +924,76 @@ fn is_cjk(c: char) -> bool {
 }
 
 /// The text of a line, with spaces where the glyphs leave a gap, and the
-/// byte ranges set in bold and the count of red characters.
-fn line_text(line: &Line) -> (String, Vec<std::ops::Range<usize>>, usize) {
+/// byte ranges set in bold and the count of red characters. A footnote
+/// mark (a small or raised ① or number whose label is in `marks`) is
+/// written `[^KEY]`.
+fn line_text(
+    line: &Line,
+    marks: &HashMap<String, String>,
+) -> (String, Vec<std::ops::Range<usize>>, usize) {
     let mut text = String::new();
     let mut bold: Vec<std::ops::Range<usize>> = Vec::new();
     let mut red = 0;
     let mut prev: Option<&G> = None;
-    for g in &line.glyphs {
+    let mut after_mark = false;
+    let mut i = 0;
+    while i < line.glyphs.len() {
+        let g = &line.glyphs[i];
+        // A footnote mark: small or raised, after some text.
+        if !marks.is_empty() && i > 0 {
+            let raised = g.size < 0.85 * line.size || g.y < line.y - 0.2 * line.size;
+            let c = g.text.chars().next().unwrap_or(' ');
+            let mut label = None;
+            let mut used = 1;
+            if raised && g.text.chars().count() == 1 {
+                if let Some(n) = circled(c) {
+                    label = Some(n.to_string());
+                } else if c.is_ascii_digit() || superscript_digit(c).is_some() && !c.is_ascii() {
+                    let mut l = String::new();
+                    for h in &line.glyphs[i..] {
+                        let d = h.text.chars().next().and_then(superscript_digit);
+                        let small = h.size < 0.85 * line.size || h.y < line.y - 0.2 * line.size;
+                        match d {
+                            Some(d) if small && h.text.chars().count() == 1 && l.len() < 3 => {
+                                l.push(char::from_digit(d, 10).unwrap_or('0'))
+                            }
+                            _ => break,
+                        }
+                    }
+                    used = l.len().max(1);
+                    label = Some(l);
+                }
+            }
+            if let Some(key) = label.as_ref().and_then(|l| marks.get(l)) {
+                while text.ends_with(' ') {
+                    text.pop();
+                }
+                text.push_str(&format!("[^{key}]"));
+                prev = line.glyphs.get(i + used - 1);
+                after_mark = true;
+                i += used;
+                continue;
+            }
+        }
         if let Some(p) = prev {
             let gap = g.x0 - p.x1;
             let last = text.chars().last().unwrap_or(' ');
             let next = g.text.chars().next().unwrap_or(' ');
-            let cjk = is_cjk(last) || is_cjk(next);
+            let cjk = is_cjk(last) || is_cjk(next) || after_mark;
             let threshold = if cjk { 0.45 } else { 0.2 } * g.size.max(p.size);
-            if gap > threshold && !last.is_whitespace() && !next.is_whitespace() {
+            let glued = after_mark && is_cjk(next);
+            if gap > threshold && !last.is_whitespace() && !next.is_whitespace() && !glued {
                 text.push(' ');
             }
         }
+        if after_mark && g.text.trim().is_empty() {
+            let next = line.glyphs.get(i + 1).and_then(|n| n.text.chars().next());
+            if next.is_none_or(is_cjk) {
+                i += 1;
+                continue;
+            }
+        }
+        after_mark = false;
         let start = text.len();
         text.push_str(&g.text);
         if g.bold {
@@ -694,8 +1006,43 @@ fn line_text(line: &Line) -> (String, Vec<std::ops::Range<usize>>, usize) {
             red += g.text.chars().filter(|c| !c.is_whitespace()).count();
         }
         prev = Some(g);
+        i += 1;
     }
     (text, bold, red)
+}
+
+/// A list item's marker at the start of a line: 1. 1、 (1) （1） ① • ●…;
+/// (its byte length, numbered).
+fn list_marker(t: &str) -> Option<(usize, bool)> {
+    let mut it = t.char_indices();
+    let (_, c) = it.next()?;
+    if "•●▪◆■·-–".contains(c) {
+        return Some((c.len_utf8(), false));
+    }
+    if c == '(' || c == '（' {
+        let rest = &t[c.len_utf8()..];
+        let digits: usize = rest
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .map(|c| c.len_utf8())
+            .sum();
+        if digits == 0 || digits > 2 {
+            return None;
+        }
+        let close = rest[digits..].chars().next()?;
+        return (close == ')' || close == '）')
+            .then(|| (c.len_utf8() + digits + close.len_utf8(), true));
+    }
+    let digits: usize = t
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .map(|c| c.len_utf8())
+        .sum();
+    if digits == 0 || digits > 2 {
+        return None;
+    }
+    let dot = t[digits..].chars().next()?;
+    matches!(dot, '.' | '．' | '、').then(|| (digits + dot.len_utf8(), true))
 }
 
 /// How a line sits in the text block.
@@ -749,6 +1096,18 @@ fn sit(line: &Line, block: &TextBlock) -> Sit {
     if gr < 1.0 * em && gl > -em && gl < 3.0 * em {
         return Sit::Full;
     }
+    // A list item's first line, further in (a nested item).
+    if gr < 1.0 * em && gl > -em && gl < 8.0 * em {
+        let head: String = line
+            .glyphs
+            .iter()
+            .take(5)
+            .map(|g| g.text.as_str())
+            .collect();
+        if list_marker(&head).is_some() {
+            return Sit::Full;
+        }
+    }
     // Roughly centred; a line that starts at the usual 2 em indent must be
     // centred more precisely to count (a heading that happens to end 2 em
     // short of the edge is not centred).
@@ -779,6 +1138,7 @@ fn layout_page(
     number: u32,
     block: &TextBlock,
     fonts: &Fonts,
+    marks: &HashMap<String, String>,
     out: &mut Vec<Item>,
 ) {
     let lines = lines_of(&page.glyphs);
@@ -812,7 +1172,7 @@ fn layout_page(
     let mut paras: Vec<Building> = Vec::new();
     for line in lines {
         let s = sit(&line, block);
-        let (text, bold, red) = line_text(&line);
+        let (text, bold, red) = line_text(&line, marks);
         let visible = text.chars().filter(|c| !c.is_whitespace()).count();
         let line_red = visible > 0 && red * 2 > visible;
         let joins = paras.last().is_some_and(|b| {
@@ -829,6 +1189,14 @@ fn layout_page(
                 return false;
             }
             let gl = line.x0 - block.left;
+            // A list item after another, at its marker's place.
+            let first = &b.lines[0].0;
+            if list_marker(&text).is_some()
+                && list_marker(&b.para.text).is_some()
+                && line.x0 <= first.x0 + 0.3 * em
+            {
+                return false;
+            }
             match (prev_sit, s) {
                 // Centred and right-aligned lines stand alone (a title
                 // broken over lines is joined by the recogniser, which
@@ -848,6 +1216,9 @@ fn layout_page(
                         // indent under a first line that starts left of it.
                         gl < 0.75 * em
                             || (gl > first_gl + 0.5 * em && first_gl < 0.75 * em && gl <= 6.0 * em)
+                            || (gl > first_gl + 0.5 * em
+                                && gl <= first_gl + 6.0 * em
+                                && list_marker(&b.para.text).is_some())
                     }
                 }
             }
@@ -970,8 +1341,108 @@ fn layout_page(
         }
     }
 
+    // List items: a marker (1. (1) •) with a gap after it, and the lines
+    // after the first hanging under the text, not under the marker. The
+    // level: deeper than the item before when its marker is further in.
+    let mut list_x: Option<f64> = None;
+    for b in &mut paras {
+        let first = &b.lines[0].0;
+        let em = first.size.max(1.0);
+        // The gap between the marker's last glyph and the text: a tab
+        // stop (over half an em), not a typed space (a third of an em).
+        let marker = list_marker(&b.para.text).filter(|(len, _)| {
+            let mut seen = 0;
+            let mut end = None;
+            let mut gap = None;
+            for g in &first.glyphs {
+                if seen < *len {
+                    seen += g.text.len();
+                    end = Some(g.x1);
+                } else if !g.text.trim().is_empty() {
+                    gap = end.map(|e| g.x0 - e);
+                    break;
+                }
+            }
+            b.para.text[*len..].starts_with(' ') && gap.is_some_and(|d| d >= 0.55 * em)
+        });
+        let hanging = b.lines.len() < 2 || b.lines[1].0.x0 > first.x0 + 0.5 * em;
+        match marker {
+            Some((_, numbered)) if hanging => {
+                let level = match list_x {
+                    Some(x) if first.x0 > x + 0.5 * em => 1,
+                    _ => {
+                        list_x = Some(first.x0);
+                        0
+                    }
+                };
+                b.para.list = Some((level, numbered));
+            }
+            _ => list_x = None,
+        }
+    }
+
+    // Paragraphs, tables and figures by their place on the page.
+    let mut placed: Vec<(f64, Vec<Item>)> = Vec::new();
     for b in paras {
-        out.push(Item::Para(b.para));
+        let top = b.lines[0].0.y - 0.88 * b.lines[0].0.size;
+        placed.push((top, vec![Item::Para(b.para)]));
+    }
+    for t in &page.tables {
+        placed.push((
+            t.rect.y0,
+            vec![Item::Table(super::doc::Table {
+                rows: t.rows.clone(),
+                header_rows: t.header_rows,
+            })],
+        ));
+    }
+    // Images side by side (overlapping rows) go together, then their
+    // captions.
+    let mut pics: Vec<&Pic> = page.pics.iter().filter(|p| !p.data.is_empty()).collect();
+    pics.sort_by(|a, b| a.rect.y0.total_cmp(&b.rect.y0));
+    let mut groups: Vec<Vec<&Pic>> = Vec::new();
+    for p in pics {
+        match groups.last_mut() {
+            Some(g)
+                if g.iter().any(|q| {
+                    let overlap = q.rect.y1.min(p.rect.y1) - q.rect.y0.max(p.rect.y0);
+                    overlap > 0.5 * q.rect.height().min(p.rect.height())
+                }) =>
+            {
+                g.push(p)
+            }
+            _ => groups.push(vec![p]),
+        }
+    }
+    for mut g in groups {
+        g.sort_by(|a, b| a.rect.x0.total_cmp(&b.rect.x0));
+        let top = g.iter().map(|p| p.rect.y0).fold(f64::INFINITY, f64::min);
+        let mut items = Vec::new();
+        for p in &g {
+            items.push(Item::Image(super::doc::Image {
+                data: p.data.clone(),
+                ext: p.ext.to_string(),
+                width_mm: Some((p.rect.width() / 72.0 * 25.4) as f32),
+            }));
+        }
+        for p in &g {
+            if let Some(c) = &p.caption {
+                items.push(Item::Para(Para {
+                    text: c.clone(),
+                    size: Some(round1(block.body_size)),
+                    align: Align::Center,
+                    page: Some(number),
+                    y: Some(round1(p.rect.y1)),
+                    page_height: Some(round1(page.height)),
+                    ..Para::default()
+                }));
+            }
+        }
+        placed.push((top, items));
+    }
+    placed.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (_, items) in placed {
+        out.extend(items);
     }
 
     // Rotated or vertical text, in the order it was drawn.
@@ -1000,6 +1471,597 @@ fn layout_page(
             ..Para::default()
         }));
     }
+}
+
+// ---------------------------------------------------------------------------
+// Tables, figures and footnotes
+
+/// Groups values that lie within `tol` of each other; the groups' means,
+/// sorted.
+fn cluster(mut v: Vec<f64>, tol: f64) -> Vec<f64> {
+    v.retain(|x| x.is_finite());
+    v.sort_by(f64::total_cmp);
+    let mut out: Vec<(f64, usize)> = Vec::new();
+    for x in v {
+        match out.last_mut() {
+            Some((sum, n)) if x - *sum / *n as f64 <= tol => {
+                *sum += x;
+                *n += 1;
+            }
+            _ => out.push((x, 1)),
+        }
+    }
+    out.into_iter().map(|(s, n)| s / n as f64).collect()
+}
+
+/// Segments on one line joined where they touch or overlap.
+fn merge_segs(mut segs: Vec<Seg>, horizontal: bool) -> Vec<Seg> {
+    let key = |s: &Seg| if horizontal { s.y0 } else { s.x0 };
+    segs.sort_by(|a, b| {
+        key(a).total_cmp(&key(b)).then(if horizontal {
+            a.x0.total_cmp(&b.x0)
+        } else {
+            a.y0.total_cmp(&b.y0)
+        })
+    });
+    let mut out: Vec<Seg> = Vec::new();
+    // Group by line first (within 1 pt), then merge along it.
+    let mut groups: Vec<Vec<Seg>> = Vec::new();
+    for s in segs {
+        match groups.last_mut() {
+            Some(g) if (key(&s) - key(&g[0])).abs() <= 1.0 => g.push(s),
+            _ => groups.push(vec![s]),
+        }
+    }
+    for mut g in groups {
+        if horizontal {
+            g.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+        } else {
+            g.sort_by(|a, b| a.y0.total_cmp(&b.y0));
+        }
+        let mut cur: Option<Seg> = None;
+        for s in g {
+            cur = Some(match cur {
+                Some(mut c) => {
+                    let touches = if horizontal {
+                        s.x0 <= c.x1 + 1.5
+                    } else {
+                        s.y0 <= c.y1 + 1.5
+                    };
+                    if touches {
+                        c.x1 = c.x1.max(s.x1);
+                        c.y1 = c.y1.max(s.y1);
+                        c
+                    } else {
+                        out.push(c);
+                        s
+                    }
+                }
+                None => s,
+            });
+        }
+        out.extend(cur);
+    }
+    out
+}
+
+fn find_root(parent: &mut [usize], mut i: usize) -> usize {
+    while parent[i] != i {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    i
+}
+
+/// Whether a glyph's centre lies in a rectangle.
+fn glyph_in(g: &G, r: &Rect, pad: f64) -> bool {
+    let cx = (g.x0 + g.x1) / 2.0;
+    let cy = g.y - 0.35 * g.size;
+    cx >= r.x0 - pad && cx <= r.x1 + pad && cy >= r.y0 - pad && cy <= r.y1 + pad
+}
+
+/// The text of some glyphs, line by line, lines joined (with a space only
+/// between two Latin letters or digits).
+fn text_of_glyphs(glyphs: Vec<G>) -> String {
+    let mut out = String::new();
+    for line in lines_of(&glyphs) {
+        let (t, _, _) = line_text(&line, &HashMap::new());
+        let t = t.trim();
+        if t.is_empty() {
+            continue;
+        }
+        let (a, b) = (out.chars().last(), t.chars().next());
+        if let (Some(a), Some(b)) = (a, b) {
+            if a.is_ascii_alphanumeric() && b.is_ascii_alphanumeric() {
+                out.push(' ');
+            }
+        }
+        out.push_str(t);
+    }
+    out
+}
+
+/// Finds the ruled tables of a page (grids of horizontal and vertical
+/// lines, stroked or filled), places each glyph in its cell by the grid,
+/// and takes the tables' glyphs out of the page's running text. A cell the
+/// grid's inner lines do not divide spans columns or rows.
+fn find_tables(page: &mut PageData) {
+    if page.hsegs.len() > 5000 || page.vsegs.len() > 5000 {
+        return;
+    }
+    let hs = merge_segs(page.hsegs.clone(), true);
+    let vs = merge_segs(page.vsegs.clone(), false);
+    if hs.len() < 2 || vs.len() < 2 {
+        return;
+    }
+    let n = hs.len() + vs.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    for (i, h) in hs.iter().enumerate() {
+        for (j, v) in vs.iter().enumerate() {
+            if v.x0 >= h.x0 - 2.0 && v.x0 <= h.x1 + 2.0 && h.y0 >= v.y0 - 2.0 && h.y0 <= v.y1 + 2.0
+            {
+                let (a, b) = (
+                    find_root(&mut parent, i),
+                    find_root(&mut parent, hs.len() + j),
+                );
+                parent[a] = b;
+            }
+        }
+    }
+    let mut comps: HashMap<usize, (Vec<Seg>, Vec<Seg>)> = HashMap::new();
+    for i in 0..n {
+        let r = find_root(&mut parent, i);
+        let e = comps.entry(r).or_default();
+        if i < hs.len() {
+            e.0.push(hs[i]);
+        } else {
+            e.1.push(vs[i - hs.len()]);
+        }
+    }
+    let mut comps: Vec<(Vec<Seg>, Vec<Seg>)> = comps.into_values().collect();
+    comps.sort_by(|a, b| a.0[0].y0.total_cmp(&b.0[0].y0));
+    for (h, v) in comps {
+        if h.len() < 2 || v.len() < 2 {
+            continue;
+        }
+        let all = h.iter().chain(&v);
+        let rect = Rect::new(
+            all.clone().map(|s| s.x0).fold(f64::INFINITY, f64::min),
+            all.clone().map(|s| s.y0).fold(f64::INFINITY, f64::min),
+            all.clone().map(|s| s.x1).fold(f64::NEG_INFINITY, f64::max),
+            all.map(|s| s.y1).fold(f64::NEG_INFINITY, f64::max),
+        );
+        if rect.width() < 40.0 || rect.height() < 12.0 {
+            continue;
+        }
+        let mut xs = cluster(
+            v.iter().map(|s| s.x0).chain([rect.x0, rect.x1]).collect(),
+            2.0,
+        );
+        let mut ys = cluster(
+            h.iter().map(|s| s.y0).chain([rect.y0, rect.y1]).collect(),
+            2.0,
+        );
+        // Lines a hair apart (a double rule) are one.
+        xs.dedup_by(|b, a| *b - *a < 4.0);
+        ys.dedup_by(|b, a| *b - *a < 4.0);
+        let (nc, nr) = (xs.len().saturating_sub(1), ys.len().saturating_sub(1));
+        if nc < 2 || nr < 2 || nc > 50 || nr > 500 {
+            continue;
+        }
+        // A line at x covering the middle of [ya, yb] (and the same across).
+        let has_v = |x: f64, ya: f64, yb: f64| {
+            let (a, b) = (ya + 0.3 * (yb - ya), yb - 0.3 * (yb - ya));
+            v.iter()
+                .any(|s| (s.x0 - x).abs() <= 2.0 && s.y0 <= a && s.y1 >= b)
+        };
+        let has_h = |y: f64, xa: f64, xb: f64| {
+            let (a, b) = (xa + 0.3 * (xb - xa), xb - 0.3 * (xb - xa));
+            h.iter()
+                .any(|s| (s.y0 - y).abs() <= 2.0 && s.x0 <= a && s.x1 >= b)
+        };
+        // Every row must be closed on its left and right (a grid, not a
+        // set of rules with a box around them).
+        let mut owner = vec![vec![usize::MAX; nc]; nr];
+        let mut cells: Vec<(usize, usize, usize, usize)> = Vec::new();
+        for r in 0..nr {
+            for c in 0..nc {
+                if owner[r][c] != usize::MAX {
+                    continue;
+                }
+                let mut c2 = c + 1;
+                while c2 < nc && owner[r][c2] == usize::MAX && !has_v(xs[c2], ys[r], ys[r + 1]) {
+                    c2 += 1;
+                }
+                let mut r2 = r + 1;
+                while r2 < nr
+                    && (c..c2).all(|k| owner[r2][k] == usize::MAX)
+                    && !has_h(ys[r2], xs[c], xs[c2])
+                {
+                    r2 += 1;
+                }
+                let id = cells.len();
+                for row in owner.iter_mut().take(r2).skip(r) {
+                    for o in row.iter_mut().take(c2).skip(c) {
+                        *o = id;
+                    }
+                }
+                cells.push((r, c, r2 - r, c2 - c));
+            }
+        }
+        // A grid whose inner lines divide nothing is a box, not a table.
+        if cells.len() < 4 || cells.iter().all(|c| c.3 == nc) {
+            continue;
+        }
+        let mut texts: Vec<Vec<G>> = vec![Vec::new(); cells.len()];
+        let mut kept = Vec::with_capacity(page.glyphs.len());
+        for g in std::mem::take(&mut page.glyphs) {
+            if g.rotated || !glyph_in(&g, &rect, 1.0) {
+                kept.push(g);
+                continue;
+            }
+            let cx = (g.x0 + g.x1) / 2.0;
+            let cy = g.y - 0.35 * g.size;
+            let c = xs.partition_point(|&x| x <= cx).clamp(1, nc) - 1;
+            let r = ys.partition_point(|&y| y <= cy).clamp(1, nr) - 1;
+            texts[owner[r][c]].push(g);
+        }
+        page.glyphs = kept;
+        let bold: Vec<bool> = texts
+            .iter()
+            .map(|t| !t.is_empty() && t.iter().all(|g| g.bold))
+            .collect();
+        let empty: Vec<bool> = texts.iter().map(|t| t.is_empty()).collect();
+        let mut rows: Vec<Vec<super::doc::Cell>> = vec![Vec::new(); nr];
+        for (id, (r, _, rs, cs)) in cells.iter().enumerate() {
+            rows[*r].push(super::doc::Cell {
+                text: text_of_glyphs(std::mem::take(&mut texts[id])),
+                colspan: *cs as u32,
+                rowspan: *rs as u32,
+            });
+        }
+        // Header rows: as deep as the first row's cells reach down, and
+        // further while every filled cell of a row is bold.
+        let mut header_rows = cells
+            .iter()
+            .filter(|c| c.0 == 0)
+            .map(|c| c.2)
+            .max()
+            .unwrap_or(1);
+        while header_rows + 1 < nr {
+            let filled: Vec<usize> = (0..cells.len())
+                .filter(|&i| cells[i].0 == header_rows && !empty[i])
+                .collect();
+            if !filled.is_empty() && filled.iter().all(|&i| bold[i]) {
+                header_rows += cells
+                    .iter()
+                    .filter(|c| c.0 == header_rows)
+                    .map(|c| c.2)
+                    .max()
+                    .unwrap_or(1);
+            } else {
+                break;
+            }
+        }
+        page.tables.push(GridTable {
+            rect,
+            rows,
+            header_rows: header_rows.min(nr - 1),
+        });
+    }
+    // Rules inside tables are the tables'.
+    let tables: Vec<Rect> = page.tables.iter().map(|t| t.rect).collect();
+    page.rules.retain(|r| {
+        !tables.iter().any(|t| {
+            r.y >= t.y0 - 2.0 && r.y <= t.y1 + 2.0 && r.x0 >= t.x0 - 2.0 && r.x1 <= t.x1 + 2.0
+        })
+    });
+}
+
+/// A figure caption's start: 图1, 图 1, 图一, Figure 1, Fig. 1.
+fn caption_start(s: &str) -> bool {
+    let s = s.trim_start();
+    if let Some(rest) = s.strip_prefix('图') {
+        let rest = rest.trim_start();
+        return rest
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c));
+    }
+    let l = s.to_ascii_lowercase();
+    (l.starts_with("figure") || l.starts_with("fig.") || l.starts_with("fig "))
+        && l.chars().any(|c| c.is_ascii_digit())
+}
+
+/// Takes the caption under each image (its lines under the image, not
+/// reaching out of the x-range of the images of its row) out of the text.
+fn find_captions(page: &mut PageData) {
+    let rects: Vec<Rect> = page.pics.iter().map(|p| p.rect).collect();
+    for (i, rect) in rects.iter().enumerate() {
+        // The images of this one's row: their x-ranges.
+        let row: Vec<Rect> = rects
+            .iter()
+            .copied()
+            .filter(|r| (r.y1 - rect.y1).abs() < 24.0 || (r.y0 < rect.y1 && r.y1 > rect.y0))
+            .collect();
+        let pad = 6.0;
+        let within = |g: &G, r: &Rect| {
+            let cx = (g.x0 + g.x1) / 2.0;
+            cx >= r.x0 - pad && cx <= r.x1 + pad
+        };
+        let band: Vec<G> = page
+            .glyphs
+            .iter()
+            .filter(|g| !g.rotated && g.y > rect.y1 && g.y < rect.y1 + 120.0 && within(g, rect))
+            .cloned()
+            .collect();
+        let lines = lines_of(&band);
+        let mut taken: Vec<Line> = Vec::new();
+        let mut bottom = rect.y1;
+        for line in lines {
+            let top = line.y - 0.88 * line.size;
+            let gap = top - bottom;
+            if gap > if taken.is_empty() { 2.5 } else { 1.0 } * line.size || taken.len() >= 3 {
+                break;
+            }
+            // Nothing else on this line of the page outside the images.
+            let alone = page
+                .glyphs
+                .iter()
+                .filter(|g| !g.rotated && (g.y - line.y).abs() < 0.3 * line.size)
+                .all(|g| row.iter().any(|r| within(g, r)));
+            if !alone {
+                break;
+            }
+            if taken.is_empty() {
+                let (t, _, _) = line_text(&line, &HashMap::new());
+                let centre = (line.x0 + line.x1) / 2.0 - (rect.x0 + rect.x1) / 2.0;
+                let centred = centre.abs() < line.size && t.chars().count() <= 40;
+                if !(caption_start(&t) || centred) {
+                    break;
+                }
+            }
+            bottom = line.y + 0.25 * line.size;
+            taken.push(line);
+        }
+        if taken.is_empty() {
+            continue;
+        }
+        let (y0, y1) = (taken[0].y - 0.1, bottom);
+        let glyphs: Vec<G> = taken.into_iter().flat_map(|l| l.glyphs).collect();
+        page.pics[i].caption = Some(text_of_glyphs(glyphs));
+        page.glyphs
+            .retain(|g| g.rotated || !(g.y >= y0 && g.y <= y1 && within(g, rect)));
+    }
+}
+
+/// The page's vector drawings: clusters of drawn shapes outside tables and
+/// images, large enough to be a chart or a diagram.
+fn vector_drawings(page: &PageData) -> Vec<Rect> {
+    let page_area = page.width * page.height;
+    let mut boxes: Vec<Rect> = page
+        .shapes
+        .iter()
+        .copied()
+        .filter(|s| s.area() < page_area * 0.5)
+        .filter(|s| {
+            !page
+                .tables
+                .iter()
+                .any(|t| t.rect.inflate(2.0, 2.0).contains_rect(*s))
+                && !page
+                    .pics
+                    .iter()
+                    .any(|p| p.rect.inflate(2.0, 2.0).contains_rect(*s))
+        })
+        .take(5000)
+        .collect();
+    // Merge boxes that come within 30 pt of each other (a chart's bars)
+    // until nothing changes.
+    let mut counts: Vec<usize> = vec![1; boxes.len()];
+    let mut changed = true;
+    while changed {
+        changed = false;
+        let mut i = 0;
+        while i < boxes.len() {
+            let mut j = i + 1;
+            while j < boxes.len() {
+                let near = boxes[i].inflate(30.0, 30.0);
+                if !near.intersect(boxes[j]).is_zero_area() || near.contains_rect(boxes[j]) {
+                    boxes[i] = boxes[i].union(boxes[j]);
+                    counts[i] += counts[j];
+                    boxes.remove(j);
+                    counts.remove(j);
+                    changed = true;
+                } else {
+                    j += 1;
+                }
+            }
+            i += 1;
+        }
+    }
+    boxes
+        .into_iter()
+        .zip(counts)
+        .filter(|(b, n)| *n >= 3 && b.area() >= page_area * 0.02 && b.width() >= 60.0)
+        .map(|(b, _)| b)
+        .collect()
+}
+
+/// The number of a circled or parenthesised footnote label (①, ⑴, ❶).
+fn circled(c: char) -> Option<u32> {
+    let u = c as u32;
+    match u {
+        0x2460..=0x2473 => Some(u - 0x2460 + 1),
+        0x2474..=0x2487 => Some(u - 0x2474 + 1),
+        0x2776..=0x277F => Some(u - 0x2776 + 1),
+        0x2780..=0x2789 => Some(u - 0x2780 + 1),
+        0x278A..=0x2793 => Some(u - 0x278A + 1),
+        0x24EB..=0x24F4 => Some(u - 0x24EB + 11),
+        _ => None,
+    }
+}
+
+fn superscript_digit(c: char) -> Option<u32> {
+    match c {
+        '¹' => Some(1),
+        '²' => Some(2),
+        '³' => Some(3),
+        '\u{2070}' => Some(0),
+        '\u{2074}'..='\u{2079}' => Some(c as u32 - 0x2070),
+        _ => c.to_digit(10),
+    }
+}
+
+/// A running page number line (— 3 —, - 3 -, 3, 第3页).
+fn page_number_text(t: &str) -> bool {
+    let core: String = t
+        .chars()
+        .filter(|c| {
+            !c.is_whitespace() && !matches!(c, '—' | '-' | '–' | '－' | '第' | '页' | '共' | '/')
+        })
+        .collect();
+    !core.is_empty() && core.chars().count() <= 8 && core.chars().all(|c| c.is_ascii_digit())
+}
+
+/// A footnote line's label: (label, byte length of the label and what
+/// follows it up to the text). Circled numbers, or digits set smaller than
+/// the text (a raised number).
+fn note_label(line: &Line) -> Option<(String, usize)> {
+    let first = line.glyphs.first()?;
+    let c = first.text.chars().next()?;
+    if let Some(n) = circled(c) {
+        return Some((n.to_string(), first.text.len()));
+    }
+    let rest_size = line
+        .glyphs
+        .iter()
+        .skip(1)
+        .map(|g| g.size)
+        .fold(0.0, f64::max);
+    let mut label = String::new();
+    let mut bytes = 0;
+    for g in &line.glyphs {
+        let d: Option<u32> = g.text.chars().next().and_then(superscript_digit);
+        let small = g.size < 0.85 * rest_size || g.text.chars().all(|c| "¹²³⁰⁴⁵⁶⁷⁸⁹".contains(c));
+        match d {
+            Some(d) if small && g.text.chars().count() == 1 && label.len() < 3 => {
+                label.push(char::from_digit(d, 10).unwrap_or('0'));
+                bytes += g.text.len();
+            }
+            _ => break,
+        }
+    }
+    (!label.is_empty()).then_some((label, bytes))
+}
+
+/// Finds the footnotes at the foot of a page (under a short rule at the
+/// block's left, each starting with ① or a raised number; or, without a
+/// rule, small lines starting with ① at the page's foot), takes them out of
+/// the text, adds them to `notes` under new keys, and returns the page's
+/// labels → keys for the marks in the text.
+fn find_notes(
+    page: &mut PageData,
+    block: &TextBlock,
+    count: &mut usize,
+    notes: &mut Vec<(String, String)>,
+) -> HashMap<String, String> {
+    let mut marks = HashMap::new();
+    let em = block.body_size.max(6.0);
+    let lines: Vec<Line> = lines_of(&page.glyphs)
+        .into_iter()
+        .filter(|l| l.y > page.height * 0.4)
+        .collect();
+    // Footnote separators: short rules (5 % to 45 % of the page's width)
+    // in the page's lower part, outside tables.
+    let seps: Vec<(f64, f64)> = page
+        .hsegs
+        .iter()
+        .filter(|s| {
+            let w = s.x1 - s.x0;
+            w >= 0.05 * page.width
+                && w <= 0.45 * page.width
+                && s.x0 < page.width * 0.4
+                && s.y0 > page.height * 0.4
+                && !page
+                    .tables
+                    .iter()
+                    .any(|t| t.rect.inflate(2.0, 2.0).contains(Point::new(s.x0, s.y0)))
+        })
+        .map(|s| (s.x0, s.y0))
+        .collect();
+    let starts_note = |l: &Line| note_label(l).is_some();
+    // The first note line: under a separator, or (no separator) a small
+    // line starting with a circled number in the page's lowest third.
+    let mut start: Option<usize> = None;
+    for &(x, sep) in seps.iter().rev() {
+        if let Some(i) = lines.iter().position(|l| l.y - 0.88 * l.size > sep - 1.0) {
+            let l = &lines[i];
+            if starts_note(l) && l.y - sep < 3.0 * em && (l.x0 - x).abs() < 2.0 * em {
+                start = Some(i);
+                break;
+            }
+        }
+    }
+    if start.is_none() {
+        let first = lines.iter().position(|l| {
+            l.y > page.height * 0.66
+                && l.size < 0.92 * block.body_size
+                && l.glyphs
+                    .first()
+                    .and_then(|g| g.text.chars().next())
+                    .and_then(circled)
+                    .is_some()
+        });
+        // Only when nothing but notes and a page number follows.
+        if let Some(i) = first {
+            let rest_ok = lines[i..].iter().all(|l| {
+                let (t, _, _) = line_text(l, &HashMap::new());
+                l.size < 0.92 * block.body_size || page_number_text(&t)
+            });
+            if rest_ok {
+                start = Some(i);
+            }
+        }
+    }
+    let Some(start) = start else { return marks };
+    let mut found: Vec<(String, String)> = Vec::new();
+    let mut rows: Vec<(f64, f64)> = Vec::new();
+    for l in &lines[start..] {
+        let (t, _, _) = line_text(l, &HashMap::new());
+        if page_number_text(&t) {
+            continue;
+        }
+        if let Some((label, len)) = note_label(l) {
+            let rest = t.get(len..).unwrap_or("").trim().to_string();
+            found.push((label, rest));
+        } else if let Some(last) = found.last_mut() {
+            let (a, b) = (last.1.chars().last(), t.trim().chars().next());
+            if let (Some(a), Some(b)) = (a, b) {
+                if a.is_ascii_alphanumeric() && b.is_ascii_alphanumeric()
+                    || matches!(a, ',' | '.' | ';' | ':') && b.is_ascii_alphanumeric()
+                {
+                    last.1.push(' ');
+                }
+            }
+            last.1.push_str(t.trim());
+        } else {
+            break;
+        }
+        rows.push((l.y, l.size));
+    }
+    if found.is_empty() {
+        return marks;
+    }
+    page.glyphs
+        .retain(|g| g.rotated || !rows.iter().any(|(y, size)| (g.y - y).abs() < 0.35 * size));
+    for (label, text) in found {
+        *count += 1;
+        let key = count.to_string();
+        marks.insert(label, key.clone());
+        notes.push((key, text));
+    }
+    marks
 }
 
 fn round1(v: f64) -> f32 {
@@ -1108,6 +2170,103 @@ mod tests {
         assert_eq!(ps[4].align, Align::Center);
         assert_eq!(ps[4].font.as_deref(), None);
         assert!(ps[0].y.unwrap() < ps[1].y.unwrap());
+    }
+
+    #[test]
+    fn ruled_tables_come_out_as_tables_with_spans() {
+        // A grid: "Name" over two rows, "Count" over two columns.
+        let lines = "0 0 0 RG 0.5 w \
+             72 700 m 372 700 l S 172 680 m 372 680 l S 72 660 m 372 660 l S 72 640 m 372 640 l S \
+             72 700 m 72 640 l S 172 700 m 172 640 l S 272 680 m 272 640 l S 372 700 m 372 640 l S";
+        let text =
+            |x: u32, y: u32, t: &str| format!("BT /F1 10 Tf 1 0 0 1 {x} {y} Tm ({t}) Tj ET ");
+        let content = format!(
+            "BT /F1 12 Tf 1 0 0 1 72 725 Tm (Before the table.) Tj ET {lines} {}{}{}{}{}{}{}{}",
+            text(80, 675, "Name"),
+            text(200, 685, "Count"),
+            text(180, 665, "A"),
+            text(280, 665, "B"),
+            text(80, 645, "x"),
+            text(180, 645, "1"),
+            text(280, 645, "2"),
+            "BT /F1 12 Tf 1 0 0 1 72 600 Tm (After the table.) Tj ET"
+        );
+        let pdf = tiny_pdf(&content, helvetica(), &font_obj());
+        let doc = read(&pdf).unwrap();
+        let kinds: Vec<String> = doc
+            .items
+            .iter()
+            .map(|i| match i {
+                Item::Para(p) => p.text.clone(),
+                Item::Table(_) => "TABLE".into(),
+                _ => "?".into(),
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            ["Before the table.", "TABLE", "After the table."],
+            "{kinds:?}"
+        );
+        let Some(Item::Table(t)) = doc.items.iter().find(|i| matches!(i, Item::Table(_))) else {
+            unreachable!()
+        };
+        let cell = |text: &str, colspan, rowspan| super::super::doc::Cell {
+            text: text.into(),
+            colspan,
+            rowspan,
+        };
+        assert_eq!(
+            t.rows,
+            vec![
+                vec![cell("Name", 1, 2), cell("Count", 2, 1)],
+                vec![cell("A", 1, 1), cell("B", 1, 1)],
+                vec![cell("x", 1, 1), cell("1", 1, 1), cell("2", 1, 1)],
+            ]
+        );
+        assert_eq!(t.header_rows, 2);
+    }
+
+    #[test]
+    fn footnotes_under_a_short_rule_and_their_marks() {
+        let body = "Lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod";
+        let content = format!(
+            "BT /F1 12 Tf 1 0 0 1 72 760 Tm ({body}) Tj ET \
+             BT /F1 12 Tf 1 0 0 1 72 745 Tm ({body}) Tj ET \
+             BT /F1 12 Tf 1 0 0 1 72 730 Tm (A fact) Tj ET \
+             BT /F1 7 Tf 1 0 0 1 107 735 Tm (1) Tj ET \
+             BT /F1 12 Tf 1 0 0 1 112 730 Tm ( ends here.) Tj ET \
+             0 0 0 RG 0.5 w 72 120 m 172 120 l S \
+             BT /F1 7 Tf 1 0 0 1 72 108 Tm (1) Tj ET \
+             BT /F1 9 Tf 1 0 0 1 78 105 Tm (The source of the fact.) Tj ET \
+             BT /F1 10 Tf 1 0 0 1 280 60 Tm (- 1 -) Tj ET"
+        );
+        let pdf = tiny_pdf(&content, helvetica(), &font_obj());
+        let doc = read(&pdf).unwrap();
+        assert_eq!(
+            doc.footnotes,
+            vec![("1".to_string(), "The source of the fact.".to_string())]
+        );
+        let texts: Vec<&str> = paras(&doc).iter().map(|p| p.text.as_str()).collect();
+        assert!(texts[0].ends_with("A fact[^1] ends here."), "{texts:?}");
+        assert_eq!(texts.last(), Some(&"- 1 -"));
+        assert!(!texts.iter().any(|t| t.contains("source")), "{texts:?}");
+    }
+
+    #[test]
+    fn png_files_decode() {
+        let pixels: Vec<u8> = (0..(70_000u32 * 3)).map(|i| (i % 251) as u8).collect();
+        for (w, h, ch) in [(1u32, 1u32, 1u8), (3, 2, 3), (700, 100, 3), (10, 7, 4)] {
+            let n = (w * h) as usize * ch as usize;
+            let file = png(w, h, ch, &pixels[..n]);
+            let img = image::load_from_memory(&file).unwrap();
+            assert_eq!((img.width(), img.height()), (w, h));
+            let raw = match ch {
+                1 => img.to_luma8().into_raw(),
+                3 => img.to_rgb8().into_raw(),
+                _ => img.to_rgba8().into_raw(),
+            };
+            assert_eq!(raw, pixels[..n]);
+        }
     }
 
     #[test]

@@ -124,12 +124,16 @@ pub enum Block {
         caption: Option<String>,
         header: Vec<Vec<Cell>>,
         rows: Vec<Vec<Cell>>,
+        /// The note under it (注：…).
+        note: Option<String>,
     },
     Figure {
         image: String,
         caption: Option<String>,
         width_mm: Option<f32>,
     },
+    /// Two images side by side: (image, caption).
+    Figures(Vec<(String, Option<String>)>),
     List {
         items: Vec<(String, Vec<String>)>,
         numbered: bool,
@@ -1237,7 +1241,7 @@ impl Builder<'_> {
                                 .for_each(|r| note_refs(&r.text, &mut keys));
                         }
                     }
-                    Block::Figure { .. } => {}
+                    Block::Figure { .. } | Block::Figures(_) => {}
                 }
             }
             let mut missing = Vec::new();
@@ -1278,7 +1282,14 @@ impl Builder<'_> {
             })
             .flatten()
             .skip(1)
-            .filter(|p| is_title_like(p) && !ends_sentence(p) && nchars(p) >= 6 && nchars(p) <= 40)
+            .filter(|p| {
+                is_title_like(p)
+                    && !ends_sentence(p)
+                    && nchars(p) >= 6
+                    && nchars(p) <= 40
+                    && !figure_caption(p)
+                    && !table_caption(p)
+            })
             .take(5)
             .cloned()
             .collect();
@@ -1485,7 +1496,9 @@ fn join_broken(paras: Vec<(String, Para)>) -> Vec<String> {
     for (text, hints) in paras {
         let heading = crate::body::heading_level(&text).is_some()
             && nchars(&text) <= 60
-            && !text.contains('。');
+            && !text.contains('。')
+            || figure_caption(&text)
+            || table_caption(&text);
         if prev_joinable && !heading && hints.list.is_none() {
             if let Some(last) = out.last_mut() {
                 let (a, b) = (last.chars().last(), text.chars().next());
@@ -1828,7 +1841,7 @@ pub fn recognize(doc: Doc, stem: &str) -> Draft {
     while i < nodes.len() {
         match &nodes[i] {
             Node::Table(t) => {
-                let caption = take_caption(&mut b, "表");
+                let caption = take_caption(&mut b);
                 let hr = t.header_rows.min(t.rows.len());
                 let rows: Vec<Vec<Cell>> = t
                     .rows
@@ -1847,62 +1860,178 @@ pub fn recognize(doc: Doc, stem: &str) -> Draft {
                     i += 1;
                     continue;
                 };
+                // A note right under it.
+                let note = match nodes.get(i + 1) {
+                    Some(Node::P(q)) if table_note(&q.text) => {
+                        i += 1;
+                        Some(q.text.clone())
+                    }
+                    _ => None,
+                };
+                // A table continued from the page before (续表N, or nothing
+                // between it and the table before, with the same header):
+                // joined to it, its repeated header dropped.
+                let cont = caption
+                    .as_deref()
+                    .is_some_and(|c| compact(c).starts_with("续表"));
+                let text_between = !b.paras.is_empty();
+                let mut joined = false;
+                let mut check = None;
+                if !text_between {
+                    if let Some(Block::Table {
+                        header: ph,
+                        rows: pr,
+                        note: pn,
+                        ..
+                    }) = b.cur().and_then(|a| a.blocks.last_mut())
+                    {
+                        let width = |r: &[Vec<Cell>]| -> u32 {
+                            r.first().map_or(0, |r| r.iter().map(|c| c.colspan).sum())
+                        };
+                        let all: Vec<Vec<Cell>> =
+                            header.iter().chain(rows.iter()).cloned().collect();
+                        let texts = |r: &[Vec<Cell>]| -> Vec<Vec<String>> {
+                            r.iter()
+                                .map(|r| r.iter().map(|c| compact(&c.text)).collect())
+                                .collect()
+                        };
+                        // The rows the continuation repeats from the top of
+                        // the table before: its header (however deep the
+                        // reader guessed it).
+                        let before: Vec<Vec<Cell>> = ph.iter().chain(pr.iter()).cloned().collect();
+                        let same_width = width(&before) == width(&all);
+                        let (tb, ta) = (texts(&before), texts(&all));
+                        let k = tb
+                            .iter()
+                            .zip(&ta)
+                            .take(5)
+                            .take_while(|(a, b)| a == b && !a.iter().all(|c| c.is_empty()))
+                            .count();
+                        let repeats = k >= 1 && k < before.len() && k < all.len();
+                        let merged = (same_width && (repeats || cont) && pn.is_none())
+                            .then(|| {
+                                let (hl, skip) = if repeats { (k, k) } else { (ph.len(), 0) };
+                                let mut rows = before.clone();
+                                rows.extend(all.iter().skip(skip).cloned());
+                                regular_table(rows, hl)
+                            })
+                            .flatten()
+                            .filter(|(h, r)| {
+                                h.first()
+                                    .or(r.first())
+                                    .map(|r| width(std::slice::from_ref(r)))
+                                    == Some(width(&before))
+                            });
+                        if let Some((h, r)) = merged {
+                            if !repeats {
+                                check = Some(
+                                    "a table continued on the next page (续表) was joined to \
+                                     this one, but its header differs: check the rows where \
+                                     the pages meet"
+                                        .to_string(),
+                                );
+                            }
+                            *ph = h;
+                            *pr = r;
+                            *pn = note.clone();
+                            joined = true;
+                        }
+                    }
+                }
+                if joined {
+                    if let Some(m) = check {
+                        let at = b.at();
+                        b.draft.checks.push(Check { at, message: m });
+                    }
+                    i += 1;
+                    continue;
+                }
+                if cont {
+                    let at = b.at();
+                    b.draft.checks.push(Check {
+                        at,
+                        message: "a table captioned 续表 (continued) with no table before it to \
+                                  join: check its caption and rows"
+                            .into(),
+                    });
+                }
                 b.block(Block::Table {
                     caption,
                     header,
                     rows,
+                    note,
                 });
                 i += 1;
                 continue;
             }
-            Node::Image(img) => {
-                b.figure_no += 1;
-                let usable = image_kind(&img.data);
-                let ext = match usable {
-                    Some(e) => e.to_string(),
-                    None if img.ext.is_empty() => "bin".to_string(),
-                    None => img
-                        .ext
-                        .chars()
-                        .filter(|c| c.is_ascii_alphanumeric())
-                        .take(8)
-                        .collect::<String>()
-                        .to_ascii_lowercase(),
-                };
-                let rel = format!("{}-files/img-{}.{ext}", b.stem, b.figure_no);
-                b.draft.images.push((rel.clone(), img.data.clone()));
-                if usable.is_none() {
-                    // Kept beside the issue, but no figure: the layout can
-                    // print only PNG, JPEG and SVG.
-                    if !b.open {
-                        b.body_para_placeholder();
-                    }
-                    let at = b.at();
-                    b.draft.checks.push(Check {
-                        at,
-                        message: format!(
-                            "an image that is not PNG, JPEG or SVG (or is damaged) was left out \
-                             of the text; it is saved as {rel}: convert it to PNG and add a \
-                             figure block (image = \"…png\") where it belongs"
-                        ),
-                    });
+            Node::Image(_) => {
+                // A run of images (two side by side come one after the
+                // other), then their captions (图1 …).
+                let mut run: Vec<(String, Option<f32>)> = Vec::new();
+                while let Some(Node::Image(img)) = nodes.get(i) {
+                    b.figure_no += 1;
+                    let usable = image_kind(&img.data);
+                    let ext = match usable {
+                        Some(e) => e.to_string(),
+                        None if img.ext.is_empty() => "bin".to_string(),
+                        None => img
+                            .ext
+                            .chars()
+                            .filter(|c| c.is_ascii_alphanumeric())
+                            .take(8)
+                            .collect::<String>()
+                            .to_ascii_lowercase(),
+                    };
+                    let rel = format!("{}-files/img-{}.{ext}", b.stem, b.figure_no);
+                    b.draft.images.push((rel.clone(), img.data.clone()));
                     i += 1;
-                    continue;
+                    if usable.is_none() {
+                        // Kept beside the issue, but no figure: the layout
+                        // can print only PNG, JPEG and SVG.
+                        if !b.open {
+                            b.body_para_placeholder();
+                        }
+                        let at = b.at();
+                        b.draft.checks.push(Check {
+                            at,
+                            message: format!(
+                                "an image that is not PNG, JPEG or SVG (or is damaged) was left \
+                                 out of the text; it is saved as {rel}: convert it to PNG and \
+                                 add a figure block (image = \"…png\") where it belongs"
+                            ),
+                        });
+                        continue;
+                    }
+                    run.push((rel, img.width_mm));
                 }
-                // A caption: the next paragraph, 图1 ….
-                let mut caption = None;
-                if let Some(Node::P(p)) = nodes.get(i + 1) {
-                    if figure_caption(&p.text) {
-                        caption = Some(p.text.clone());
-                        i += 1;
+                let mut captions: Vec<String> = Vec::new();
+                while let Some(Node::P(p)) = nodes.get(i) {
+                    if captions.len() >= run.len().max(1) || !figure_caption(&p.text) {
+                        break;
+                    }
+                    captions.push(p.text.clone());
+                    i += 1;
+                }
+                let mut captions = captions.into_iter();
+                let mut k = 0;
+                while k < run.len() {
+                    if k + 1 < run.len() {
+                        let pair: Vec<(String, Option<String>)> = run[k..k + 2]
+                            .iter()
+                            .map(|(rel, _)| (rel.clone(), captions.next()))
+                            .collect();
+                        b.block(Block::Figures(pair));
+                        k += 2;
+                    } else {
+                        let (rel, width_mm) = run[k].clone();
+                        b.block(Block::Figure {
+                            image: rel,
+                            caption: captions.next(),
+                            width_mm,
+                        });
+                        k += 1;
                     }
                 }
-                b.block(Block::Figure {
-                    image: rel,
-                    caption,
-                    width_mm: img.width_mm,
-                });
-                i += 1;
                 continue;
             }
             Node::P(_) => {}
@@ -1996,7 +2125,7 @@ pub fn recognize(doc: Doc, stem: &str) -> Draft {
         }
         // Bylines.
         let has_body = !b.paras.is_empty() || b.cur().is_some_and(|a| !a.blocks.is_empty());
-        if b.open && has_body {
+        if b.open && has_body && !table_caption(&text) && !figure_caption(&text) {
             let right = matches!(p.hints.align, Align::Right)
                 && p.len() <= 40
                 && !ends_sentence(&text)
@@ -2142,13 +2271,33 @@ pub fn recognize(doc: Doc, stem: &str) -> Draft {
             });
             continue;
         }
-        if let Some((_, numbered)) = p.hints.list {
+        // A PDF's list (markers with hanging indents): only under a
+        // paragraph that announces it (ending with "："), markers stripped.
+        let pdf_list = p.hints.page.is_some()
+            && p.hints.list.is_some_and(|(level, _)| level == 0)
+            && strip_list_marker(&text).is_some()
+            && matches!(nodes.get(i + 1), Some(Node::P(q))
+                if q.hints.list.is_some() && strip_list_marker(&q.text).is_some())
+            && b.paras
+                .last()
+                .is_some_and(|(t, _)| t.trim_end().ends_with(['：', ':']));
+        if p.hints.list.is_some() && p.hints.page.is_some() && !pdf_list {
+            // Not announced: the lines stay text.
+        } else if let Some((_, numbered)) = p.hints.list {
             let mut items: Vec<(String, Vec<String>)> = Vec::new();
+            let first = i;
             while let Some(Node::P(q)) = nodes.get(i) {
                 let Some((level, _)) = q.hints.list else {
                     break;
                 };
-                let t = with_bold(q);
+                let t = if pdf_list {
+                    match strip_list_marker(&with_bold(q)) {
+                        Some((t, _)) => t,
+                        None => break,
+                    }
+                } else {
+                    with_bold(q)
+                };
                 match (level, items.last_mut()) {
                     (l, Some(last)) if l > 0 => last.1.push(t),
                     _ => items.push((t, Vec::new())),
@@ -2156,6 +2305,40 @@ pub fn recognize(doc: Doc, stem: &str) -> Draft {
                 i += 1;
             }
             b.block(Block::List { items, numbered });
+            if pdf_list {
+                let at = b.at();
+                b.draft.checks.push(Check {
+                    at,
+                    message: format!(
+                        "a numbered list was read from the PDF's hanging indents ({} items from \
+                         「{}」): check that these are list items, not headings or paragraphs",
+                        i - first,
+                        nodes
+                            .get(first)
+                            .and_then(text_of)
+                            .map(|t| t.chars().take(12).collect::<String>())
+                            .unwrap_or_default()
+                    ),
+                });
+            }
+            continue;
+        }
+        // A figure caption with no image before it: the figure could not be
+        // imported (a vector drawing in a PDF, an image left out).
+        if figure_caption(&text) {
+            let t = with_bold(p);
+            b.body_para(t, p.hints.clone());
+            let at = b.at();
+            b.draft.checks.push(Check {
+                at,
+                message: format!(
+                    "a figure caption without its image: 「{text}」 — the figure (a vector \
+                     drawing in a PDF, or an image that could not be read) was not imported; \
+                     save it as an image file and replace this line with a figure block \
+                     (image = \"…\", caption = \"…\")"
+                ),
+            });
+            i += 1;
             continue;
         }
         // Body text.
@@ -2265,19 +2448,65 @@ fn figure_caption(s: &str) -> bool {
             .is_some_and(|c| c.is_ascii_digit() || cn_digit(c).is_some())
 }
 
-/// A caption just before a table (表1 …): taken out of the text gathered.
-fn take_caption(b: &mut Builder<'_>, word: &str) -> Option<String> {
-    let last = b.paras.last()?;
-    let c = compact(&last.0);
-    if nchars(&c) <= 60
-        && c.starts_with(word)
+/// A table's caption: 表1 …, 续表1 ….
+fn table_caption(s: &str) -> bool {
+    let c = compact(s);
+    let c = c.strip_prefix('续').unwrap_or(&c);
+    nchars(c) <= 60
+        && c.starts_with('表')
         && c.chars()
             .nth(1)
             .is_some_and(|c| c.is_ascii_digit() || cn_digit(c).is_some())
-    {
+}
+
+/// A caption just before a table (表1 …, 续表1 …): taken out of the text
+/// gathered.
+fn take_caption(b: &mut Builder<'_>) -> Option<String> {
+    let last = b.paras.last()?;
+    if table_caption(&last.0) {
         return b.paras.pop().map(|p| p.0);
     }
     None
+}
+
+/// A note under a table: 注：…, 注1：…, 说明：….
+fn table_note(s: &str) -> bool {
+    let t = s.trim_start();
+    let rest = t
+        .strip_prefix('注')
+        .map(|r| r.trim_start_matches(|c: char| c.is_ascii_digit() || cn_digit(c).is_some()))
+        .or_else(|| t.strip_prefix("说明"))
+        .or_else(|| t.strip_prefix("资料来源"))
+        .or_else(|| t.strip_prefix("数据来源"));
+    rest.is_some_and(|r| r.starts_with(['：', ':'])) && nchars(s) <= 300
+}
+
+/// A list item's marker as a PDF shows it (1. 1、 (1) （1） • ●): the text
+/// without it, and whether it is numbered.
+fn strip_list_marker(s: &str) -> Option<(String, bool)> {
+    let t = s.trim_start();
+    let mut chars = t.char_indices();
+    let (_, c) = chars.next()?;
+    let (len, numbered) = if "•●▪◆■·".contains(c) {
+        (c.len_utf8(), false)
+    } else if c == '(' || c == '（' {
+        let rest = &t[c.len_utf8()..];
+        let d: usize = rest.chars().take_while(|c| c.is_ascii_digit()).count();
+        let close = rest[d..].chars().next()?;
+        if d == 0 || d > 2 || !(close == ')' || close == '）') {
+            return None;
+        }
+        (c.len_utf8() + d + close.len_utf8(), true)
+    } else {
+        let d: usize = t.chars().take_while(|c| c.is_ascii_digit()).count();
+        let dot = t[d..].chars().next()?;
+        if d == 0 || d > 2 || !matches!(dot, '.' | '．' | '、') {
+            return None;
+        }
+        (d + dot.len_utf8(), true)
+    };
+    let rest = t[len..].trim_start();
+    (!rest.is_empty()).then(|| (rest.to_string(), numbered))
 }
 
 fn unbracket(s: &str) -> String {

@@ -325,6 +325,7 @@ pub fn issue_toml(d: &Draft, source: &str, shared: &Shared) -> String {
                             caption,
                             header,
                             rows: r,
+                            note,
                         } => {
                             if let Some(c) = caption {
                                 out.push_str(&format!("caption = {}\n", basic(c)));
@@ -333,6 +334,23 @@ pub fn issue_toml(d: &Draft, source: &str, shared: &Shared) -> String {
                                 out.push_str(&format!("header = {}\n", rows(header)));
                             }
                             out.push_str(&format!("rows = {}\n", rows(r)));
+                            if let Some(n) = note {
+                                out.push_str(&format!("note = {}\n", basic(n)));
+                            }
+                        }
+                        Block::Figures(list) => {
+                            let list: Vec<String> = list
+                                .iter()
+                                .map(|(image, caption)| match caption {
+                                    Some(c) => format!(
+                                        "{{ image = {}, caption = {} }}",
+                                        basic(image),
+                                        basic(c)
+                                    ),
+                                    None => format!("{{ image = {} }}", basic(image)),
+                                })
+                                .collect();
+                            out.push_str(&format!("images = [\n  {},\n]\n", list.join(",\n  ")));
                         }
                         Block::Figure {
                             image,
