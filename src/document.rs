@@ -88,3 +88,99 @@ pub fn page_lines(frame: &Frame) -> Vec<(f64, String)> {
     }
     lines
 }
+
+/// Where a laid-out document prints a number that copies of it change (the
+/// 份号 of a numbered print run): the one text run whose text is exactly
+/// the number, on one page, in a font whose digits all have the same
+/// advance, so that another number of as many digits takes its place
+/// without moving anything.
+#[derive(Debug, Clone)]
+pub struct NumberSpot {
+    page: usize,
+    text: String,
+}
+
+impl NumberSpot {
+    /// The index of the page the number is on.
+    pub fn page(&self) -> usize {
+        self.page
+    }
+}
+
+/// Finds where `number` (digits) is printed in `doc`: `None` when it is not
+/// printed exactly once as a run of its own, or its font's digits differ in
+/// width (then each copy must be laid out).
+pub fn find_number(doc: &PagedDocument, number: &str) -> Option<NumberSpot> {
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut found: Vec<(usize, bool)> = Vec::new();
+    for (i, page) in doc.pages().iter().enumerate() {
+        walk(&page.frame, &mut |t| {
+            if t.text.contains(number) {
+                found.push((i, t.text == number && tabular_digits(t)));
+            }
+        });
+    }
+    match found.as_slice() {
+        [(page, true)] => Some(NumberSpot {
+            page: *page,
+            text: number.to_string(),
+        }),
+        _ => None,
+    }
+}
+
+/// Whether the digits 0–9 of a text run's font all exist and have one
+/// advance, and the run is the one glyph a digit.
+fn tabular_digits(t: &typst::text::TextItem) -> bool {
+    let advances: Option<Vec<_>> = ('0'..='9')
+        .map(|c| {
+            let id = t.font.ttf().glyph_index(c)?.0;
+            t.font.x_advance(id)
+        })
+        .collect();
+    let Some(advances) = advances else {
+        return false;
+    };
+    t.glyphs.len() == t.text.len() && advances.windows(2).all(|w| w[0] == w[1])
+}
+
+/// The page of `doc` that holds the number found by [`find_number`], with
+/// `number` (as many digits) printed in its place; `None` when it cannot be
+/// (a different length, a digit the font lacks).
+pub fn renumber(
+    doc: &PagedDocument,
+    spot: &NumberSpot,
+    number: &str,
+) -> Option<typst_layout::Page> {
+    if number.len() != spot.text.len() || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    fn patch(frame: &mut Frame, from: &str, to: &str, done: &mut bool) {
+        frame.retain(|item| {
+            match item {
+                FrameItem::Group(g) => patch(&mut g.frame, from, to, done),
+                FrameItem::Text(t) if !*done && t.text == from => {
+                    let ids: Option<Vec<u16>> = to
+                        .chars()
+                        .map(|c| t.font.ttf().glyph_index(c).map(|g| g.0))
+                        .collect();
+                    if let Some(ids) = ids {
+                        for (g, id) in t.glyphs.iter_mut().zip(ids) {
+                            g.id = id;
+                        }
+                        t.text = to.into();
+                        *done = true;
+                    }
+                }
+                _ => {}
+            }
+            true
+        });
+    }
+    let mut page = doc.pages().get(spot.page)?.clone();
+    let mut done = false;
+    patch(&mut page.frame, &spot.text, number, &mut done);
+    done.then_some(page)
+}

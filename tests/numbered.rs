@@ -84,6 +84,40 @@ fn copies_in_one_pdf_and_in_files() {
         }
     }
 
+    // Copy 3's first page (its number put in place of copy 1's) looks
+    // exactly as that page laid out on its own with copy = 3.
+    let three = tmp.path().join("three.toml");
+    std::fs::write(
+        &three,
+        std::fs::read_to_string(&input)
+            .unwrap()
+            .replace("copy = 99999", "copy = 3"),
+    )
+    .unwrap();
+    let three_pdf = tmp.path().join("three.pdf");
+    let out = run(&[s(&three), "-o", s(&three_pdf)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let raster = |pdf: &Path, page: usize| -> Vec<u8> {
+        let p = page.to_string();
+        let o = tool(
+            "pdftoppm",
+            &["-r", "50", "-gray", "-f", &p, "-l", &p, s(pdf)],
+        );
+        assert!(
+            o.status.success() && o.stdout.len() > 10_000,
+            "pdftoppm gave a page"
+        );
+        o.stdout
+    };
+    assert!(
+        raster(&joined, 2 * per_copy + 1) == raster(&three_pdf, 1),
+        "copy 3's first page differs from the issue laid out with copy = 3"
+    );
+    assert!(
+        raster(&joined, 1) != raster(&three_pdf, 1),
+        "copy 1's first page is not copy 3's"
+    );
+
     // One PDF a copy: {n} in -o, and --out-dir.
     std::fs::create_dir(tmp.path().join("each")).unwrap();
     let pattern = tmp.path().join("each/copy-{n}.pdf");

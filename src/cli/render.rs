@@ -365,13 +365,39 @@ pub fn numbered(plan: &Plan, input: &Path, out_dir: Option<&Path>) -> Result<(),
     let mut inputs = prepared.inputs();
     // The first copy, kept for its metadata (its pages are shared).
     let mut head: Option<Rendered> = None;
+    // Where the first copy prints its number (see `document::find_number`).
+    let mut spot: Option<bulletin_pdf::document::NumberSpot> = None;
     // Lays out each copy and hands it to `sink`, in order.
     let mut each_copy = |sink: &mut Sink| -> Result<(), Error> {
         for (i, n) in copies.iter().enumerate() {
             // The time limit is a copy's (the memory limit the run's).
             let _watched = dog.watch(&format!("{name} (copy {n:06})"));
             prepared.data.issue.copy = Some(format!("{n:06}"));
-            let rendered = renderer.render(&prepared, &plan.render)?;
+            // After the first copy, the number is put in place of the first
+            // copy's on its page: nothing is laid out again. A layout that
+            // prints the number twice, or in a font whose digits differ in
+            // width, has each copy laid out.
+            let renumbered = match (&head, &spot) {
+                (Some(h), Some(at)) => {
+                    bulletin_pdf::document::renumber(&h.document, at, &format!("{n:06}")).map(
+                        |page| {
+                            let mut pages: Vec<typst_layout::Page> = h.document.pages().to_vec();
+                            pages[at.page()] = page;
+                            Rendered {
+                                document: bulletin_pdf::pdf::join_copies(&h.document, pages),
+                                data: h.data.clone(),
+                                warnings: Vec::new(),
+                                layout: h.layout.clone(),
+                            }
+                        },
+                    )
+                }
+                _ => None,
+            };
+            let rendered = match renumbered {
+                Some(r) => r,
+                None => renderer.render(&prepared, &plan.render)?,
+            };
             match &head {
                 None => {
                     for w in &rendered.warnings {
@@ -385,6 +411,8 @@ pub fn numbered(plan: &Plan, input: &Path, out_dir: Option<&Path>) -> Result<(),
                             refuse_inputs(t, &inputs)?;
                         }
                     }
+                    spot =
+                        bulletin_pdf::document::find_number(&rendered.document, &format!("{n:06}"));
                     head = Some(Rendered {
                         document: rendered.document.clone(),
                         data: rendered.data.clone(),
