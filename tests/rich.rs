@@ -442,3 +442,91 @@ fn a_20_megapixel_photo_is_embedded_as_it_is() {
         assert!(kb < 600_000, "peak memory {kb} KiB");
     }
 }
+
+/// The pagination rules on the examples: no page ends with a title, a
+/// column marker or a heading, and no page starts with a byline.
+#[test]
+fn the_examples_keep_titles_headings_and_bylines_with_their_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let issue363 = dir.path().join("363.pdf");
+    let o = run(&[
+        root().join("examples/issue-363.toml").to_str().unwrap(),
+        "-o",
+        issue363.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for (pdf, lines) in [
+        ("qingkuang", lines().clone()),
+        ("issue-363", bbox_lines(&issue363)),
+    ] {
+        let pages = lines.iter().map(|l| l.page).max().unwrap();
+        for p in 1..=pages {
+            let body: Vec<&Line> = lines
+                .iter()
+                .filter(|l| l.page == p && !(l.text.starts_with('—') && l.text.ends_with('—')))
+                .collect();
+            let (Some(first), Some(last)) = (body.first(), body.last()) else {
+                continue;
+            };
+            // Titles are set large (22 pt lines), headings start 一、 （一）.
+            let heading = |l: &Line| {
+                l.y_max - l.y_min > 20.0
+                    || l.text.starts_with('【')
+                    || ["一、", "二、", "三、", "四、", "五、"]
+                        .iter()
+                        .any(|h| l.text.starts_with(h))
+            };
+            if p < pages {
+                assert!(
+                    !heading(last),
+                    "{pdf}: page {p} ends with the heading {:?}",
+                    last.text
+                );
+            }
+            assert!(
+                !(first.text.starts_with('（') && first.text.ends_with('）')),
+                "{pdf}: page {p} starts with the byline {:?}",
+                first.text
+            );
+        }
+    }
+}
+
+/// A table with `landscape = true` gets a landscape page of its own, with
+/// its page number, and the body goes on upright after it.
+#[test]
+fn a_landscape_table_has_a_page_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let issue = minimal_issue("宽表", "正文。", "供稿").replace("body = \"正文。\"\n", "")
+        + "\n[[articles.body]]\ntext = \"见下表。\"\n\n[[articles.body]]\ncaption = \"表1 宽表\"\n\
+           rows = [[\"丰县\", 3, 1, 4, 5, 6, 7, 8, 9, 10]]\n\
+           widths = [\"40mm\", \"20mm\", \"20mm\", \"20mm\", \"20mm\", \"20mm\", \"20mm\", \"20mm\", \"20mm\", \"20mm\"]\n\
+           landscape = true\n\n[[articles.body]]\ntext = \"表后正文。\"\n";
+    let input = dir.path().join("issue.toml");
+    std::fs::write(&input, issue).unwrap();
+    let out = dir.path().join("out.pdf");
+    let o = run(&[input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let info = tool_stdout("pdfinfo", &["-f", "1", "-l", "3", out.to_str().unwrap()]);
+    let sizes: Vec<&str> = info
+        .lines()
+        .filter(|l| l.starts_with("Page") && l.contains(" size:"))
+        .collect();
+    assert_eq!(sizes.len(), 3, "{info}");
+    assert!(sizes[0].contains("595.276 x 841.89"), "{info}");
+    assert!(
+        sizes[1].contains("841.89 x 595.276"),
+        "page 2 landscape: {info}"
+    );
+    assert!(sizes[2].contains("595.276 x 841.89"), "{info}");
+    let l = bbox_lines(&out);
+    assert!(
+        l.iter().any(|x| x.page == 2 && x.text == "表1宽表"),
+        "the table on page 2"
+    );
+    assert!(
+        l.iter().any(|x| x.page == 2 && x.text == "—2—"),
+        "its page number"
+    );
+    assert!(l.iter().any(|x| x.page == 3 && x.text.contains("表后正文")));
+}
