@@ -9,6 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use bulletin_pdf::import::pdf;
+use common::shape::*;
 use common::*;
 
 fn fixture(name: &str) -> PathBuf {
@@ -21,95 +22,6 @@ fn bin_import(args: &[&str]) -> std::process::Output {
         .args(args)
         .output()
         .unwrap()
-}
-
-/// The parts compared: bulletin, number, date, columns with their
-/// articles (title, toc title, byline, paragraphs, note), footer.
-#[derive(Debug, PartialEq)]
-struct Shape {
-    bulletin: Vec<(String, String)>,
-    number: String,
-    date: String,
-    columns: Vec<(String, Vec<ArticleShape>)>,
-    footer: Vec<(String, String)>,
-}
-
-#[derive(Debug, PartialEq)]
-struct ArticleShape {
-    title: String,
-    toc_title: Option<String>,
-    byline: Option<String>,
-    note: Option<String>,
-    paragraphs: Vec<String>,
-}
-
-/// A value as text: a date as 2020-02-10, a string as itself.
-fn vs(v: &toml::Value) -> String {
-    match v {
-        toml::Value::Datetime(d) => d.to_string(),
-        toml::Value::String(s) => s.clone(),
-        v => v.to_string(),
-    }
-}
-
-fn strs(t: Option<&toml::Value>) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = t
-        .and_then(|t| t.as_table())
-        .map(|t| t.iter().map(|(k, v)| (k.clone(), vs(v))).collect())
-        .unwrap_or_default();
-    v.sort();
-    v
-}
-
-fn article_shape(a: &toml::Value) -> ArticleShape {
-    let s = |k: &str| a.get(k).and_then(|v| v.as_str()).map(String::from);
-    let body = match a.get("body") {
-        Some(toml::Value::String(b)) => b.clone(),
-        Some(toml::Value::Array(blocks)) => blocks
-            .iter()
-            .filter_map(|b| b.get("text").and_then(|t| t.as_str()))
-            .collect::<Vec<_>>()
-            .join("\n\n"),
-        _ => String::new(),
-    };
-    ArticleShape {
-        title: s("title").unwrap_or_default(),
-        toc_title: s("toc_title"),
-        byline: s("byline"),
-        note: a
-            .get("note")
-            .and_then(|n| n.get("text"))
-            .and_then(|t| t.as_str())
-            .map(|t| bulletin_pdf::body::paragraphs(t).join("\n")),
-        paragraphs: bulletin_pdf::body::paragraphs(&body),
-    }
-}
-
-fn shape(t: &toml::Table) -> Shape {
-    let issue = &t["issue"];
-    let mut columns = Vec::new();
-    if let Some(cols) = t.get("columns").and_then(|c| c.as_array()) {
-        for c in cols {
-            let name = c["name"].as_str().unwrap_or("").to_string();
-            let arts = c["articles"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(article_shape)
-                .collect();
-            columns.push((name, arts));
-        }
-    }
-    if let Some(arts) = t.get("articles").and_then(|c| c.as_array()) {
-        columns.push((String::new(), arts.iter().map(article_shape).collect()));
-    }
-    Shape {
-        bulletin: strs(t.get("bulletin")),
-        number: vs(&issue["number"]),
-        date: vs(&issue["date"]),
-        columns,
-        footer: strs(t.get("footer")),
-    }
 }
 
 fn checks(s: &str) -> Vec<&str> {

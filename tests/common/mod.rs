@@ -167,6 +167,7 @@ pub fn toml_str(s: &str) -> String {
 }
 pub mod catalogue;
 pub mod photos;
+pub mod shape;
 
 /// A layout folder `dir/name` that extends the bundled default: its
 /// `main.typ` is `before`, the default's `main.typ`, then `after` (Typst).
