@@ -239,17 +239,6 @@ fn examples_round_trip_through_word() {
             assert_eq!(have_text, want_text, "{name}:\n{text}");
             continue;
         }
-        // TODO(recognize): a numbered list item keeps the number Word
-        // draws (the reader puts the label into the text, the recogniser
-        // keeps it), so the imported list prints 1.1.压紧… ; until the
-        // label is dropped, a doubled label is undone here (and only that).
-        let mut have_text = have_text;
-        for label in ["1.", "2.", "3.", "4."] {
-            have_text = have_text.replace(&format!("{label}{label}"), label);
-        }
-        for (ascii, full) in [("(1)", "（1）"), ("(2)", "（2）")] {
-            have_text = have_text.replace(&format!("{ascii}{full}"), ascii);
-        }
         // TODO(reader+recognize): the column widths (w:tblGrid) are not
         // imported, so table 2's header cells wrap in other places and
         // pdftotext reads them in another order: the table's text is
@@ -365,30 +354,9 @@ fn qingkuang_blocks(have: &toml::Table, want: &toml::Table, out: &Path, text: &s
             })
             .collect()
     };
-    // TODO(recognize): Word's labels (1. and （1）) stay in the items'
-    // text today; they are dropped here until the recogniser drops them.
-    let unlabel = |s: &str| -> String {
-        let s = s.trim_start();
-        let rest = s.trim_start_matches(|c: char| c.is_ascii_digit());
-        if rest.len() < s.len() {
-            if let Some(r) = rest.strip_prefix('.') {
-                return r.trim_start().to_string();
-            }
-        }
-        if let Some(r) = s.strip_prefix('（') {
-            let r2 = r.trim_start_matches(|c: char| c.is_ascii_digit());
-            if r2.len() < r.len() {
-                if let Some(r3) = r2.strip_prefix('）') {
-                    return r3.trim_start().to_string();
-                }
-            }
-        }
-        s.to_string()
-    };
-    let hi: Vec<(String, Vec<String>)> = items(hl)
-        .into_iter()
-        .map(|(t, sub)| (unlabel(&t), sub.iter().map(|s| unlabel(s)).collect()))
-        .collect();
+    // Word's labels (1. and （1）) are not kept in the items' text: the
+    // layout numbers them.
+    let hi = items(hl);
     assert_eq!(hi, items(wl), "{text}");
 
     // The figures (the second article): the photos come out as they went

@@ -2295,6 +2295,11 @@ pub fn recognize(doc: Doc, stem: &str) -> Draft {
                         Some((t, _)) => t,
                         None => break,
                     }
+                } else if numbered {
+                    // Word's label (1. （1）) is in the text as Word draws
+                    // it; the layout numbers the items itself.
+                    let t = with_bold(q);
+                    strip_list_marker(&t).map_or(t, |(rest, _)| rest)
                 } else {
                     with_bold(q)
                 };
