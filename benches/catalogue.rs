@@ -149,8 +149,8 @@ fn main() {
     let tmp = tempfile::tempdir().unwrap();
     let cat = tmp.path().join("catalogue");
     let files = catalogue::generate(&cat, n, 2020).unwrap();
-    let fonts_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fonts");
-    let session = bulletin_pdf::Session::new(&Default::default()).unwrap();
+    let fonts_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("crates/fonts/fonts");
+    let session = bulletin_render::Session::new(&Default::default()).unwrap();
     println!("catalogue: {n} distinct issues (about 10 pages each), 2 workers");
 
     // Warm the page cache and the binary once.
@@ -204,11 +204,11 @@ fn main() {
         .enumerate()
         .map(|(i, f)| {
             let dir = tmp.path().join(format!("projects/{i}"));
-            let export = bulletin_pdf::export::ExportOptions {
+            let export = bulletin_render::export::ExportOptions {
                 fonts: false,
                 ..Default::default()
             };
-            bulletin_pdf::export_typst(&session, f, &Default::default(), &dir, &export).unwrap();
+            bulletin_render::export_typst(&session, f, &Default::default(), &dir, &export).unwrap();
             dir
         })
         .collect();

@@ -51,12 +51,12 @@ fn main() {
     for (i, f) in files.iter().enumerate() {
         // The issue with its series file merged in, as one document.
         let mut merged = toml::Table::new();
-        let series = f.parent().unwrap().join(bulletin_pdf::data::SERIES_FILE);
+        let series = f.parent().unwrap().join(bulletin_model::source::SERIES_FILE);
         let read = |p: &Path| -> toml::Table {
             toml::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
         };
-        bulletin_pdf::data::merge(&mut merged, read(&series));
-        bulletin_pdf::data::merge(&mut merged, read(f));
+        bulletin_model::source::merge(&mut merged, read(&series));
+        bulletin_model::source::merge(&mut merged, read(f));
         // Tables, photos, lists and footnotes as Word has them.
         let bytes = docx::docx_from_value_in(
             &toml::Value::Table(merged),

@@ -9,7 +9,7 @@
 
 use std::time::{Duration, Instant};
 
-use bulletin_pdf::{RenderOptions, Renderer, Session};
+use bulletin_render::{RenderOptions, Renderer, Session};
 
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -32,9 +32,9 @@ fn main() {
         let mut renderer = Renderer::with_world(&session, world.take());
         let r = renderer.render_file(&issue, &opts).unwrap();
         world = renderer.into_world();
-        let pdf = bulletin_pdf::export_pdf(&r).unwrap();
+        let pdf = bulletin_render::export_pdf(&r).unwrap();
         assert!(pdf.len() > 10_000);
-        bulletin_pdf::write_atomic(&output, &pdf).unwrap();
+        bulletin_render::write_atomic(&output, &pdf).unwrap();
         start.elapsed()
     };
     let first = render();

@@ -40,7 +40,7 @@ fn main() -> ExitCode {
         Some(Command::Fonts { json, setup }) => cli::commands::fonts(setup, *json),
         Some(Command::Layouts { json }) => cli::commands::layouts(*json),
         Some(Command::Schema { series, partial }) => {
-            use bulletin_pdf::model::SchemaKind;
+            use bulletin_model::issue::SchemaKind;
             cli::commands::schema(match (*series, *partial) {
                 (true, _) => SchemaKind::Series,
                 (_, true) => SchemaKind::Partial,
@@ -85,7 +85,7 @@ fn main() -> ExitCode {
             encoding,
             setup,
         }) => {
-            let export = bulletin_pdf::export::ExportOptions {
+            let export = bulletin_render::export::ExportOptions {
                 force: *force,
                 fonts: !*no_fonts,
             };

@@ -1,13 +1,12 @@
 //! Archive-grade PDFs: metadata, bookmarks, PDF/A, extractable text and
 //! reproducible bytes, checked with pdfinfo, qpdf and pdftotext.
 
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use bulletin_pdf::body::Block;
-use common::*;
+use bulletin_render::content::Block;
+use crate::common::*;
 
 fn example() -> PathBuf {
     root().join("examples/issue-363.toml")
@@ -156,14 +155,14 @@ fn exports_in_one_process_match_a_fresh_process() {
     let dir = tempfile::tempdir().unwrap();
     let issue = dir.path().join("issue-363.toml");
     let original = std::fs::read_to_string(example()).unwrap();
-    let session = bulletin_pdf::Session::new(&Default::default()).unwrap();
-    let opts = bulletin_pdf::RenderOptions::default();
+    let session = bulletin_render::Session::new(&Default::default()).unwrap();
+    let opts = bulletin_render::RenderOptions::default();
     // One renderer, as `watch` keeps one: its world is reused.
-    let renderer = std::cell::RefCell::new(bulletin_pdf::Renderer::new(&session));
+    let renderer = std::cell::RefCell::new(bulletin_render::Renderer::new(&session));
     let export = |text: &str| {
         std::fs::write(&issue, text).unwrap();
         let r = renderer.borrow_mut().render_file(&issue, &opts).unwrap();
-        bulletin_pdf::export_pdf(&r).unwrap()
+        bulletin_render::export_pdf(&r).unwrap()
     };
     let anchor = "不断提升中心组学习科学化规范化水平";
     // 鼠 is not in the issue: the edit changes the 仿宋 subset.
@@ -207,12 +206,12 @@ fn every_article_extracts_as_its_input_without_spurious_spaces() {
     }
     let text: String = raw_text.chars().filter(|c| !c.is_whitespace()).collect();
     let text = without_page_numbers(&text);
-    let issue = bulletin_pdf::data::read_issue(&example()).unwrap();
-    let layout = bulletin_pdf::Layout::embedded_default();
-    let data = bulletin_pdf::data::build(
+    let issue = bulletin_model::source::read_issue(&example()).unwrap();
+    let layout = bulletin_render::Layout::embedded_default();
+    let data = bulletin_render::data::build(
         &issue,
         &layout,
-        &bulletin_pdf::content::Context::detached(&example()),
+        &bulletin_render::content::Context::detached(&example()),
     )
     .unwrap();
     // Start after the TOC: at the body's first column marker.

@@ -3,9 +3,8 @@
 //! then substrings the message must contain). Each must fail with exactly
 //! that, write no PDF and leave the input as it was.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 
 #[test]
 fn every_broken_input_gets_its_message() {

@@ -2,12 +2,11 @@
 //! files inherited and overridden, incremental runs, shards, reproducible
 //! bytes and the plain Typst export.
 
-mod common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 
 fn pdfs_under(dir: &Path) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
@@ -239,8 +238,8 @@ fn export_typst_writes_a_plain_project_that_compiles_to_the_same_text() {
         assert!(project.join(f).is_file(), "{f} missing");
     }
     // Compile the folder as a plain Typst project: every file from disk.
-    let fonts = std::sync::Arc::new(bulletin_pdf::Fonts::load(&Default::default()));
-    let doc = bulletin_pdf::compile_project(&project, fonts).unwrap();
+    let fonts = std::sync::Arc::new(bulletin_render::Fonts::load(&Default::default()));
+    let doc = bulletin_render::compile_project(&project, fonts).unwrap();
     let pdf = typst_pdf::pdf(&doc, &typst_pdf::PdfOptions::default()).unwrap();
     let plain = tmp.path().join("plain.pdf");
     std::fs::write(&plain, pdf).unwrap();

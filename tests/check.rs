@@ -2,11 +2,10 @@
 //! line:column, exit codes and the JSON Lines report; and the other
 //! machine-readable outputs (`layouts --json`, `fonts --json`).
 
-mod common;
 
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 /// An issue with one of each lint.
 fn lint_fixture() -> String {

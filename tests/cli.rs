@@ -2,9 +2,8 @@
 //! caught, completions and a manual page come from the clap definitions,
 //! and the binary stays a thin layer over the library.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 
 #[test]
 fn a_mistyped_subcommand_is_named_not_read_as_a_file() {

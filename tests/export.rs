@@ -4,12 +4,11 @@
 //! same text: it carries the fonts and the files of the folder the
 //! layout reads.
 
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 /// The typst CLI (0.15.1), which CI installs with
 /// `cargo install typst-cli --version 0.15.1 --locked`.

@@ -6,12 +6,11 @@
 //! The disk tests mount small tmpfs file systems, which needs root (as CI
 //! runs); run as another user they fail with a message saying so.
 
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 /// A tmpfs of `size` mounted on a fresh folder; unmounted when dropped.
 struct Tmpfs {

@@ -3,11 +3,10 @@
 //! zhuanbao; warnings for a 密级 without a 份号 and for fields a layout does
 //! not place; no two words of page 1 overlapping, whatever their lengths.
 
-mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 
 /// The A4 page's middle, in pt.
 const MIDDLE: f64 = 595.28 / 2.0;

@@ -2,11 +2,10 @@
 //! process's file, colliding outputs are refused, sizes are capped, and
 //! broken series files and layouts are named.
 
-mod common;
 
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()

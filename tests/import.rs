@@ -3,15 +3,13 @@
 //! bytes. Most tests call the library; a few run the binary (check, dry
 //! run, series, bad inputs).
 
-mod common;
-#[path = "common/docx.rs"]
-mod docx_gen;
+use crate::common::docx as docx_gen;
 
 use std::path::{Path, PathBuf};
 
-use bulletin_pdf::import::{self, recognize, text, write};
-use common::shape::*;
-use common::*;
+use bulletin_import::{self as import, recognize, text, write};
+use crate::common::shape::*;
+use crate::common::*;
 use proptest::strategy::Strategy;
 
 /// Imports text as a file of that name would be, and returns the issue
@@ -29,7 +27,7 @@ fn import_path(path: &Path) -> (String, toml::Table, recognize::Draft) {
     let table: toml::Table =
         toml::from_str(&toml_text).unwrap_or_else(|e| panic!("{e}\n{toml_text}"));
     // Every imported file is a valid issue.
-    bulletin_pdf::data::parse_issue(Path::new("imported.toml"), toml_text.as_bytes())
+    bulletin_model::source::parse_issue(Path::new("imported.toml"), toml_text.as_bytes())
         .unwrap_or_else(|e| panic!("{}\n{toml_text}", e.message));
     (toml_text, table, imported.draft)
 }
@@ -125,7 +123,7 @@ fn as_text(t: &toml::Table) -> String {
                 ));
             }
             let body = a["body"].as_str().unwrap();
-            for p in bulletin_pdf::body::paragraphs(body) {
+            for p in bulletin_model::body::paragraphs(body) {
                 out.push_str(&format!("　　{p}\n"));
             }
             out.push('\n');
@@ -712,7 +710,7 @@ fn examples_round_trip_through_pdftotext() {
 
 #[test]
 fn tables_figures_lists_and_footnotes_become_blocks() {
-    use bulletin_pdf::import::doc::{Align, Cell, Doc, Image, Item, Para, Table};
+    use bulletin_import::doc::{Align, Cell, Doc, Image, Item, Para, Table};
     let p = |t: &str| {
         Item::Para(Para {
             text: t.into(),
@@ -780,7 +778,7 @@ fn tables_figures_lists_and_footnotes_become_blocks() {
     let draft = recognize::recognize(doc, "issue-7");
     let text = write::issue_toml(&draft, "test", &write::Shared::default());
     let t: toml::Table = toml::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
-    bulletin_pdf::data::parse_issue(Path::new("x.toml"), text.as_bytes())
+    bulletin_model::source::parse_issue(Path::new("x.toml"), text.as_bytes())
         .unwrap_or_else(|e| panic!("{}\n{text}", e.message));
     let a = &t["articles"][0];
     assert_eq!(a["title"].as_str(), Some("全市安全生产情况通报"), "{text}");
@@ -839,8 +837,8 @@ proptest::proptest! {
         let doc = text::from_text(&text);
         let draft = recognize::recognize(doc, "x");
         let out = write::issue_toml(&draft, "x", &write::Shared::default());
-        let session = bulletin_pdf::Session::new(&Default::default()).unwrap();
-        if let Err(e) = bulletin_pdf::pipeline::prepare_bytes(
+        let session = bulletin_render::Session::new(&Default::default()).unwrap();
+        if let Err(e) = bulletin_render::pipeline::prepare_bytes(
             &session,
             Path::new("x.toml"),
             out.as_bytes(),
@@ -1062,7 +1060,7 @@ proptest::proptest! {
         ),
         0..30,
     )) {
-        use bulletin_pdf::import::doc::{Align, Cell, Doc, Image, Item, Para, Table};
+        use bulletin_import::doc::{Align, Cell, Doc, Image, Item, Para, Table};
         let items: Vec<Item> = items
             .into_iter()
             .map(|(kind, text, size, align, list, (b0, b1), (cs, rs))| match kind {
@@ -1104,8 +1102,8 @@ proptest::proptest! {
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, bytes).unwrap();
         }
-        let session = bulletin_pdf::Session::new(&Default::default()).unwrap();
-        if let Err(e) = bulletin_pdf::pipeline::prepare_bytes(
+        let session = bulletin_render::Session::new(&Default::default()).unwrap();
+        if let Err(e) = bulletin_render::pipeline::prepare_bytes(
             &session,
             &tmp.path().join("x.toml"),
             out.as_bytes(),

@@ -3,16 +3,14 @@
 //! must fail cleanly (empty, random, truncated, a zip that is not a .docx,
 //! a scan).
 
-mod common;
-#[path = "common/docx.rs"]
-mod docx_gen;
+use crate::common::docx as docx_gen;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use bulletin_pdf::import::doc::{Align, Doc, Item, Para};
-use bulletin_pdf::import::{docx, pdf};
-use common::*;
+use bulletin_import::doc::{Align, Doc, Item, Para};
+use bulletin_import::{docx, pdf};
+use crate::common::*;
 
 /// Renders an example into a fresh folder and returns the PDF's bytes.
 fn render_example(name: &str, dir: &Path) -> Vec<u8> {

@@ -4,13 +4,12 @@
 //! from the original fonts (src/import/cid_unicode.rs). Structures are
 //! compared (parsed TOML), as in tests/import.rs.
 
-mod common;
 
 use std::path::{Path, PathBuf};
 
-use bulletin_pdf::import::pdf;
-use common::shape::*;
-use common::*;
+use bulletin_import::pdf;
+use crate::common::shape::*;
+use crate::common::*;
 
 fn fixture(name: &str) -> PathBuf {
     root().join("tests/data/import/xelatex").join(name)
@@ -111,11 +110,11 @@ fn rename(mut bytes: Vec<u8>, from: &str, to: &str) -> Vec<u8> {
     bytes
 }
 
-fn para_text(doc: &bulletin_pdf::import::doc::Doc) -> String {
+fn para_text(doc: &bulletin_import::doc::Doc) -> String {
     doc.items
         .iter()
         .filter_map(|i| match i {
-            bulletin_pdf::import::doc::Item::Para(p) => Some(p.text.as_str()),
+            bulletin_import::doc::Item::Para(p) => Some(p.text.as_str()),
             _ => None,
         })
         .collect()

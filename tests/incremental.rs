@@ -3,12 +3,11 @@
 //! run, the fonts, the issue and series files, the binary — as the manifest
 //! beside the outputs records, whatever the modification times say.
 
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use common::*;
+use crate::common::*;
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
@@ -45,7 +44,7 @@ fn edit_keeping_mtime(path: &Path, edit: impl FnOnce(String) -> String) {
 /// A copy of the default layout in `dir`.
 fn copy_default_layout(dir: &Path) {
     std::fs::create_dir_all(dir).unwrap();
-    for e in std::fs::read_dir(root().join("layouts/default")).unwrap() {
+    for e in std::fs::read_dir(root().join("crates/render/layouts/default")).unwrap() {
         let e = e.unwrap();
         std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
     }

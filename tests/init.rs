@@ -2,12 +2,11 @@
 //! that checks and renders as written; a series file with `--series`; never
 //! an overwritten file.
 
-mod common;
 
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::*;
+use crate::common::*;
 
 fn init(args: &[&str]) -> Output {
     Command::new(BIN).arg("init").args(args).output().unwrap()

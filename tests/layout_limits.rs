@@ -3,11 +3,10 @@
 //! without break opportunities stay in the type block, and every layout and
 //! issue shape gives a valid PDF/UA-1.
 
-mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 
 /// The A4 page, in pt.
 const PAGE_WIDTH: f64 = 595.28;

@@ -1,13 +1,12 @@
 //! Layouts for template designers: parameters, the second bundled layout,
 //! new-layout, broken layouts, page images and watch mode.
 
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()

@@ -3,11 +3,10 @@
 //! number (份号) and otherwise the same pages; bad ranges and outputs that
 //! cannot be written are refused before anything is laid out.
 
-mod common;
 
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()

@@ -4,8 +4,8 @@
 //! checked. The layouts are made in this process (one session, one
 //! renderer), so the sweep is quick.
 
-use bulletin_pdf::document::page_lines;
-use bulletin_pdf::{RenderOptions, Renderer, Session};
+use bulletin_render::document::page_lines;
+use bulletin_render::{RenderOptions, Renderer, Session};
 
 /// Filler text: 甲 is never in a title, a byline or the footer.
 fn filler(lines: usize) -> String {

@@ -2,10 +2,9 @@
 //! indents), no-break spaces and tabs. Its paragraphs stay apart, its gaps
 //! are normalised, and hand-wrapped bodies are still joined.
 
-mod common;
 
-use bulletin_pdf::body::Block;
-use common::*;
+use bulletin_render::content::Block;
+use crate::common::*;
 
 /// An issue file with one article of this body (a `"""` string), saved with
 /// CRLF line ends as Windows editors save it.
@@ -18,21 +17,21 @@ fn issue_text(body: &str) -> String {
     text.replace("\r\n", "\n").replace('\n', "\r\n")
 }
 
-fn build(body: &str) -> bulletin_pdf::Data {
+fn build(body: &str) -> bulletin_render::Data {
     let text = issue_text(body);
     let issue =
-        bulletin_pdf::data::parse_issue(std::path::Path::new("pasted.toml"), text.as_bytes())
+        bulletin_model::source::parse_issue(std::path::Path::new("pasted.toml"), text.as_bytes())
             .unwrap();
-    let layout = bulletin_pdf::Layout::embedded_default();
-    bulletin_pdf::data::build(
+    let layout = bulletin_render::Layout::embedded_default();
+    bulletin_render::data::build(
         &issue,
         &layout,
-        &bulletin_pdf::content::Context::detached(std::path::Path::new("pasted.toml")),
+        &bulletin_render::content::Context::detached(std::path::Path::new("pasted.toml")),
     )
     .unwrap()
 }
 
-fn texts(data: &bulletin_pdf::Data) -> Vec<String> {
+fn texts(data: &bulletin_render::Data) -> Vec<String> {
     data.columns[0].articles[0]
         .blocks
         .iter()

@@ -6,7 +6,6 @@
 //! Needs Chromium (`apt-get install chromium`); the browser is driven over
 //! the DevTools protocol with `Runtime.evaluate` only.
 
-mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -16,7 +15,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{root, tool_stdout, BIN};
+use crate::common::{root, tool_stdout, BIN};
 use serde_json::{json, Value};
 
 /// How long the first render (fonts, layout, the whole issue) may take.
@@ -627,7 +626,7 @@ fn live_preview_in_a_browser() {
         after_edit.summary()
     );
     assert_eq!(after_edit.with_svg, good_pages, "{}", after_edit.summary());
-    let pdf_text = common::pdf_text_compact(&out);
+    let pdf_text = crate::common::pdf_text_compact(&out);
     assert!(
         pdf_text.contains(&compact(NEW_TITLE)),
         "the PDF has the new title too\n{logs}"

@@ -2,14 +2,13 @@
 //! its text printed literally or is refused with a clear error — never a
 //! panic, never Typst markup.
 
-mod common;
 
-use bulletin_pdf::{ErrorKind, RenderOptions, Session};
+use bulletin_render::{ErrorKind, RenderOptions, Session};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 use typst::layout::{Frame, FrameItem};
 
-use common::*;
+use crate::common::*;
 
 fn session() -> &'static Session {
     static SESSION: OnceLock<Session> = OnceLock::new();
@@ -68,7 +67,7 @@ fn check(title: &str, body: &str, byline: &str, office: &str) -> Result<bool, Te
         &toml_str(office)[1..toml_str(office).len() - 1],
     );
     std::fs::write(&input, &issue).unwrap();
-    match bulletin_pdf::render_file(session(), &input, &RenderOptions::default()) {
+    match bulletin_render::render_file(session(), &input, &RenderOptions::default()) {
         Ok(r) => {
             let mut text = String::new();
             for page in r.document.pages() {
@@ -88,7 +87,7 @@ fn check(title: &str, body: &str, byline: &str, office: &str) -> Result<bool, Te
                     }
                 }
             }
-            let pdf = bulletin_pdf::export_pdf(&r);
+            let pdf = bulletin_render::export_pdf(&r);
             prop_assert!(pdf.is_ok(), "{:?}", pdf.err());
             Ok(true)
         }
@@ -153,7 +152,7 @@ fn extreme_texts() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("w.toml");
     std::fs::write(&input, minimal_issue(" \t ", "正文。", "单位")).unwrap();
-    let e = bulletin_pdf::render_file(session(), &input, &RenderOptions::default())
+    let e = bulletin_render::render_file(session(), &input, &RenderOptions::default())
         .err()
         .unwrap();
     assert!(e.message.contains("empty title"), "{}", e.message);

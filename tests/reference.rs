@@ -2,12 +2,11 @@
 //! made once by the real binary and read back with poppler, qpdf and
 //! typst-render. The numbers are those of the format spec (README).
 
-mod common;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use common::*;
+use crate::common::*;
 
 const PAGE_W: f64 = 595.28;
 const PAGE_H: f64 = 841.89;
@@ -307,7 +306,7 @@ fn footer_sits_at_the_bottom_of_the_last_page() {
 /// Page images made in-process with typst-render, at 2 pixels a point.
 mod pixels {
     use super::*;
-    use bulletin_pdf::{RenderOptions, Session};
+    use bulletin_render::{RenderOptions, Session};
 
     pub struct Page {
         pub w: usize,
@@ -320,7 +319,7 @@ mod pixels {
         PAGES.get_or_init(|| {
             let session = Session::new(&Default::default()).unwrap();
             let input = root().join("examples/issue-363.toml");
-            let r = bulletin_pdf::render_file(&session, &input, &RenderOptions::default()).unwrap();
+            let r = bulletin_render::render_file(&session, &input, &RenderOptions::default()).unwrap();
             let pages = r.document.pages();
             let (first, last) = (&pages[0], &pages[pages.len() - 1]);
             [first, last]

@@ -2,11 +2,10 @@
 //! which combines the reports of a job array's shards and checks that every
 //! issue was covered exactly once.
 
-mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 

@@ -2,12 +2,11 @@
 //! tables, figures, list and footnotes, and the pagination rules on
 //! generated worst cases.
 
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use common::*;
+use crate::common::*;
 
 /// The example rendered once (and once as PDF/A-2b).
 fn example_pdf(archival: bool) -> &'static PathBuf {
@@ -397,7 +396,7 @@ fn pdf_a_2b_with_photos_validates() {
 #[test]
 fn a_20_megapixel_photo_is_embedded_as_it_is() {
     let dir = tempfile::tempdir().unwrap();
-    let jpeg = common::photos::jpeg(5472, 3648, 20, 85);
+    let jpeg = crate::common::photos::jpeg(5472, 3648, 20, 85);
     std::fs::write(dir.path().join("big.jpg"), &jpeg).unwrap();
     let issue = minimal_issue("图片新闻", "正文。", "供图").replace("body = \"正文。\"\n", "")
         + "\n[[articles.body]]\ntext = \"正文。\"\n\n[[articles.body]]\nimage = \"big.jpg\"\n\

@@ -15,14 +15,12 @@
 //! What the importer cannot do yet is marked `TODO(recognize)` (or
 //! `TODO(reader)`): those places check what it does today, and say what the
 //! expectation will be.
-mod common;
-#[path = "common/docx.rs"]
-mod docx_gen;
+use crate::common::docx as docx_gen;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 fn example(name: &str) -> toml::Table {
     let text = std::fs::read_to_string(root().join(format!("examples/{name}.toml"))).unwrap();
@@ -151,11 +149,11 @@ fn fields(t: &toml::Table) -> Fields {
 /// The paragraphs of an article's text (a string body, or its text blocks).
 fn paragraphs(a: &toml::Value) -> Vec<String> {
     match a.get("body") {
-        Some(toml::Value::String(b)) => bulletin_pdf::body::paragraphs(b),
+        Some(toml::Value::String(b)) => bulletin_model::body::paragraphs(b),
         Some(toml::Value::Array(blocks)) => blocks
             .iter()
             .filter_map(|b| b.get("text").and_then(|t| t.as_str()))
-            .flat_map(bulletin_pdf::body::paragraphs)
+            .flat_map(bulletin_model::body::paragraphs)
             .collect(),
         _ => Vec::new(),
     }
@@ -292,7 +290,7 @@ fn qingkuang_blocks(have: &toml::Table, want: &toml::Table, out: &Path, text: &s
         None => assert_eq!(
             hb[2]["text"]
                 .as_str()
-                .map(bulletin_pdf::body::paragraphs)
+                .map(bulletin_model::body::paragraphs)
                 .unwrap_or_default()
                 .first()
                 .map(String::as_str),
@@ -501,7 +499,7 @@ fn as_text(t: &toml::Table) -> String {
         out.push_str(&format!("{}\n\n", vs(&a["title"])));
         for block in a["body"].as_array().unwrap() {
             if let Some(text) = block.get("text") {
-                for p in bulletin_pdf::body::paragraphs(&vs(text)) {
+                for p in bulletin_model::body::paragraphs(&vs(text)) {
                     out.push_str(&format!("　　{p}\n"));
                 }
             } else if block.get("items").is_some() {
@@ -563,7 +561,7 @@ fn qingkuang_round_trips_through_pasted_text() {
         let mut paras = Vec::new();
         for block in w["body"].as_array().unwrap() {
             if let Some(text) = block.get("text") {
-                paras.extend(bulletin_pdf::body::paragraphs(&vs(text)));
+                paras.extend(bulletin_model::body::paragraphs(&vs(text)));
             } else if block.get("items").is_some() {
                 paras.extend(list_lines(block));
             }

@@ -10,11 +10,10 @@
 //! a header cell may wrap differently and the layout order of its lines
 //! with it. Numbers in table cells come back as strings.
 
-mod common;
 
 use std::path::Path;
 
-use common::{root, run, stderr, tool_stdout, without_page_numbers};
+use crate::common::{root, run, stderr, tool_stdout, without_page_numbers};
 
 /// The text of a PDF in content order, whitespace and page numbers removed.
 fn pdf_text(pdf: &Path) -> String {
@@ -84,7 +83,7 @@ fn round_trip(name: &str, dir: &Path) -> toml::Table {
     let first = dir.join(format!("{name}.pdf"));
     let o = run(&[input.to_str().unwrap(), "-o", first.to_str().unwrap()]);
     assert!(o.status.success(), "{name}: {}", stderr(&o));
-    let o = std::process::Command::new(common::BIN)
+    let o = std::process::Command::new(crate::common::BIN)
         .args(["import", first.to_str().unwrap()])
         .output()
         .unwrap();

@@ -2,11 +2,10 @@
 //! that leave the folder, symbolic links pointing outside and package imports
 //! are refused with clear errors.
 
-mod common;
 
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 /// Renders a one-article issue with a layout whose main.typ is `main`;
 /// returns (exit code, stderr).
@@ -224,13 +223,13 @@ fn a_folder_swapped_for_an_outside_link_mid_render_never_leaks() {
             swaps
         })
     };
-    let session = bulletin_pdf::Session::new(&bulletin_pdf::SessionOptions {
+    let session = bulletin_render::Session::new(&bulletin_render::SessionOptions {
         layout: Some(layout.to_str().unwrap().into()),
         ..Default::default()
     })
     .unwrap();
-    let mut renderer = bulletin_pdf::Renderer::new(&session);
-    let opts = bulletin_pdf::RenderOptions::default();
+    let mut renderer = bulletin_render::Renderer::new(&session);
+    let opts = bulletin_render::RenderOptions::default();
     let start = std::time::Instant::now();
     let (mut renders, mut inside) = (0, 0);
     while start.elapsed() < std::time::Duration::from_secs(4) {
@@ -240,7 +239,7 @@ fn a_folder_swapped_for_an_outside_link_mid_render_never_leaks() {
                 .document
                 .pages()
                 .iter()
-                .map(|p| bulletin_pdf::document::page_text(&p.frame))
+                .map(|p| bulletin_render::document::page_text(&p.frame))
                 .collect();
             assert!(
                 !text.contains("SECRET"),

@@ -3,11 +3,10 @@
 //! Schema validator (boon), and dates the tool refuses are refused by the
 //! schema where a schema can tell (see `TOML_DATE_DESCRIPTION` in model.rs).
 
-mod common;
 
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 /// TOML as an editor hands it to a JSON Schema validator: Taplo (Even

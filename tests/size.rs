@@ -1,9 +1,8 @@
 //! Large issues render with bounded memory, and files over the limit are
 //! refused with a message naming it.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 
 fn sentences() -> Vec<String> {
     let reference = std::fs::read_to_string(root().join("tests/data/issue-363.txt")).unwrap();

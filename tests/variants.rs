@@ -3,9 +3,8 @@
 //! number, free-text issue numbers, the footer's optional lines, TOC page
 //! numbers and the strict GB/T 9704 grid.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 
 const VARIANT: &str = r#"
 [bulletin]

@@ -5,10 +5,11 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
-use bulletin_pdf::batch::Shard;
-use bulletin_pdf::data::Encoding;
-use bulletin_pdf::preview::{Format, Pages};
-use bulletin_pdf::{Error, RenderOptions, SessionOptions};
+use bulletin_model::text::edit_distance;
+use bulletin_render::batch::Shard;
+use bulletin_model::source::Encoding;
+use bulletin_render::preview::{Format, Pages};
+use bulletin_render::{Error, RenderOptions, SessionOptions};
 
 /// Typeset Chinese work bulletin (工作简报) issues from TOML to print-ready PDF.
 ///
@@ -92,7 +93,7 @@ pub struct RenderArgs {
     /// a-2u, a-3b, ua-1, … as typst-pdf names them. Replaces the issue's
     /// options.pdf_standards.
     #[arg(long = "pdf-standard", value_name = "STANDARD", value_delimiter = ',', value_parser = parse_standard)]
-    pub pdf_standards: Option<Vec<typst_pdf::PdfStandard>>,
+    pub pdf_standards: Option<Vec<bulletin_model::issue::PdfStandard>>,
 
     /// The encoding of the issue files: utf-8 (default) or gbk (GB18030),
     /// converted while reading.
@@ -109,12 +110,12 @@ pub struct RenderArgs {
 
     /// Stop a render that takes longer than this, in seconds (e.g. 60, 90s,
     /// 2m): a layout is code, and may loop.
-    #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = bulletin_pdf::limits::parse_duration)]
+    #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = bulletin_model::limits::parse_duration)]
     pub timeout: std::time::Duration,
 
     /// Stop a render whose process uses more memory than this (e.g. 2G,
     /// 512M).
-    #[arg(long, value_name = "SIZE", default_value = "2G", value_parser = bulletin_pdf::limits::parse_size)]
+    #[arg(long, value_name = "SIZE", default_value = "2G", value_parser = bulletin_model::limits::parse_size)]
     pub max_memory: u64,
 
     #[command(flatten)]
@@ -354,7 +355,7 @@ pub struct Plan {
     pub quiet: bool,
     pub render: RenderOptions,
     pub session: SessionOptions,
-    pub limits: bulletin_pdf::limits::Limits,
+    pub limits: bulletin_model::limits::Limits,
 }
 
 /// The highest resolution of page images: an A4 page at 600 ppi is about 35
@@ -408,7 +409,7 @@ impl RenderArgs {
                 encoding: self.encoding,
             },
             session: self.setup.session_options(),
-            limits: bulletin_pdf::limits::Limits {
+            limits: bulletin_model::limits::Limits {
                 time: self.timeout,
                 memory: self.max_memory,
             },
@@ -520,29 +521,13 @@ fn refuse_numbered_watch(_: &str) -> Result<Copies, String> {
     )
 }
 
-fn parse_standard(s: &str) -> Result<typst_pdf::PdfStandard, String> {
-    serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|_| {
+fn parse_standard(s: &str) -> Result<bulletin_model::issue::PdfStandard, String> {
+    s.parse().map_err(|_| {
         format!(
             "unknown PDF standard {s:?}; use one of 1.4, 1.5, 1.6, 1.7, 2.0, a-1b, a-1a, a-2b, \
              a-2u, a-2a, a-3b, a-3u, a-3a, a-4, a-4f, a-4e, ua-1"
         )
     })
-}
-
-/// The edit distance between two short words.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 /// A mistyped subcommand (`bulletin-pdf layout`) would be read as a missing
@@ -576,7 +561,7 @@ pub fn reject_mistyped_subcommand(args: &[OsString]) {
     }
     let best = names
         .iter()
-        .map(|n| (distance(&word, n), n))
+        .map(|n| (edit_distance(&word, n), n))
         .filter(|(d, n)| *d <= 2 || n.starts_with(word.as_ref()))
         .min();
     if let Some((_, name)) = best {
@@ -594,14 +579,6 @@ pub fn reject_mistyped_subcommand(args: &[OsString]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn edit_distance() {
-        assert_eq!(distance("layout", "layouts"), 1);
-        assert_eq!(distance("watc", "watch"), 1);
-        assert_eq!(distance("schema", "schema"), 0);
-        assert_eq!(distance("fnots", "fonts"), 2);
-    }
 
     #[test]
     fn copy_ranges() {

@@ -7,9 +7,9 @@ use std::time::Instant;
 
 use clap::CommandFactory;
 
-use bulletin_pdf::batch::{self, BatchOptions, Job, Outcome, SeriesCache};
-use bulletin_pdf::preview::Format;
-use bulletin_pdf::{report, Error, Session};
+use bulletin_render::batch::{self, BatchOptions, Job, Outcome, SeriesCache};
+use bulletin_render::preview::Format;
+use bulletin_render::{report, Error, Session};
 
 use super::args::{Cli, Plan, ReportCommand};
 use super::term;
@@ -71,16 +71,6 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
     catalogue(cli, &plan, jobs, cli.force)
 }
 
-/// A rate for people: `15.9/s`, `250/s`.
-pub fn rate(per_sec: f64) -> String {
-    if !per_sec.is_finite() || per_sec <= 0.0 {
-        "0/s".into()
-    } else if per_sec >= 100.0 {
-        format!("{per_sec:.0}/s")
-    } else {
-        format!("{per_sec:.1}/s")
-    }
-}
 
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
@@ -155,7 +145,7 @@ fn catalogue(cli: &Cli, plan: &Plan, jobs: Vec<Job>, force: bool) -> Result<(), 
         render: plan.render.clone(),
         time_limit_ms: plan.limits.time.as_millis() as u64,
         memory_limit: plan.limits.memory,
-        color: bulletin_pdf::diag::color(),
+        color: bulletin_model::diag::color(),
     };
     let make = || -> Box<dyn batch::JobRenderer> { Box::new(ProcessWorker::new(&setup)) };
     let run = batch::run_with(&jobs, &session, &opts, &series, &on_done, &make);
@@ -240,7 +230,7 @@ fn catalogue(cli: &Cli, plan: &Plan, jobs: Vec<Job>, force: bool) -> Result<(), 
         }
         line.push_str(&format!(" in {secs:.1} s"));
         if rendered > 0 && secs > 0.0 {
-            line.push_str(&format!(" ({} rendered)", rate(rendered as f64 / secs)));
+            line.push_str(&format!(" ({} rendered)", term::rate(rendered as f64 / secs)));
         }
         eprintln!("{line}");
         if failed_count > 0 {
@@ -313,7 +303,7 @@ pub fn report(cmd: &ReportCommand) -> Result<(), Error> {
 
 #[cfg(test)]
 mod tests {
-    use super::rate;
+    use crate::cli::term::rate;
 
     #[test]
     fn rates_have_sensible_precision() {

@@ -1,15 +1,16 @@
 //! `bulletin-pdf check PATH...`: validates issue files without writing any
 //! output — reading with series files, dates, layout parameters, glyph
-//! coverage — and adds a proofreader's warnings (`bulletin_pdf::lint`).
+//! coverage — and adds a proofreader's warnings (`bulletin_model::lint`).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Serialize;
 
-use bulletin_pdf::data::{self, Encoding, Series};
-use bulletin_pdf::lint::{self, Warning};
-use bulletin_pdf::{diag, pipeline, Error, RenderOptions, Session};
+use bulletin_model::source::{self, Encoding, Series};
+use bulletin_model::lint::{self, Warning};
+use bulletin_model::diag;
+use bulletin_render::{pipeline, Error, RenderOptions, Session};
 
 use super::args::Setup;
 use super::term;
@@ -54,7 +55,7 @@ pub struct CheckOptions<'a> {
 /// Checks every issue among the inputs; fails (exit 1) when any has an
 /// error, succeeds with warnings only.
 pub fn run(opts: &CheckOptions<'_>) -> Result<(), Error> {
-    let jobs = bulletin_pdf::batch::discover(opts.inputs, None)?;
+    let jobs = bulletin_render::batch::discover(opts.inputs, None)?;
     if jobs.is_empty() {
         return Err(Error::input(format!(
             "no issue files (*.toml) in {}",
@@ -99,7 +100,7 @@ pub fn run(opts: &CheckOptions<'_>) -> Result<(), Error> {
             text.push_str(&line);
             text.push('\n');
         }
-        bulletin_pdf::write_atomic(path, text.as_bytes())?;
+        bulletin_render::write_atomic(path, text.as_bytes())?;
     }
     let failed = outcomes.iter().filter(|o| o.status == "failed").count();
     let warned: usize = outcomes.iter().map(|o| o.warnings.len()).sum();
@@ -124,12 +125,12 @@ pub fn run(opts: &CheckOptions<'_>) -> Result<(), Error> {
 
 /// Everything a render checks before laying out, then the lint.
 fn check_one(session: &Session, path: &Path, opts: &RenderOptions) -> Result<Vec<Warning>, Error> {
-    let series: Vec<Arc<Series>> = data::read_series(path, opts.encoding)?;
+    let series: Vec<Arc<Series>> = source::read_series(path, opts.encoding)?;
     let prepared = pipeline::prepare_with(session, path, &series, opts)?;
     pipeline::check_glyphs(&prepared.data, &session.fonts)
         .map_err(|m| Error::input(format!("{}: {m}", path.display())))?;
-    let bytes = data::read_limited(path)?;
-    let issue = data::parse_issue_with(path, &bytes, &series, opts.encoding)?;
+    let bytes = source::read_limited(path)?;
+    let issue = source::parse_issue_with(path, &bytes, &series, opts.encoding)?;
     let own = decode(&bytes, opts.encoding);
     let mut sources = vec![lint::Source { path, text: &own }];
     sources.extend(series.iter().rev().map(|s| lint::Source {

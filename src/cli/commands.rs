@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;
 
-use bulletin_pdf::data::Encoding;
-use bulletin_pdf::export::ExportOptions;
-use bulletin_pdf::{layout, Error, RenderOptions, Session};
+use bulletin_model::source::Encoding;
+use bulletin_render::export::ExportOptions;
+use bulletin_render::{layout, Error, RenderOptions, Session};
 
 use super::args::{Cli, Setup};
 
@@ -122,8 +122,8 @@ pub fn layouts(json: bool) -> Result<(), Error> {
 
 /// The JSON Schema of an issue file, of an issue in a series, or of a
 /// series file.
-pub fn schema(kind: bulletin_pdf::model::SchemaKind) -> Result<(), Error> {
-    let schema = bulletin_pdf::model::schema_of(kind);
+pub fn schema(kind: bulletin_model::issue::SchemaKind) -> Result<(), Error> {
+    let schema = bulletin_model::issue::schema_of(kind);
     let text = serde_json::to_string_pretty(&schema)
         .map_err(|e| Error::output(format!("cannot write the schema: {e}")))?;
     println!("{text}");
@@ -163,7 +163,7 @@ pub fn export_typst(
         encoding,
         ..Default::default()
     };
-    let exported = bulletin_pdf::export_typst(&session, input, &opts, dir, export)?;
+    let exported = bulletin_render::export_typst(&session, input, &opts, dir, export)?;
     eprintln!(
         "wrote {} ({} files, layout {}); compile it with: typst compile --font-path {}/fonts {}/main.typ",
         dir.display(),
@@ -204,7 +204,7 @@ pub fn man(dir: Option<&PathBuf>) -> Result<(), Error> {
     for (name, page) in pages {
         let mut bytes = Vec::new();
         clap_mangen::Man::new(page).render(&mut bytes).map_err(io)?;
-        bulletin_pdf::write_atomic(&dir.join(format!("{name}.1")), &bytes)?;
+        bulletin_render::write_atomic(&dir.join(format!("{name}.1")), &bytes)?;
     }
     eprintln!("wrote the manual pages into {}", dir.display());
     Ok(())

@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use bulletin_pdf::data::{self, Series};
-use bulletin_pdf::import::recognize::{At, Draft};
-use bulletin_pdf::import::{self, write};
-use bulletin_pdf::{write_atomic, Error};
+use bulletin_model::source::{self, Series};
+use bulletin_import::recognize::{At, Draft};
+use bulletin_import::{self as import, write};
+use bulletin_render::{write_atomic, Error};
 use serde::Serialize;
 
 use super::term;
@@ -272,7 +272,7 @@ pub fn run(opts: &ImportOptions<'_>) -> Result<(), Error> {
             if entries.is_empty() {
                 continue;
             }
-            let series_path = dir.join(data::SERIES_FILE);
+            let series_path = dir.join(source::SERIES_FILE);
             if series_path.exists() && !opts.force && !opts.dry_run {
                 term::warning(&format!(
                     "{}: exists already; the issues of this folder are written complete (pass \
@@ -287,7 +287,7 @@ pub fn run(opts: &ImportOptions<'_>) -> Result<(), Error> {
 
     // Write (or, dry, only validate).
     let mut series_written: HashSet<PathBuf> = HashSet::new();
-    let mut session: Option<Option<bulletin_pdf::Session>> = None;
+    let mut session: Option<Option<bulletin_render::Session>> = None;
     for o in outcomes.iter_mut() {
         let Some(draft) = &o.draft else { continue };
         let dir = o.job.output.parent().unwrap_or(Path::new("")).to_path_buf();
@@ -300,13 +300,13 @@ pub fn run(opts: &ImportOptions<'_>) -> Result<(), Error> {
             .unwrap_or_default();
         let text = write::issue_toml(draft, &source, &shared);
         let series_text = (!shared.entries.is_empty()).then(|| write::series_toml(&shared));
-        if text.len() as u64 > data::MAX_FILE_BYTES {
+        if text.len() as u64 > source::MAX_FILE_BYTES {
             o.error = Some(format!(
                 "{}: the imported issue would be {:.1} MiB, over the limit of {} MiB for an \
                  issue file: split the input into its issues",
                 o.job.input.display(),
                 text.len() as f64 / (1u64 << 20) as f64,
-                data::MAX_FILE_BYTES >> 20
+                source::MAX_FILE_BYTES >> 20
             ));
             continue;
         }
@@ -323,7 +323,7 @@ pub fn run(opts: &ImportOptions<'_>) -> Result<(), Error> {
             })?;
             if let Some(st) = &series_text {
                 if series_written.insert(dir.clone()) {
-                    write_atomic(&dir.join(data::SERIES_FILE), st.as_bytes())?;
+                    write_atomic(&dir.join(source::SERIES_FILE), st.as_bytes())?;
                 }
             }
             for (rel, bytes) in &draft.images {
@@ -347,17 +347,17 @@ pub fn run(opts: &ImportOptions<'_>) -> Result<(), Error> {
             // Everything `check` does before the glyphs: the content (tables,
             // figures, footnotes) as the layout would receive it.
             if let Some(session) = session.get_or_insert_with(|| {
-                bulletin_pdf::Session::new(&bulletin_pdf::SessionOptions::default()).ok()
+                bulletin_render::Session::new(&bulletin_render::SessionOptions::default()).ok()
             }) {
                 // The series files on disk (ours is written already), or ours.
-                let series = data::read_series(&o.job.output, data::Encoding::Utf8)
+                let series = source::read_series(&o.job.output, source::Encoding::Utf8)
                     .unwrap_or_else(|_| series_of(series_text.as_deref(), &dir));
-                let prepared = bulletin_pdf::pipeline::prepare_bytes(
+                let prepared = bulletin_render::pipeline::prepare_bytes(
                     session,
                     &o.job.output,
                     text.as_bytes(),
                     &series,
-                    &bulletin_pdf::RenderOptions::default(),
+                    &bulletin_render::RenderOptions::default(),
                 );
                 if let Err(e) = prepared {
                     for (rel, _) in &draft.images {
@@ -367,7 +367,7 @@ pub fn run(opts: &ImportOptions<'_>) -> Result<(), Error> {
                         "{}: the imported issue does not pass check (a bug of the importer; \
                          please report it with the input): {}",
                         o.job.input.display(),
-                        bulletin_pdf::diag::strip_ansi(&e.message)
+                        bulletin_model::diag::strip_ansi(&e.message)
                     )));
                 }
             }
@@ -432,7 +432,7 @@ pub fn run(opts: &ImportOptions<'_>) -> Result<(), Error> {
 /// The series file about to be written, as the pipeline reads one.
 fn series_of(text: Option<&str>, dir: &Path) -> Vec<Arc<Series>> {
     let Some(text) = text else { return Vec::new() };
-    let path = dir.join(data::SERIES_FILE);
+    let path = dir.join(source::SERIES_FILE);
     match toml::from_str::<toml::Table>(text) {
         Ok(table) => vec![Arc::new(Series {
             path,
@@ -447,9 +447,9 @@ fn series_of(text: Option<&str>, dir: &Path) -> Vec<Arc<Series>> {
 fn validate(output: &Path, text: &str, series: Option<&str>, dir: &Path) -> Result<(), String> {
     let check = || -> Result<(), Error> {
         match series {
-            None => data::parse_issue(output, text.as_bytes()).map(|_| ()),
+            None => source::parse_issue(output, text.as_bytes()).map(|_| ()),
             Some(st) => {
-                let path = dir.join(data::SERIES_FILE);
+                let path = dir.join(source::SERIES_FILE);
                 let table: toml::Table = toml::from_str(st)
                     .map_err(|e| Error::input(format!("{}: {e}", path.display())))?;
                 let s = Arc::new(Series {
@@ -457,13 +457,13 @@ fn validate(output: &Path, text: &str, series: Option<&str>, dir: &Path) -> Resu
                     text: st.to_string(),
                     table,
                 });
-                data::parse_issue_with(output, text.as_bytes(), &[s], data::Encoding::Utf8)
+                source::parse_issue_with(output, text.as_bytes(), &[s], source::Encoding::Utf8)
                     .map(|_| ())
             }
         }
     };
     check().map_err(|e| {
-        let m = bulletin_pdf::diag::strip_ansi(&e.message);
+        let m = bulletin_model::diag::strip_ansi(&e.message);
         if m.contains("at most") {
             return format!("the input is too large for one issue: {m}");
         }
@@ -471,7 +471,7 @@ fn validate(output: &Path, text: &str, series: Option<&str>, dir: &Path) -> Resu
             "{}: the imported issue does not read back as a valid issue (a bug of the \
              importer; please report it): {}",
             output.display(),
-            bulletin_pdf::diag::strip_ansi(&e.message)
+            bulletin_model::diag::strip_ansi(&e.message)
         )
     })
 }

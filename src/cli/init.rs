@@ -5,9 +5,9 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use bulletin_pdf::data::{self, SERIES_FILE};
-use bulletin_pdf::model::{self, SchemaKind};
-use bulletin_pdf::Error;
+use bulletin_model::source::{self, SERIES_FILE};
+use bulletin_model::issue::{self as model, SchemaKind};
+use bulletin_render::Error;
 
 /// The newest issue of a folder: the highest integer `issue.number` among
 /// its `*.toml` issue files, with its tables.
@@ -24,7 +24,7 @@ fn newest_issue(dir: &Path) -> Option<Newest> {
         if !name.ends_with(".toml") || name == SERIES_FILE || name == "layout.toml" {
             continue;
         }
-        let Ok(bytes) = data::read_limited(&path) else {
+        let Ok(bytes) = source::read_limited(&path) else {
             continue;
         };
         let text = String::from_utf8_lossy(&bytes);
@@ -407,7 +407,7 @@ pub fn run(dir: &Path, series: bool) -> Result<(), Error> {
     if series && series_path.exists() {
         return Err(refuse(&series_path));
     }
-    let in_series = series || !data::series_paths(&issue_path).is_empty();
+    let in_series = series || !source::series_paths(&issue_path).is_empty();
     let date = today();
     let mut wrote: Vec<String> = Vec::new();
     if series {

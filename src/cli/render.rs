@@ -3,13 +3,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use bulletin_pdf::limits::Watchdog;
-use bulletin_pdf::output::refuse_inputs;
-use bulletin_pdf::preview::{self, Format};
+use bulletin_model::limits::Watchdog;
+use bulletin_render::output::refuse_inputs;
+use bulletin_render::preview::{self, Format};
 use std::io::{IsTerminal, Write};
 
-use bulletin_pdf::pipeline::{folder_of, prepare_bytes};
-use bulletin_pdf::{export_pdf, prepare, write_atomic, Error, Rendered, Renderer, Session};
+use bulletin_render::pipeline::{folder_of, prepare_bytes};
+use bulletin_render::{export_pdf, prepare, write_atomic, Error, Rendered, Renderer, Session};
 
 use super::args::Plan;
 use super::term;
@@ -46,7 +46,7 @@ pub fn is_stdio(p: &Path) -> bool {
 /// The issue on standard input, bounded like an issue file.
 fn read_stdin() -> Result<Vec<u8>, Error> {
     use std::io::Read;
-    let limit = bulletin_pdf::data::MAX_FILE_BYTES;
+    let limit = bulletin_model::source::MAX_FILE_BYTES;
     let mut bytes = Vec::new();
     std::io::stdin()
         .lock()
@@ -95,7 +95,7 @@ pub fn one(plan: &Plan, input: &Path) -> Result<(), Error> {
         // series files and /issue-files/), and messages call it <stdin>.
         let bytes = read_stdin()?;
         let name = Path::new(STDIN_NAME);
-        let series = bulletin_pdf::data::read_series(name, plan.render.encoding)?;
+        let series = bulletin_model::source::read_series(name, plan.render.encoding)?;
         prepare_bytes(&session, name, &bytes, &series, &plan.render)?
     } else {
         prepare(&session, input, &plan.render)?
@@ -350,7 +350,7 @@ pub fn numbered(plan: &Plan, input: &Path, out_dir: Option<&Path>) -> Result<(),
         if is_stdio(input) {
             let bytes = read_stdin()?;
             let name = Path::new(STDIN_NAME);
-            let series = bulletin_pdf::data::read_series(name, plan.render.encoding)?;
+            let series = bulletin_model::source::read_series(name, plan.render.encoding)?;
             prepare_bytes(&session, name, &bytes, &series, &plan.render)?
         } else {
             prepare(&session, input, &plan.render)?
@@ -366,7 +366,7 @@ pub fn numbered(plan: &Plan, input: &Path, out_dir: Option<&Path>) -> Result<(),
     // The first copy, kept for its metadata (its pages are shared).
     let mut head: Option<Rendered> = None;
     // Where the first copy prints its number (see `document::find_number`).
-    let mut spot: Option<bulletin_pdf::document::NumberSpot> = None;
+    let mut spot: Option<bulletin_render::document::NumberSpot> = None;
     // Lays out each copy and hands it to `sink`, in order.
     let mut each_copy = |sink: &mut Sink| -> Result<(), Error> {
         for (i, n) in copies.iter().enumerate() {
@@ -379,12 +379,12 @@ pub fn numbered(plan: &Plan, input: &Path, out_dir: Option<&Path>) -> Result<(),
             // width, has each copy laid out.
             let renumbered = match (&head, &spot) {
                 (Some(h), Some(at)) => {
-                    bulletin_pdf::document::renumber(&h.document, at, &format!("{n:06}")).map(
+                    bulletin_render::document::renumber(&h.document, at, &format!("{n:06}")).map(
                         |page| {
                             let mut pages: Vec<typst_layout::Page> = h.document.pages().to_vec();
                             pages[at.page()] = page;
                             Rendered {
-                                document: bulletin_pdf::pdf::join_copies(&h.document, pages),
+                                document: bulletin_render::pdf::join_copies(&h.document, pages),
                                 data: h.data.clone(),
                                 warnings: Vec::new(),
                                 layout: h.layout.clone(),
@@ -412,7 +412,7 @@ pub fn numbered(plan: &Plan, input: &Path, out_dir: Option<&Path>) -> Result<(),
                         }
                     }
                     spot =
-                        bulletin_pdf::document::find_number(&rendered.document, &format!("{n:06}"));
+                        bulletin_render::document::find_number(&rendered.document, &format!("{n:06}"));
                     head = Some(Rendered {
                         document: rendered.document.clone(),
                         data: rendered.data.clone(),
@@ -463,7 +463,7 @@ pub fn numbered(plan: &Plan, input: &Path, out_dir: Option<&Path>) -> Result<(),
             let per_copy = head.document.pages().len();
             let _watched = dog.watch(&format!("{name} ({total} copies in one PDF)"));
             let joined = Rendered {
-                document: bulletin_pdf::pdf::join_copies(&head.document, pages),
+                document: bulletin_render::pdf::join_copies(&head.document, pages),
                 ..head
             };
             let what = write(plan, &joined, output, &inputs)?;
@@ -505,7 +505,7 @@ type Sink<'a> = dyn FnMut(usize, Rendered) -> Result<(), Error> + 'a;
 fn export_each(
     list: &[PathBuf],
     each_copy: &mut dyn FnMut(&mut Sink) -> Result<(), Error>,
-) -> Result<Vec<bulletin_pdf::output::Staged>, Error> {
+) -> Result<Vec<bulletin_render::output::Staged>, Error> {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{mpsc, Mutex};
     let threads = std::thread::available_parallelism()
@@ -513,7 +513,7 @@ fn export_each(
         .clamp(1, 8);
     let (tx, rx) = mpsc::sync_channel::<(usize, Rendered)>(threads);
     let rx = Mutex::new(rx);
-    let staged: Mutex<Vec<(usize, bulletin_pdf::output::Staged)>> = Mutex::new(Vec::new());
+    let staged: Mutex<Vec<(usize, bulletin_render::output::Staged)>> = Mutex::new(Vec::new());
     let failure: Mutex<Option<Error>> = Mutex::new(None);
     let failed = AtomicBool::new(false);
     let laid_out = std::thread::scope(|scope| {
@@ -525,7 +525,7 @@ fn export_each(
                     continue;
                 }
                 let done = export_pdf(&rendered)
-                    .and_then(|pdf| bulletin_pdf::output::stage(&list[i], &pdf));
+                    .and_then(|pdf| bulletin_render::output::stage(&list[i], &pdf));
                 match done {
                     Ok(s) => staged
                         .lock()

@@ -3,7 +3,7 @@
 
 use std::io::IsTerminal;
 
-use bulletin_pdf::diag;
+use bulletin_model::diag;
 
 /// Turns colours on when standard error is a terminal and `NO_COLOR` is
 /// not set, or when `CLICOLOR_FORCE` is set (to something other than 0).
@@ -45,10 +45,21 @@ pub fn progress(total: u64, quiet: bool) -> Option<indicatif::ProgressBar> {
             .with_key(
                 "rate",
                 |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                    let _ = w.write_str(&super::batch::rate(s.per_sec()));
+                    let _ = w.write_str(&rate(s.per_sec()));
                 },
             ),
         );
         bar
     })
+}
+
+/// A rate for people: `15.9/s`, `250/s`.
+pub fn rate(per_sec: f64) -> String {
+    if !per_sec.is_finite() || per_sec <= 0.0 {
+        "0/s".into()
+    } else if per_sec >= 100.0 {
+        format!("{per_sec:.0}/s")
+    } else {
+        format!("{per_sec:.1}/s")
+    }
 }

@@ -8,9 +8,10 @@ use std::time::{Instant, SystemTime};
 use typst_kit::server::HttpServer;
 use typst_kit::watcher::Watcher;
 
-use bulletin_pdf::limits::Watchdog;
-use bulletin_pdf::preview::{self, Format, PreviewPage};
-use bulletin_pdf::{data, fonts::FontFile, prepare, Error, Renderer, Session, SessionOptions};
+use bulletin_model::limits::Watchdog;
+use bulletin_render::preview::{self, Format, PreviewPage};
+use bulletin_model::source;
+use bulletin_render::{fonts::FontFile, prepare, Error, Renderer, Session, SessionOptions};
 
 use super::args::{Plan, RenderArgs};
 use super::{render, term};
@@ -75,7 +76,7 @@ fn render_once(
 ) -> Outcome {
     let session = renderer.session();
     let mut deps = vec![input.to_path_buf()];
-    deps.extend(data::series_paths(input));
+    deps.extend(source::series_paths(input));
     let prepared = match prepare(session, input, &plan.render) {
         Ok(p) => p,
         Err(e) => {
@@ -92,7 +93,7 @@ fn render_once(
         for w in &r.warnings {
             term::warning(w);
         }
-        for font in bulletin_pdf::document::fonts_used(&r.document) {
+        for font in bulletin_render::document::fonts_used(&r.document) {
             if let Some(FontFile::File(p)) = session.fonts.file_of(&font) {
                 deps.push(p);
             }

@@ -17,10 +17,11 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use bulletin_pdf::batch::{render_job, Done, Job, JobRenderer};
-use bulletin_pdf::data::Series;
-use bulletin_pdf::limits::{Limits, Watchdog};
-use bulletin_pdf::{diag, Error, RenderOptions, Renderer, Session, SessionOptions};
+use bulletin_render::batch::{render_job, Done, Job, JobRenderer};
+use bulletin_model::source::Series;
+use bulletin_model::limits::{Limits, Watchdog};
+use bulletin_model::diag;
+use bulletin_render::{Error, RenderOptions, Renderer, Session, SessionOptions};
 
 /// What a worker is set up with (its first line).
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -98,7 +98,7 @@ pub fn generate(dir: &Path, n: usize, seed: u64) -> std::io::Result<Vec<PathBuf>
             q(office),
             q(office)
         );
-        std::fs::write(d.join(bulletin_pdf::data::SERIES_FILE), series)?;
+        std::fs::write(d.join(bulletin_model::source::SERIES_FILE), series)?;
         // What the 情况通报 issues read: the example's photo and CSV table.
         let files = d.join("files");
         std::fs::create_dir_all(&files)?;

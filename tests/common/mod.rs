@@ -166,6 +166,7 @@ pub fn toml_str(s: &str) -> String {
     out
 }
 pub mod catalogue;
+pub mod docx;
 pub mod photos;
 pub mod shape;
 
@@ -179,7 +180,7 @@ pub fn layout_extending_default(dir: &Path, name: &str, before: &str, after: &st
         format!("name = \"{name}\"\nextends = \"default\"\n"),
     )
     .unwrap();
-    let main = std::fs::read_to_string(root().join("layouts/default/main.typ")).unwrap();
+    let main = std::fs::read_to_string(root().join("crates/render/layouts/default/main.typ")).unwrap();
     std::fs::write(layout.join("main.typ"), format!("{before}{main}\n{after}")).unwrap();
     layout
 }

@@ -51,8 +51,8 @@ pub fn article_shape(a: &toml::Value) -> ArticleShape {
             .get("note")
             .and_then(|n| n.get("text"))
             .and_then(|t| t.as_str())
-            .map(|t| bulletin_pdf::body::paragraphs(t).join("\n")),
-        paragraphs: bulletin_pdf::body::paragraphs(&body),
+            .map(|t| bulletin_model::body::paragraphs(t).join("\n")),
+        paragraphs: bulletin_model::body::paragraphs(&body),
     }
 }
 

@@ -9,7 +9,8 @@ use std::sync::Arc;
 use typst::diag::Warned;
 use typst_layout::PagedDocument;
 
-use crate::data::{self, Data, Encoding, Series};
+use crate::data::{self, Data};
+use crate::source::{self, Encoding, Series};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fonts::Fonts;
 use crate::layout::Layout;
@@ -23,7 +24,7 @@ pub struct RenderOptions {
     pub allow_missing_glyphs: bool,
     /// PDF standards to conform to; when set, they replace the issue's own
     /// `options.pdf_standards`.
-    pub pdf_standards: Option<Vec<typst_pdf::PdfStandard>>,
+    pub pdf_standards: Option<Vec<bulletin_model::issue::PdfStandard>>,
     /// The encoding of issue and series files.
     pub encoding: Encoding,
 }
@@ -84,7 +85,7 @@ pub fn prepare_with(
     series: &[Arc<Series>],
     opts: &RenderOptions,
 ) -> Result<Prepared> {
-    let bytes = data::read_limited(path)?;
+    let bytes = source::read_limited(path)?;
     prepare_bytes(session, path, &bytes, series, opts)
 }
 
@@ -98,7 +99,7 @@ pub fn prepare_bytes(
     series: &[Arc<Series>],
     opts: &RenderOptions,
 ) -> Result<Prepared> {
-    let issue = data::parse_issue_with(path, bytes, series, opts.encoding)?;
+    let issue = source::parse_issue_with(path, bytes, series, opts.encoding)?;
     let base = folder_of(path);
     // A layout named in a series file is found from that file's folder.
     let named_in = match &issue.layout {
@@ -137,7 +138,7 @@ pub fn prepare_bytes(
                     .map(|s| (s.path.clone(), s.text.as_str())),
             );
             for (p, t) in texts {
-                if let Some(r) = data::locate_key(t, "style", &k) {
+                if let Some(r) = source::locate_key(t, "style", &k) {
                     return Some(crate::error::snippet(&p, t, r, &m));
                 }
             }
@@ -196,7 +197,7 @@ pub fn named_layout(
 /// Reads an issue file and its series files (every `bulletin.toml` in its
 /// folder and the folders above), chooses its layout and builds its data.
 pub fn prepare(session: &Session, path: &Path, opts: &RenderOptions) -> Result<Prepared> {
-    let series = data::read_series(path, opts.encoding)?;
+    let series = source::read_series(path, opts.encoding)?;
     prepare_with(session, path, &series, opts)
 }
 
@@ -227,7 +228,7 @@ fn placed_in_issue(e: Error, path: &Path) -> Error {
         return e;
     };
     let message = message.lines().next().unwrap_or("").trim();
-    let Ok(bytes) = data::read_limited(path) else {
+    let Ok(bytes) = source::read_limited(path) else {
         return e;
     };
     let text = String::from_utf8_lossy(&bytes);
@@ -446,7 +447,7 @@ pub fn missing_in_data(data: &Data, fonts: &Fonts) -> Vec<(char, String)> {
     for place in data.places() {
         let mut seen = Vec::new();
         for c in place.text.chars() {
-            if is_invisible(c) || seen.contains(&c) || fonts.covers(c) {
+            if crate::document::is_invisible(c) || seen.contains(&c) || fonts.covers(c) {
                 continue;
             }
             seen.push(c);
@@ -478,13 +479,3 @@ pub fn check_glyphs(data: &Data, fonts: &Fonts) -> std::result::Result<(), Strin
     Err(msg)
 }
 
-/// Characters that are not drawn: spaces, controls and format characters.
-pub fn is_invisible(c: char) -> bool {
-    c.is_whitespace()
-        || c.is_control()
-        || matches!(c as u32,
-            0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F
-            | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
-            | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFF8 | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A
-            | 0xE0000..=0xE0FFF)
-}

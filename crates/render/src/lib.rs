@@ -26,27 +26,24 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod batch;
-pub mod body;
 pub mod content;
 pub mod data;
 pub mod diag;
 pub mod document;
-pub mod error;
 pub mod export;
 pub mod fonts;
-pub mod import;
 pub mod layout;
-pub mod limits;
-pub mod lint;
-pub mod model;
 pub mod output;
 pub mod pdf;
 pub mod pipeline;
 pub mod preview;
 pub mod report;
-pub mod sandbox;
 pub mod session;
 pub mod world;
+
+// The model's modules, under the names the renderer's modules use.
+use bulletin_model::{body, error, issue as model, sandbox, source};
+pub use bulletin_model::{limits, Issue};
 
 pub use crate::data::Data;
 pub use crate::error::{Error, ErrorKind, Result};

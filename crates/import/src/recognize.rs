@@ -264,7 +264,7 @@ fn is_cjk_punct(c: char) -> bool {
 /// full-width, with the spaces around them removed. Returns how many.
 pub fn fix_punctuation(s: &str) -> (String, usize) {
     let chars: Vec<char> = s.chars().collect();
-    let chinese = |c: char| crate::lint::is_chinese(c);
+    let chinese = |c: char| bulletin_model::text::is_chinese(c);
     let mut out: Vec<char> = Vec::with_capacity(chars.len());
     let mut fixed = 0;
     let mut skip_spaces = false;
@@ -409,7 +409,7 @@ pub fn find_date(s: &str) -> Option<FoundDate> {
     let valid = |y: Option<i64>, m: u32, d: u32| {
         (1..=12).contains(&m)
             && d >= 1
-            && d <= crate::error::days_in_month(y.unwrap_or(2000), m)
+            && d <= bulletin_model::date::days_in_month(y.unwrap_or(2000), m)
             && y.is_none_or(|y| (1900..=2200).contains(&y))
     };
     let mut i = 0;
@@ -963,7 +963,7 @@ pub fn structural_line(s: &str) -> bool {
         || note_label(t).is_some()
         || !footer_fields(t).is_empty()
         || bullet(t).is_some()
-        || crate::body::heading_level(t).is_some()
+        || bulletin_model::body::heading_level(t).is_some()
         || byline_of(t).is_some()
         || page_number(t)
         || leader_line(t)
@@ -1010,7 +1010,7 @@ fn byline_of(s: &str) -> Option<String> {
     if inner.is_empty()
         || nchars(inner) > 40
         || inner.contains(['。', '（', '）', '(', ')', '！', '？'])
-        || crate::body::heading_level(t).is_some()
+        || bulletin_model::body::heading_level(t).is_some()
         || find_date(inner).is_some()
     {
         return None;
@@ -1217,8 +1217,8 @@ impl Builder<'_> {
             for b in &a.blocks {
                 match b {
                     Block::Text(t) => {
-                        for block in crate::body::parse(&t.join("\n\n"), true) {
-                            if let crate::body::Block::Para { runs, .. } = block {
+                        for block in bulletin_model::body::parse(&t.join("\n\n"), true) {
+                            if let bulletin_model::body::Block::Para { runs, .. } = block {
                                 for r in runs {
                                     note_refs(&r.text, &mut keys);
                                 }
@@ -1228,7 +1228,7 @@ impl Builder<'_> {
                     Block::List { items, .. } => {
                         for (t, sub) in items {
                             for x in std::iter::once(t).chain(sub) {
-                                crate::body::runs(x.trim())
+                                bulletin_model::body::runs(x.trim())
                                     .iter()
                                     .for_each(|r| note_refs(&r.text, &mut keys));
                             }
@@ -1236,7 +1236,7 @@ impl Builder<'_> {
                     }
                     Block::Table { header, rows, .. } => {
                         for c in header.iter().chain(rows.iter()).flatten() {
-                            crate::body::runs(c.text.trim())
+                            bulletin_model::body::runs(c.text.trim())
                                 .iter()
                                 .for_each(|r| note_refs(&r.text, &mut keys));
                         }
@@ -1494,7 +1494,7 @@ fn join_broken(paras: Vec<(String, Para)>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut prev_joinable = false;
     for (text, hints) in paras {
-        let heading = crate::body::heading_level(&text).is_some()
+        let heading = bulletin_model::body::heading_level(&text).is_some()
             && nchars(&text) <= 60
             && !text.contains('。')
             || figure_caption(&text)
@@ -1762,7 +1762,7 @@ pub fn recognize(doc: Doc, stem: &str) -> Draft {
                 let key = compact(&p.text);
                 let repeated = counts.get(&key).is_some_and(|c| *c >= 3)
                     && column_marker(&p.text).is_none()
-                    && crate::body::heading_level(&p.text).is_none()
+                    && bulletin_model::body::heading_level(&p.text).is_none()
                     && byline_of(&p.text).is_none()
                     && footer_fields(&p.text).is_empty()
                     && !matches!(p.text.chars().last(), Some('：' | '。' | ':'))
@@ -2129,7 +2129,7 @@ pub fn recognize(doc: Doc, stem: &str) -> Draft {
             let right = matches!(p.hints.align, Align::Right)
                 && p.len() <= 40
                 && !ends_sentence(&text)
-                && crate::body::heading_level(&text).is_none();
+                && bulletin_model::body::heading_level(&text).is_none();
             let by = byline_of(&text).or_else(|| right.then(|| unbracket(&text)));
             if let Some(by) = by {
                 b.flush_text();
@@ -2530,7 +2530,7 @@ fn is_title_like(s: &str) -> bool {
             s.chars().last(),
             Some('，' | '、' | '；' | '：' | ',' | ';' | ':')
         )
-        && crate::body::heading_level(s).is_none()
+        && bulletin_model::body::heading_level(s).is_none()
         && byline_of(s).is_none()
         && note_label(s).is_none()
         && bullet(s).is_none()
@@ -3238,7 +3238,7 @@ fn tidy(d: &mut Draft) {
     let fill = |date: &mut Option<Ymd>, checks: &mut Vec<Check>, at: At| {
         if let Some(dt) = date.as_mut().filter(|dt| dt.year == 0) {
             match context_year {
-                Some(y) if crate::error::date_problem(y, dt.month, dt.day).is_none() => {
+                Some(y) if bulletin_model::date::date_problem(y, dt.month, dt.day).is_none() => {
                     dt.year = y;
                     for c in checks
                         .iter_mut()

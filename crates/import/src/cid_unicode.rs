@@ -12,7 +12,7 @@
 //! character, as poppler's `pdftotext` does.
 //!
 //! The original is looked for among the Fandol fonts embedded in the
-//! binary ([`crate::fonts::EMBEDDED`]), then among the installed system
+//! binary ([`bulletin_fonts::EMBEDDED`]), then among the installed system
 //! fonts (scanned once, and only when a PDF needs it). Nothing is trusted
 //! by name alone: a font with the same name but other glyphs (another
 //! version, another font that took the name) would turn the text into
@@ -509,7 +509,7 @@ fn embedded(name: &str) -> Option<&'static [u8]> {
     static NAMES: OnceLock<Vec<(String, &'static [u8])>> = OnceLock::new();
     NAMES
         .get_or_init(|| {
-            crate::fonts::EMBEDDED
+            bulletin_fonts::EMBEDDED
                 .iter()
                 .filter_map(|(_, data)| Some((postscript_name(data, 0)?, *data)))
                 .collect()
@@ -537,7 +537,7 @@ mod tests {
     use super::*;
 
     fn fandol(file: &str) -> &'static [u8] {
-        crate::fonts::EMBEDDED
+        bulletin_fonts::EMBEDDED
             .iter()
             .find(|(n, _)| *n == file)
             .map(|(_, d)| *d)
@@ -680,7 +680,7 @@ mod tests {
 
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/tests/data/import/xelatex/bulletin.pdf"
+            "/../../tests/data/import/xelatex/bulletin.pdf"
         );
         let pdf = Pdf::new(std::fs::read(path).unwrap()).unwrap();
         let settings = InterpreterSettings {

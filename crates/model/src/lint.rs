@@ -26,7 +26,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::model::{Article, Issue};
+use crate::issue::{Article, Issue};
+use crate::text::{full_width, is_chinese};
 
 /// The longest paragraph (in characters, spaces not counted) that passes
 /// without a warning.
@@ -314,7 +315,7 @@ fn article(out: &mut Out<'_>, n: usize, a: &Article) {
     punctuation(out, title_v.as_ref(), &a.title, &format!("{what}, title"));
     let texts = a.body.texts();
     if a.body.is_blank()
-        || (matches!(a.body, crate::model::Body::Text(_)) && texts[0].trim().is_empty())
+        || (matches!(a.body, crate::issue::Body::Text(_)) && texts[0].trim().is_empty())
     {
         out.at(
             start(body_spans.first().unwrap_or(&None), out),
@@ -422,25 +423,7 @@ fn punctuation_message(place: &str, ch: char, context: &str) -> String {
     format!("{place}: ASCII '{ch}' in Chinese text (「{context}」); use the full-width '{wide}'")
 }
 
-fn full_width(c: char) -> char {
-    match c {
-        ',' => '，',
-        ':' => '：',
-        ';' => '；',
-        '(' => '（',
-        ')' => '）',
-        '!' => '！',
-        '?' => '？',
-        c => c,
-    }
-}
 
-/// A Chinese character or a piece of Chinese punctuation.
-pub fn is_chinese(c: char) -> bool {
-    matches!(c as u32,
-        0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF
-        | 0xFF01..=0xFF5E | 0x20000..=0x3134F | 0x2018 | 0x2019 | 0x201C | 0x201D)
-}
 
 /// The ASCII `, : ; ( ) ! ?` of a line that stand in Chinese text: each
 /// with a few characters around it (for the message) and the text to look

@@ -231,8 +231,80 @@ pub struct Options {
     pub detect: bool,
     /// PDF standards to conform to, e.g. ["a-2b"] (validated by typst-pdf).
     #[serde(default)]
-    #[schemars(with = "Vec<String>")]
-    pub pdf_standards: Vec<typst_pdf::PdfStandard>,
+    pub pdf_standards: Vec<PdfStandard>,
+}
+
+/// A PDF standard to conform to, by the names typst-pdf gives them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[allow(non_camel_case_types)]
+pub enum PdfStandard {
+    #[serde(rename = "1.4")]
+    V_1_4,
+    #[serde(rename = "1.5")]
+    V_1_5,
+    #[serde(rename = "1.6")]
+    V_1_6,
+    #[serde(rename = "1.7")]
+    V_1_7,
+    #[serde(rename = "2.0")]
+    V_2_0,
+    #[serde(rename = "a-1b")]
+    A_1b,
+    #[serde(rename = "a-1a")]
+    A_1a,
+    #[serde(rename = "a-2b")]
+    A_2b,
+    #[serde(rename = "a-2u")]
+    A_2u,
+    #[serde(rename = "a-2a")]
+    A_2a,
+    #[serde(rename = "a-3b")]
+    A_3b,
+    #[serde(rename = "a-3u")]
+    A_3u,
+    #[serde(rename = "a-3a")]
+    A_3a,
+    #[serde(rename = "a-4")]
+    A_4,
+    #[serde(rename = "a-4f")]
+    A_4f,
+    #[serde(rename = "a-4e")]
+    A_4e,
+    #[serde(rename = "ua-1")]
+    Ua_1,
+}
+
+impl PdfStandard {
+    /// The standard's name, as written in issue files (`a-2b`).
+    pub fn name(self) -> &'static str {
+        use PdfStandard::*;
+        match self {
+            V_1_4 => "1.4",
+            V_1_5 => "1.5",
+            V_1_6 => "1.6",
+            V_1_7 => "1.7",
+            V_2_0 => "2.0",
+            A_1b => "a-1b",
+            A_1a => "a-1a",
+            A_2b => "a-2b",
+            A_2u => "a-2u",
+            A_2a => "a-2a",
+            A_3b => "a-3b",
+            A_3u => "a-3u",
+            A_3a => "a-3a",
+            A_4 => "a-4",
+            A_4f => "a-4f",
+            A_4e => "a-4e",
+            Ua_1 => "ua-1",
+        }
+    }
+}
+
+impl std::str::FromStr for PdfStandard {
+    type Err = ();
+    fn from_str(s: &str) -> std::result::Result<PdfStandard, ()> {
+        serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|_| ())
+    }
 }
 
 fn yes() -> bool {
@@ -362,41 +434,7 @@ pub struct Footer {
     pub copies: Option<u32>,
 }
 
-/// A calendar date taken from a TOML date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Date {
-    pub year: u16,
-    pub month: u8,
-    pub day: u8,
-}
-
-impl Date {
-    /// The Chinese form used in bulletins: 2020 年 2 月 10 日.
-    pub fn chinese(&self) -> String {
-        format!("{} 年 {} 月 {} 日", self.year, self.month, self.day)
-    }
-}
-
-/// Converts a TOML datetime that must be a plain date.
-pub fn date_of(dt: &Datetime) -> Result<Date, String> {
-    match (dt.date, dt.time) {
-        (Some(d), None) => {
-            let problem =
-                crate::error::date_problem(i64::from(d.year), u32::from(d.month), u32::from(d.day));
-            if let Some(problem) = problem {
-                return Err(format!("{dt} is out of range: {problem}"));
-            }
-            Ok(Date {
-                year: d.year,
-                month: d.month,
-                day: d.day,
-            })
-        }
-        _ => Err(format!(
-            "expected a date such as 2020-02-10, found the date-time {dt}"
-        )),
-    }
-}
+pub use crate::date::{date_of, Date};
 
 /// A TOML local date such as 2020-02-10, for the JSON Schema only (see
 /// [`schema_of`]: its definition is replaced there).

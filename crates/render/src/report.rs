@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::batch::{Job, Outcome, Shard};
-use crate::diag::strip_ansi;
+use bulletin_model::diag::strip_ansi;
 use crate::error::{Error, Result};
 
 /// What happened to an issue, as a report says it.

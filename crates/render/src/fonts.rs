@@ -15,33 +15,8 @@ use typst::utils::LazyHash;
 use typst_kit::fonts::{FontPath, FontStore};
 
 /// The Fandol fonts embedded in the binary (GPL with font exception; see
-/// `fonts/README.md`).
-pub const EMBEDDED: &[(&str, &[u8])] = &[
-    (
-        "FandolSong-Regular.otf",
-        include_bytes!("../fonts/FandolSong-Regular.otf"),
-    ),
-    (
-        "FandolSong-Bold.otf",
-        include_bytes!("../fonts/FandolSong-Bold.otf"),
-    ),
-    (
-        "FandolHei-Regular.otf",
-        include_bytes!("../fonts/FandolHei-Regular.otf"),
-    ),
-    (
-        "FandolHei-Bold.otf",
-        include_bytes!("../fonts/FandolHei-Bold.otf"),
-    ),
-    (
-        "FandolFang-Regular.otf",
-        include_bytes!("../fonts/FandolFang-Regular.otf"),
-    ),
-    (
-        "FandolKai-Regular.otf",
-        include_bytes!("../fonts/FandolKai-Regular.otf"),
-    ),
-];
+/// the `bulletin-fonts` crate).
+pub use bulletin_fonts::EMBEDDED;
 
 /// Where fonts are searched.
 #[derive(Debug, Clone, Default)]

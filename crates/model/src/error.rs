@@ -4,6 +4,9 @@ use std::fmt;
 use std::ops::Range;
 use std::path::Path;
 
+use crate::date::{date_problem, days_in_month, MONTHS};
+use crate::text::edit_distance;
+
 /// What went wrong, broadly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -309,56 +312,6 @@ fn date_advice(at: &Assignment, raw: &str) -> Option<Advice> {
     })
 }
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-/// The days of a month (1 to 12) of a year.
-pub fn days_in_month(year: i64, month: u32) -> u32 {
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => 0,
-    }
-}
-
-/// Why a year, month and day is not a date ("June has 30 days"), or None.
-pub fn date_problem(year: i64, month: u32, day: u32) -> Option<String> {
-    if !(1..=12).contains(&month) {
-        return Some(format!("there is no month {month}: a year has 12 months"));
-    }
-    let days = days_in_month(year, month);
-    if day == 0 {
-        return Some("days count from 1".into());
-    }
-    if day <= days {
-        return None;
-    }
-    let name = MONTHS[month as usize - 1];
-    Some(if month == 2 {
-        let leap = days == 29;
-        format!(
-            "February {year} has {days} days ({year} is {}a leap year)",
-            if leap { "" } else { "not " }
-        )
-    } else {
-        format!("{name} has {days} days")
-    })
-}
 
 /// A date as people write it: 2024-06-18, 2024年6月18日, 2024.6.18,
 /// 2024/06/18 (full-width digits too).
@@ -528,31 +481,6 @@ fn did_you_mean(message: &str) -> Option<String> {
     (d <= 2 && d * 2 < len).then(|| format!("did you mean `{best}`?"))
 }
 
-/// Edits (insert, delete, replace, swap two neighbours) from `a` to `b`.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = v;
-        }
-    }
-    d[a.len()][b.len()]
-}
 
 #[cfg(test)]
 mod tests {

@@ -15,7 +15,13 @@ pub fn export_pdf(rendered: &Rendered) -> Result<Vec<u8>> {
     let data = &rendered.data;
     let d = data.issue.date;
     let timestamp = Datetime::from_ymd(d.year.into(), d.month, d.day).map(Timestamp::new_utc);
-    let standards = PdfStandards::new(&data.options.pdf_standards).map_err(|e| {
+    let list: Vec<typst_pdf::PdfStandard> = data
+        .options
+        .pdf_standards
+        .iter()
+        .filter_map(|s| serde_json::from_value(serde_json::Value::String(s.name().into())).ok())
+        .collect();
+    let standards = PdfStandards::new(&list).map_err(|e| {
         let mut m = format!(
             "PDF standards {:?}: {}",
             data.options.pdf_standards,

@@ -17,14 +17,14 @@ pub mod write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::error::{Error, Result};
+use bulletin_model::{Error, Result};
 
 /// The most an input file may hold (photos included).
-pub const MAX_INPUT_BYTES: u64 = crate::sandbox::FILE_LIMIT;
+pub const MAX_INPUT_BYTES: u64 = bulletin_model::sandbox::FILE_LIMIT;
 
 /// The most a text input may hold: its text becomes one issue file, and an
-/// issue file is at most [`crate::data::MAX_FILE_BYTES`].
-pub const MAX_TEXT_BYTES: u64 = crate::data::MAX_FILE_BYTES;
+/// issue file is at most [`bulletin_model::source::MAX_FILE_BYTES`].
+pub const MAX_TEXT_BYTES: u64 = bulletin_model::source::MAX_FILE_BYTES;
 
 /// How long LibreOffice may take to convert a .doc or .wps file.
 pub const CONVERT_TIMEOUT: Duration = Duration::from_secs(120);

@@ -14,8 +14,54 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::body::{self, Block, NoteRef, Run};
+use crate::body::{self, NoteRef, Run};
 use crate::model::{Article, BlockKind, Body, BodyBlock, Cell, CellAlign, ListItem, Width};
+
+/// One block of an article's body as the layout receives it: the text
+/// blocks of the body grammar ([`body::Block`]) and the rich blocks.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Block {
+    /// A heading of level 1 (一、), 2 (（一）), 3 (1.) or 4 (（1）).
+    Heading { level: u8, text: String },
+    /// A paragraph, with an optional run-in lead before its runs.
+    Para {
+        lead: Option<String>,
+        runs: Vec<Run>,
+    },
+    /// A table (see [`Table`]).
+    Table(Table),
+    /// A figure: one image or two side by side.
+    Figure(Figure),
+    /// A bulleted or numbered list.
+    List(List),
+}
+
+impl From<body::Block> for Block {
+    fn from(b: body::Block) -> Block {
+        match b {
+            body::Block::Heading { level, text } => Block::Heading { level, text },
+            body::Block::Para { lead, runs } => Block::Para { lead, runs },
+        }
+    }
+}
+
+impl Block {
+    /// The block's whole text, as a reader sees it.
+    pub fn text(&self) -> String {
+        match self {
+            Block::Heading { text, .. } => text.clone(),
+            Block::Para { lead, runs } => {
+                let mut s = lead.clone().unwrap_or_default();
+                s.push_str(&body::runs_text(runs));
+                s
+            }
+            Block::Table(t) => t.text(),
+            Block::Figure(f) => f.text(),
+            Block::List(l) => l.text(),
+        }
+    }
+}
 
 /// Where an issue's text is, for messages about its blocks.
 #[derive(Debug, Clone, Copy)]
@@ -268,15 +314,15 @@ impl Notes<'_> {
         self.split(body::runs(text))
     }
 
-    fn blocks(&mut self, blocks: Vec<Block>) -> Result<Vec<Block>, String> {
+    fn blocks(&mut self, blocks: Vec<body::Block>) -> Result<Vec<Block>, String> {
         blocks
             .into_iter()
             .map(|b| match b {
-                Block::Para { lead, runs } => Ok(Block::Para {
+                body::Block::Para { lead, runs } => Ok(Block::Para {
                     lead,
                     runs: self.split(runs)?,
                 }),
-                other => Ok(other),
+                other => Ok(other.into()),
             })
             .collect()
     }

@@ -48,7 +48,7 @@ pub fn missing_glyphs(doc: &PagedDocument) -> Vec<(char, usize)> {
             for g in t.glyphs.iter().filter(|g| g.id == 0) {
                 let text = t.text.get(g.range()).unwrap_or("");
                 for c in text.chars() {
-                    if !crate::pipeline::is_invisible(c) && !out.iter().any(|(d, _)| *d == c) {
+                    if !is_invisible(c) && !out.iter().any(|(d, _)| *d == c) {
                         out.push((c, i + 1));
                     }
                 }
@@ -183,4 +183,15 @@ pub fn renumber(
     let mut done = false;
     patch(&mut page.frame, &spot.text, number, &mut done);
     done.then_some(page)
+}
+
+/// Characters that are not drawn: spaces, controls and format characters.
+pub fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(c as u32,
+            0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F
+            | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
+            | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFF8 | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A
+            | 0xE0000..=0xE0FFF)
 }

@@ -10,7 +10,7 @@ use std::time::{Instant, SystemTime};
 
 use sha2::{Digest, Sha256};
 
-use crate::data::{Series, SERIES_FILE};
+use crate::source::{Series, SERIES_FILE};
 use crate::error::{Error, Result};
 use crate::fonts::Origin;
 use crate::layout::{Layout, LayoutSource};
@@ -208,7 +208,7 @@ type SeriesEntry = std::result::Result<Arc<Series>, Error>;
 /// Series files read once per batch; a broken one is reported once.
 #[derive(Default)]
 pub struct SeriesCache {
-    pub encoding: crate::data::Encoding,
+    pub encoding: crate::source::Encoding,
     map: Mutex<HashMap<PathBuf, SeriesEntry>>,
     /// Broken series files with their errors, in the order they were found.
     pub errors: Mutex<Vec<(PathBuf, Error)>>,
@@ -216,7 +216,7 @@ pub struct SeriesCache {
 
 impl SeriesCache {
     /// An empty cache reading series files in `encoding`.
-    pub fn new(encoding: crate::data::Encoding) -> SeriesCache {
+    pub fn new(encoding: crate::source::Encoding) -> SeriesCache {
         SeriesCache {
             encoding,
             ..Default::default()
@@ -230,7 +230,7 @@ impl SeriesCache {
         issue: &Path,
     ) -> std::result::Result<Vec<Arc<Series>>, (PathBuf, Error)> {
         let mut out = Vec::new();
-        for path in crate::data::series_paths(issue) {
+        for path in crate::source::series_paths(issue) {
             // The lock is held while a series file is read, so that two
             // workers reaching the same file at once read (and report) it once.
             let entry = {
@@ -431,7 +431,7 @@ impl<'s> Fingerprints<'s> {
     /// The fingerprint of a job; `None` when its inputs cannot be read (it
     /// is then rendered, and the render says what is wrong).
     pub fn of(&self, job: &Job, series: &[Arc<Series>]) -> Option<String> {
-        let own = crate::data::read_limited(&job.input).ok()?;
+        let own = crate::source::read_limited(&job.input).ok()?;
         let layout = self.layout_of(&own, series, &crate::pipeline::folder_of(&job.input))?;
         let mut f = Fields::new("issue");
         f.add(&self.shared);

@@ -57,12 +57,6 @@ pub enum Block {
         lead: Option<String>,
         runs: Vec<Run>,
     },
-    /// A table (see [`crate::content::Table`]).
-    Table(crate::content::Table),
-    /// A figure: one image or two side by side.
-    Figure(crate::content::Figure),
-    /// A bulleted or numbered list.
-    List(crate::content::List),
 }
 
 impl Block {
@@ -75,9 +69,6 @@ impl Block {
                 s.push_str(&runs_text(runs));
                 s
             }
-            Block::Table(t) => t.text(),
-            Block::Figure(f) => f.text(),
-            Block::List(l) => l.text(),
         }
     }
 }

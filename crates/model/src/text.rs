@@ -1,0 +1,51 @@
+//! Text helpers that every part of bulletin-pdf shares: one test for a
+//! Chinese character, one map of ASCII punctuation to its full-width form,
+//! one edit distance.
+
+/// A Chinese character or a piece of Chinese punctuation.
+pub fn is_chinese(c: char) -> bool {
+    matches!(c as u32,
+        0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF
+        | 0xFF01..=0xFF5E | 0x20000..=0x3134F | 0x2018 | 0x2019 | 0x201C | 0x201D)
+}
+
+/// The full-width form of ASCII punctuation used in Chinese text (`,` → `，`);
+/// any other character unchanged.
+pub fn full_width(c: char) -> char {
+    match c {
+        ',' => '，',
+        ':' => '：',
+        ';' => '；',
+        '(' => '（',
+        ')' => '）',
+        '!' => '！',
+        '?' => '？',
+        c => c,
+    }
+}
+
+/// Edits (insert, delete, replace, swap two neighbours) from `a` to `b`.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[a.len()][b.len()]
+}

@@ -1,0 +1,39 @@
+//! The integration tests: one test binary, a module per topic (as ripgrep
+//! does), with the shared helpers in `common`.
+
+mod common;
+
+mod architecture;
+mod archive;
+mod bad_inputs;
+mod batch;
+mod check;
+mod cli;
+mod errors;
+mod export;
+mod faults;
+mod foot_fields;
+mod head_fields;
+mod hostile;
+mod import;
+mod import_readers;
+mod import_xelatex;
+mod incremental;
+mod init;
+mod layout_limits;
+mod layouts;
+mod numbered;
+mod pagination;
+mod pasted;
+mod preview;
+mod props;
+mod reference;
+mod report;
+mod rich;
+mod roundtrip_docx;
+mod roundtrip_pdf;
+mod sandbox;
+mod schema;
+mod size;
+mod variants;
+mod watch;
