@@ -19,8 +19,6 @@ pub const MONTHS: [&str; 12] = [
     "December",
 ];
 
-
-
 /// The days of a month (1 to 12) of a year.
 pub fn days_in_month(year: i64, month: u32) -> u32 {
     let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
@@ -66,9 +64,42 @@ pub struct Date {
 }
 
 impl Date {
+    /// The date of a year, month and day, when there is one (not
+    /// 2021-02-30).
+    pub fn new(year: u16, month: u8, day: u8) -> Option<Date> {
+        date_problem(i64::from(year), u32::from(month), u32::from(day))
+            .is_none()
+            .then_some(Date { year, month, day })
+    }
+
+    /// As a TOML date (`date = 2020-02-10`).
+    pub fn to_toml(self) -> Datetime {
+        Datetime {
+            date: Some(toml::value::Date {
+                year: self.year,
+                month: self.month,
+                day: self.day,
+            }),
+            time: None,
+            offset: None,
+        }
+    }
+
+    /// As the TOML date of an issue's field (with no place in a file).
+    pub fn to_spanned(self) -> toml::Spanned<Datetime> {
+        toml::Spanned::new(0..0, self.to_toml())
+    }
+
     /// The Chinese form used in bulletins: 2020 年 2 月 10 日.
     pub fn chinese(&self) -> String {
         format!("{} 年 {} 月 {} 日", self.year, self.month, self.day)
+    }
+}
+
+impl std::fmt::Display for Date {
+    /// As TOML writes it: 2020-02-10.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
 }
 
@@ -76,8 +107,7 @@ impl Date {
 pub fn date_of(dt: &Datetime) -> Result<Date, String> {
     match (dt.date, dt.time) {
         (Some(d), None) => {
-            let problem =
-                date_problem(i64::from(d.year), u32::from(d.month), u32::from(d.day));
+            let problem = date_problem(i64::from(d.year), u32::from(d.month), u32::from(d.day));
             if let Some(problem) = problem {
                 return Err(format!("{dt} is out of range: {problem}"));
             }
@@ -92,4 +122,3 @@ pub fn date_of(dt: &Datetime) -> Result<Date, String> {
         )),
     }
 }
-

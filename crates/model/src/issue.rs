@@ -9,7 +9,7 @@ use toml::value::Datetime;
 use toml::Spanned;
 
 /// One issue of a bulletin, as written in its TOML file.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Issue {
     /// The bulletin (the series): masthead and issuing office.
@@ -39,7 +39,7 @@ pub struct Issue {
 }
 
 /// The bulletin series: what its masthead shows.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Bulletin {
     /// The bulletin's name, e.g. 工作简报.
@@ -111,7 +111,7 @@ impl std::fmt::Display for IssueNumber {
 }
 
 /// The issue's number and date.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IssueInfo {
     /// 第 N 期: an integer, or text such as 增刊1.
@@ -213,7 +213,7 @@ pub enum Grid {
 }
 
 /// Rendering options.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Options {
     /// Print the table of contents (本期要目). On by default.
@@ -311,6 +311,18 @@ fn yes() -> bool {
     true
 }
 
+impl Options {
+    /// Whether every option has its default value (and is left out of a
+    /// written file).
+    pub fn is_default(&self) -> bool {
+        self.toc
+            && !self.toc_page_numbers
+            && self.grid == Grid::default()
+            && self.detect
+            && self.pdf_standards.is_empty()
+    }
+}
+
 impl Default for Options {
     fn default() -> Self {
         Options {
@@ -324,7 +336,7 @@ impl Default for Options {
 }
 
 /// A column (栏目) such as 上情下达.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Column {
     /// The column's name, without 【】.
@@ -335,7 +347,7 @@ pub struct Column {
 }
 
 /// One article.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Article {
     /// The title; `\n` forces a line break.
@@ -364,7 +376,7 @@ pub struct Article {
 }
 
 /// An editor's note (编者按) before an article.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Note {
     /// The label, 编者按 by default (or 按语).
@@ -382,7 +394,7 @@ pub struct Note {
 }
 
 /// The distribution footer (报尾).
-#[derive(Debug, Clone, Deserialize, Default, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Footer {
     /// 主送： the main recipients (mostly for a 专报), printed as the footer's
@@ -432,6 +444,113 @@ pub struct Footer {
     /// Number of copies, printed （共印 N 份）.
     #[serde(default)]
     pub copies: Option<u32>,
+}
+
+/// A text field of the footer: what code that goes over the fields (the
+/// importer, reading them from labels such as 报：) names them by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FooterField {
+    Zhusong,
+    Bao,
+    Song,
+    Fa,
+    Zengfa,
+    Editor,
+    Proofreader,
+    Reviewer,
+    Approver,
+    Contact,
+    Phone,
+    Printer,
+}
+
+impl FooterField {
+    /// Every text field, in the order of [`Footer`].
+    pub const ALL: [FooterField; 12] = [
+        FooterField::Zhusong,
+        FooterField::Bao,
+        FooterField::Song,
+        FooterField::Fa,
+        FooterField::Zengfa,
+        FooterField::Editor,
+        FooterField::Proofreader,
+        FooterField::Reviewer,
+        FooterField::Approver,
+        FooterField::Contact,
+        FooterField::Phone,
+        FooterField::Printer,
+    ];
+
+    /// The field's key in `[footer]`.
+    pub fn key(self) -> &'static str {
+        match self {
+            FooterField::Zhusong => "zhusong",
+            FooterField::Bao => "bao",
+            FooterField::Song => "song",
+            FooterField::Fa => "fa",
+            FooterField::Zengfa => "zengfa",
+            FooterField::Editor => "editor",
+            FooterField::Proofreader => "proofreader",
+            FooterField::Reviewer => "reviewer",
+            FooterField::Approver => "approver",
+            FooterField::Contact => "contact",
+            FooterField::Phone => "phone",
+            FooterField::Printer => "printer",
+        }
+    }
+
+    /// A list of recipients (主送 报 送 发 本期增发), which may wrap onto
+    /// the next line.
+    pub fn is_recipients(self) -> bool {
+        matches!(
+            self,
+            FooterField::Zhusong
+                | FooterField::Bao
+                | FooterField::Song
+                | FooterField::Fa
+                | FooterField::Zengfa
+        )
+    }
+
+    /// The field's value in a footer.
+    pub fn get(self, f: &Footer) -> Option<&str> {
+        self.slot(f).as_deref()
+    }
+
+    /// The field in a footer, to set.
+    pub fn get_mut(self, f: &mut Footer) -> &mut Option<String> {
+        match self {
+            FooterField::Zhusong => &mut f.zhusong,
+            FooterField::Bao => &mut f.bao,
+            FooterField::Song => &mut f.song,
+            FooterField::Fa => &mut f.fa,
+            FooterField::Zengfa => &mut f.zengfa,
+            FooterField::Editor => &mut f.editor,
+            FooterField::Proofreader => &mut f.proofreader,
+            FooterField::Reviewer => &mut f.reviewer,
+            FooterField::Approver => &mut f.approver,
+            FooterField::Contact => &mut f.contact,
+            FooterField::Phone => &mut f.phone,
+            FooterField::Printer => &mut f.printer,
+        }
+    }
+
+    fn slot(self, f: &Footer) -> &Option<String> {
+        match self {
+            FooterField::Zhusong => &f.zhusong,
+            FooterField::Bao => &f.bao,
+            FooterField::Song => &f.song,
+            FooterField::Fa => &f.fa,
+            FooterField::Zengfa => &f.zengfa,
+            FooterField::Editor => &f.editor,
+            FooterField::Proofreader => &f.proofreader,
+            FooterField::Reviewer => &f.reviewer,
+            FooterField::Approver => &f.approver,
+            FooterField::Contact => &f.contact,
+            FooterField::Phone => &f.phone,
+            FooterField::Printer => &f.printer,
+        }
+    }
 }
 
 pub use crate::date::{date_of, Date};
@@ -595,6 +714,23 @@ impl Body {
     }
 }
 
+impl Default for Body {
+    /// An empty string body.
+    fn default() -> Self {
+        Body::Text(String::new())
+    }
+}
+
+impl Serialize for Body {
+    /// As written: a string, or the blocks (an array of tables).
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Body::Text(t) => s.serialize_str(t),
+            Body::Blocks(b) => b.serialize(s),
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Body {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
@@ -628,7 +764,7 @@ impl<'de> Deserialize<'de> for Body {
 /// One block of an article's body. Its kind is given by the key only that
 /// kind has: `text` (paragraphs), `rows` or `csv` (a table), `image` or
 /// `images` (a figure), `items` (a list). See docs/blocks.md.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BodyBlock {
     /// Paragraphs separated by blank lines, as a string body: headings,
@@ -798,7 +934,7 @@ pub enum Cell {
 }
 
 /// A cell with spans: { text = "合计", colspan = 2 }.
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FullCell {
     /// The cell's text.
@@ -834,6 +970,19 @@ pub fn format_number(n: f64) -> String {
         format!("{}", n as i64)
     } else {
         format!("{n}")
+    }
+}
+
+impl Serialize for Cell {
+    /// As written: a string, a number (an integer when it is whole), or an
+    /// inline table.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Cell::Text(t) => s.serialize_str(t),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => s.serialize_i64(*n as i64),
+            Cell::Number(n) => s.serialize_f64(*n),
+            Cell::Full(c) => c.serialize(s),
+        }
     }
 }
 
@@ -902,6 +1051,32 @@ struct LengthText(
     #[schemars(regex(pattern = r"^\s*[0-9]+(\.[0-9]+)?\s*(mm|cm|pt|in)\s*$"))] String,
 );
 
+impl Serialize for Width {
+    /// As written: the number, or the length in whole millimetres ("120mm")
+    /// when it is one, else in points ("40.5pt").
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match *self {
+            Width::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => s.serialize_i64(n as i64),
+            Width::Number(n) => s.serialize_f64(n),
+            Width::Points(p) => {
+                let mm = p * 25.4 / 72.0;
+                if (mm - mm.round()).abs() < 1e-6 {
+                    s.serialize_str(&format!("{}mm", mm.round()))
+                } else {
+                    s.serialize_str(&format!("{}pt", format_number(p)))
+                }
+            }
+        }
+    }
+}
+
+impl Width {
+    /// A length in millimetres.
+    pub fn mm(mm: f64) -> Width {
+        Width::Points(mm * 72.0 / 25.4)
+    }
+}
+
 impl<'de> Deserialize<'de> for Width {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
@@ -952,7 +1127,7 @@ pub fn parse_length(s: &str) -> Option<f64> {
 }
 
 /// One image of a figure with two side by side.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FigureImage {
     /// The image, relative to the issue file.
@@ -968,7 +1143,7 @@ pub struct FigureImage {
 }
 
 /// A list item: its text, or its text with a nested level.
-#[derive(Debug, Clone, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum ListItem {
     /// The item's text.
@@ -978,7 +1153,7 @@ pub enum ListItem {
 }
 
 /// A list item with a nested level: { text = "…", items = ["…", "…"] }.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NestedItem {
     /// The item's text.
@@ -1017,5 +1192,37 @@ impl<'de> Deserialize<'de> for ListItem {
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+#[cfg(test)]
+mod serialize_tests {
+    use crate::source::parse_issue;
+
+    /// An issue serialises to a file that reads back as the same issue.
+    #[test]
+    fn examples_serialise_to_what_reads_back() {
+        for name in ["issue-363.toml", "qingkuang.toml", "zhuanbao.toml"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../examples")
+                .join(name);
+            let text = std::fs::read_to_string(&path).unwrap();
+            let issue = parse_issue(&path, text.as_bytes()).unwrap();
+            let written = toml::to_string(&issue).unwrap();
+            let back = parse_issue(&path, written.as_bytes())
+                .unwrap_or_else(|e| panic!("{name}: {}\n{written}", e.message));
+            assert_eq!(toml::to_string(&back).unwrap(), written, "{name}");
+            let (a, b): (toml::Table, toml::Table) = (
+                toml::from_str(&text).unwrap(),
+                toml::from_str(&written).unwrap(),
+            );
+            for key in ["columns", "articles"] {
+                assert_eq!(
+                    a.get(key).and_then(|v| v.as_array()).map_or(0, Vec::len),
+                    b.get(key).and_then(|v| v.as_array()).map_or(0, Vec::len),
+                    "{name} {key}"
+                );
+            }
+        }
     }
 }

@@ -8,6 +8,9 @@
 //! - [`source`]: bounded reads, encodings, series files, the checks serde
 //!   cannot make;
 //! - [`lint`]: a proofreader's warnings;
+//! - [`keypath`]: a place in an issue (`columns[0].articles[3]`), for
+//!   messages and the comments a writer attaches there;
+//! - [`image`]: what an image file is, and its size in pixels;
 //! - [`text`]: the text helpers every part shares (one CJK predicate, one
 //!   full-width map, one edit distance);
 //! - [`error`]: errors with the place in the file and what to write instead.
@@ -40,7 +43,9 @@ pub mod body;
 pub mod date;
 pub mod diag;
 pub mod error;
+pub mod image;
 pub mod issue;
+pub mod keypath;
 pub mod limits;
 pub mod lint;
 pub mod sandbox;
@@ -49,5 +54,7 @@ pub mod text;
 
 pub use crate::error::{Error, ErrorKind, Result};
 pub use crate::issue::{
-    Article, Body, Bulletin, Column, Date, Footer, Issue, IssueInfo, IssueNumber, Note, Options,
+    Article, Body, Bulletin, Column, Date, Footer, FooterField, Issue, IssueInfo, IssueNumber,
+    Note, Options,
 };
+pub use crate::keypath::KeyPath;

@@ -9,6 +9,29 @@ pub fn is_chinese(c: char) -> bool {
         | 0xFF01..=0xFF5E | 0x20000..=0x3134F | 0x2018 | 0x2019 | 0x201C | 0x201D)
 }
 
+/// A wide character: Chinese, Japanese or Korean, full-width forms and the
+/// punctuation set wide in Chinese text (“” ‘’ — … ·). Two of them are
+/// joined without a space when a line break falls between them.
+pub fn is_wide(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
+        || matches!(c, '“' | '”' | '‘' | '’' | '—' | '…' | '·')
+}
+
+/// Chinese punctuation, which carries its own space.
+pub fn is_cjk_punct(c: char) -> bool {
+    matches!(c as u32, 0x3000..=0x303F | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 | 0xFF5B..=0xFF65)
+        || matches!(c, '“' | '”' | '‘' | '’' | '—' | '…' | '·')
+}
+
+/// A Han character (汉字), without punctuation: the CJK ideographs and
+/// their extensions.
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F)
+}
+
 /// The full-width form of ASCII punctuation used in Chinese text (`,` → `，`);
 /// any other character unchanged.
 pub fn full_width(c: char) -> char {
