@@ -7,29 +7,35 @@ use crate::common::docx as docx_gen;
 
 use std::path::{Path, PathBuf};
 
-use bulletin_import::{self as import, recognize, text, write};
 use crate::common::shape::*;
 use crate::common::*;
+use bulletin_import::{self as import, recognize, text, write};
 use proptest::strategy::Strategy;
 
 /// Imports text as a file of that name would be, and returns the issue
 /// file's text and the parsed table.
-fn import_text(name: &str, text: &str) -> (String, toml::Table, recognize::Draft) {
+fn import_text(name: &str, text: &str) -> (String, toml::Table, recognize::Recognized) {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join(name);
     std::fs::write(&path, text).unwrap();
     import_path(&path)
 }
 
-fn import_path(path: &Path) -> (String, toml::Table, recognize::Draft) {
+fn import_path(path: &Path) -> (String, toml::Table, recognize::Recognized) {
     let imported = import::import_file(path).unwrap_or_else(|e| panic!("{}", e.message));
-    let toml_text = write::issue_toml(&imported.draft, "test", &write::Shared::default());
+    let toml_text = write::issue_toml(
+        &imported.recognized.issue,
+        &imported.recognized.checks,
+        "test",
+        &write::Shared::default(),
+    )
+    .unwrap();
     let table: toml::Table =
         toml::from_str(&toml_text).unwrap_or_else(|e| panic!("{e}\n{toml_text}"));
     // Every imported file is a valid issue.
     bulletin_model::source::parse_issue(Path::new("imported.toml"), toml_text.as_bytes())
         .unwrap_or_else(|e| panic!("{}\n{toml_text}", e.message));
-    (toml_text, table, imported.draft)
+    (toml_text, table, imported.recognized)
 }
 
 fn example(name: &str) -> toml::Table {
@@ -776,7 +782,13 @@ fn tables_figures_lists_and_footnotes_become_blocks() {
         notices: vec![],
     };
     let draft = recognize::recognize(doc, "issue-7");
-    let text = write::issue_toml(&draft, "test", &write::Shared::default());
+    let text = write::issue_toml(
+        &draft.issue,
+        &draft.checks,
+        "test",
+        &write::Shared::default(),
+    )
+    .unwrap();
     let t: toml::Table = toml::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
     bulletin_model::source::parse_issue(Path::new("x.toml"), text.as_bytes())
         .unwrap_or_else(|e| panic!("{}\n{text}", e.message));
@@ -836,7 +848,7 @@ proptest::proptest! {
         let text = lines.join("\n");
         let doc = text::from_text(&text);
         let draft = recognize::recognize(doc, "x");
-        let out = write::issue_toml(&draft, "x", &write::Shared::default());
+        let out = write::issue_toml(&draft.issue, &draft.checks, "x", &write::Shared::default()).unwrap();
         let session = bulletin_render::Session::new(&Default::default()).unwrap();
         if let Err(e) = bulletin_render::pipeline::prepare_bytes(
             &session,
@@ -1094,7 +1106,7 @@ proptest::proptest! {
             notices: vec![],
         };
         let draft = recognize::recognize(doc, "x");
-        let out = write::issue_toml(&draft, "x", &write::Shared::default());
+        let out = write::issue_toml(&draft.issue, &draft.checks, "x", &write::Shared::default()).unwrap();
         // As check prepares it (content, figures), with the images in place.
         let tmp = tempfile::tempdir().unwrap();
         for (rel, bytes) in &draft.images {

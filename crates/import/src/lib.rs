@@ -3,16 +3,20 @@
 //!
 //! A reader turns the input into a [`doc::Doc`] (paragraphs with their
 //! typographic hints, tables, images); [`recognize`] finds the issue in it;
-//! [`write`] writes the issue file, with a `# check: …` comment wherever the
-//! importer guessed.
+//! [`write`] writes the issue file (the model serialised), with a
+//! `# check: …` comment wherever the importer guessed. [`import_all`]
+//! imports files and folders as `bulletin-pdf import` does.
 
 pub mod cid_unicode;
 pub mod doc;
 pub mod docx;
+pub mod folder;
 pub mod pdf;
 pub mod recognize;
 pub mod text;
 pub mod write;
+
+pub use folder::{import_all, Host, ImportOptions, Outcome, Run};
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -54,7 +58,8 @@ impl Format {
 #[derive(Debug, Clone)]
 pub struct Imported {
     pub format: Format,
-    pub draft: recognize::Draft,
+    /// The issue found in it, with the places guessed.
+    pub recognized: recognize::Recognized,
 }
 
 /// The file extensions a folder is searched for.
@@ -190,8 +195,8 @@ pub fn import_file(path: &Path) -> Result<Imported> {
             guarded(|| docx::read(&docx)).map_err(fail)?
         }
     };
-    let draft = guarded(|| Ok(recognize::recognize(doc, &stem))).map_err(fail)?;
-    Ok(Imported { format, draft })
+    let recognized = guarded(|| Ok(recognize::recognize(doc, &stem))).map_err(fail)?;
+    Ok(Imported { format, recognized })
 }
 
 /// Runs a reader, turning a panic (a bug) into an error for this input.
@@ -288,45 +293,47 @@ fn convert_legacy(path: &Path) -> std::result::Result<Vec<u8>, String> {
     result
 }
 
-/// A summary of what was found, for the report.
-pub fn found(d: &recognize::Draft) -> serde_json::Value {
-    let articles: usize = d.columns.iter().map(|c| c.articles.len()).sum();
-    let f = &d.footer;
-    let footer: Vec<&str> = [
-        ("zhusong", f.zhusong.is_some()),
-        ("bao", f.bao.is_some()),
-        ("song", f.song.is_some()),
-        ("fa", f.fa.is_some()),
-        ("zengfa", f.zengfa.is_some()),
-        ("editor", f.editor.is_some()),
-        ("proofreader", f.proofreader.is_some()),
-        ("reviewer", f.reviewer.is_some()),
-        ("approver", f.approver.is_some()),
-        ("contact", f.contact.is_some()),
-        ("phone", f.phone.is_some()),
-        ("printer", f.printer.is_some()),
-        ("print_date", f.print_date.is_some()),
-        ("copies", f.copies.is_some()),
-    ]
-    .into_iter()
-    .filter(|(_, on)| *on)
-    .map(|(k, _)| k)
-    .collect();
+/// A summary of what was found, for the report: placeholders (nothing
+/// found) are null.
+pub fn found(r: &recognize::Recognized) -> serde_json::Value {
+    let issue = &r.issue;
+    let missing = |key: &str| r.placeholders.contains(&key);
+    let found = |key: &str, v: serde_json::Value| {
+        if missing(key) {
+            serde_json::Value::Null
+        } else {
+            v
+        }
+    };
+    let articles: Vec<&bulletin_model::Article> = issue
+        .columns
+        .iter()
+        .flat_map(|c| &c.articles)
+        .chain(&issue.articles)
+        .collect();
+    let footer: Vec<&str> = match &issue.footer {
+        Some(f) => bulletin_model::FooterField::ALL
+            .iter()
+            .filter(|field| field.get(f).is_some())
+            .map(|field| field.key())
+            .chain(f.print_date.as_ref().map(|_| "print_date"))
+            .chain(f.copies.map(|_| "copies"))
+            .collect(),
+        None => Vec::new(),
+    };
+    let b = &issue.bulletin;
     serde_json::json!({
-        "name": d.name,
-        "above": d.above,
-        "office": d.office,
-        "marker": d.marker,
-        "number": d.number.as_ref().map(|n| match n {
-            recognize::Number::Int(i) => serde_json::json!(i),
-            recognize::Number::Text(t) => serde_json::json!(t),
-        }),
-        "total": d.total,
-        "date": d.date.map(|x| x.to_string()),
-        "columns": d.columns.iter().filter_map(|c| c.name.clone()).collect::<Vec<_>>(),
-        "articles": articles,
-        "titles": d.columns.iter().flat_map(|c| c.articles.iter().map(|a| a.title.replace('\n', ""))).collect::<Vec<_>>(),
+        "name": found("bulletin.name", serde_json::json!(b.name)),
+        "above": b.above,
+        "office": found("bulletin.office", serde_json::json!(b.office)),
+        "marker": b.marker,
+        "number": found("issue.number", serde_json::json!(issue.issue.number)),
+        "total": issue.issue.total,
+        "date": found("issue.date", serde_json::json!(issue.issue.date.get_ref().to_string())),
+        "columns": issue.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>(),
+        "articles": articles.len(),
+        "titles": articles.iter().map(|a| a.title.replace('\n', "")).collect::<Vec<_>>(),
         "footer": footer,
-        "images": d.images.len(),
+        "images": r.images.len(),
     })
 }

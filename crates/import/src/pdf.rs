@@ -84,6 +84,7 @@ use hayro_interpret::{
 use kurbo::{Affine, BezPath, Point, Rect, Shape};
 
 use super::doc::{Align, Doc, Item, Para};
+use bulletin_model::text::is_wide;
 
 /// Pages read at most; the rest is reported in a notice.
 pub const MAX_PAGES: usize = 2000;
@@ -917,12 +918,6 @@ fn lines_of(glyphs: &[G]) -> Vec<Line> {
     lines
 }
 
-fn is_cjk(c: char) -> bool {
-    matches!(c as u32,
-        0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF)
-        || matches!(c, '—' | '…' | '“' | '”' | '‘' | '’' | '·')
-}
-
 /// The text of a line, with spaces where the glyphs leave a gap, and the
 /// byte ranges set in bold and the count of red characters. A footnote
 /// mark (a small or raised ① or number whose label is in `marks`) is
@@ -979,16 +974,16 @@ fn line_text(
             let gap = g.x0 - p.x1;
             let last = text.chars().last().unwrap_or(' ');
             let next = g.text.chars().next().unwrap_or(' ');
-            let cjk = is_cjk(last) || is_cjk(next) || after_mark;
+            let cjk = is_wide(last) || is_wide(next) || after_mark;
             let threshold = if cjk { 0.45 } else { 0.2 } * g.size.max(p.size);
-            let glued = after_mark && is_cjk(next);
+            let glued = after_mark && is_wide(next);
             if gap > threshold && !last.is_whitespace() && !next.is_whitespace() && !glued {
                 text.push(' ');
             }
         }
         if after_mark && g.text.trim().is_empty() {
             let next = line.glyphs.get(i + 1).and_then(|n| n.text.chars().next());
-            if next.is_none_or(is_cjk) {
+            if next.is_none_or(is_wide) {
                 i += 1;
                 continue;
             }

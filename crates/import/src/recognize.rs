@@ -9,71 +9,39 @@
 //! Where it guesses, it says so ([`Check`]), and the writer puts a
 //! `# check: …` comment at that place.
 
+use std::num::NonZeroU32;
+
+use bulletin_model::issue::{
+    Classification, FigureImage, IssueKind, ListItem, NestedItem, Urgency, Width,
+};
+use bulletin_model::text::{is_cjk_punct, is_han, is_wide};
+use bulletin_model::{
+    Article, Body, Bulletin, Column, Date, Footer, FooterField, Issue, IssueInfo, IssueNumber,
+    KeyPath, Note, Options,
+};
+use toml::Spanned;
+
 use super::doc::{Align, Cell, Doc, Image, Item, Para, Table};
 
-/// A calendar date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Ymd {
-    pub year: i64,
-    pub month: u32,
-    pub day: u32,
-}
-
-impl std::fmt::Display for Ymd {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
-
-/// The issue number: 363, or text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Number {
-    Int(i64),
-    Text(String),
-}
-
-/// Where a guess is, for the `# check:` comment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum At {
-    /// The top of the file.
-    Top,
-    Bulletin,
-    Issue,
-    /// A column, by index.
-    Column(usize),
-    /// An article: column index (or 0 without columns), article index.
-    Article(usize, usize),
-    Footer,
-}
-
-/// A place where the importer guessed.
+/// A place where the importer guessed, by its key path in the issue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Check {
-    pub at: At,
+    pub at: KeyPath,
     pub message: String,
 }
 
-/// An issue as recognised.
-#[derive(Debug, Clone, Default)]
-pub struct Draft {
-    pub name: Option<String>,
-    pub above: Option<String>,
-    pub office: Option<String>,
-    pub marker: Option<String>,
-    pub number: Option<Number>,
-    pub total: Option<u32>,
-    /// 增刊, 专刊 or 特刊.
-    pub kind: Option<&'static str>,
-    pub date: Option<Ymd>,
-    pub copy: Option<u32>,
-    pub classification: Option<&'static str>,
-    pub secrecy_period: Option<String>,
-    pub urgency: Option<&'static str>,
-    /// Columns; a single column without a name holds the articles of a
-    /// bulletin without columns.
-    pub columns: Vec<Column>,
-    pub footer: Footer,
+/// What recognition found: the issue (with flagged placeholders where
+/// something required was not found), where it guessed, and what goes
+/// beside the issue file.
+#[derive(Debug, Clone)]
+pub struct Recognized {
+    /// The issue, ready to be written.
+    pub issue: Issue,
+    /// The places where the importer guessed: a `# check: …` comment each.
     pub checks: Vec<Check>,
+    /// The keys holding a placeholder, as nothing was found for them
+    /// (`bulletin.name`, `bulletin.office`, `issue.number`, `issue.date`).
+    pub placeholders: Vec<&'static str>,
     /// Lines dropped as site junk or running page numbers, for the report.
     pub dropped: Vec<String>,
     /// Repairs made (counts), for the report.
@@ -83,102 +51,191 @@ pub struct Draft {
     pub images: Vec<(String, Vec<u8>)>,
     /// What the reader noticed.
     pub notices: Vec<String>,
+}
+
+/// Recognition under way: the issue as found so far (a column named "" holds
+/// the articles before any column marker), and what the model cannot hold
+/// until the end (a number or date not found yet, dates whose year comes
+/// from the context: year 0).
+#[derive(Debug)]
+struct Work {
+    issue: Issue,
+    checks: Vec<Check>,
+    dropped: Vec<String>,
+    repairs: Vec<String>,
+    images: Vec<(String, Vec<u8>)>,
+    notices: Vec<String>,
+    number: Option<IssueNumber>,
+    date: Option<Date>,
+    print_date: Option<Date>,
     /// The date of a web page's 发布时间 line, for an issue without one.
-    pub web_date: Option<Ymd>,
-    /// The layout, when the input reads as one (a 专报: "zhuanbao").
-    pub layout: Option<&'static str>,
+    web_date: Option<Date>,
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct Column {
-    pub name: Option<String>,
-    pub articles: Vec<Article>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct Article {
-    /// The title; `\n` between its lines.
-    pub title: String,
-    pub toc_title: Option<String>,
-    pub note: Option<Note>,
-    pub blocks: Vec<Block>,
-    pub byline: Option<String>,
-    /// Footnotes by key ("1", "2"…), as referred to by `[^KEY]`.
-    pub footnotes: Vec<(String, String)>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct Note {
-    pub label: Option<String>,
-    pub paragraphs: Vec<String>,
-    pub signer: Option<String>,
-    pub date: Option<Ymd>,
-}
-
-/// A block of a body.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Block {
-    /// Paragraphs.
-    Text(Vec<String>),
-    Table {
-        caption: Option<String>,
-        header: Vec<Vec<Cell>>,
-        rows: Vec<Vec<Cell>>,
-        /// The note under it (注：…).
-        note: Option<String>,
-    },
-    Figure {
-        image: String,
-        caption: Option<String>,
-        width_mm: Option<f32>,
-    },
-    /// Two images side by side: (image, caption).
-    Figures(Vec<(String, Option<String>)>),
-    List {
-        items: Vec<(String, Vec<String>)>,
-        numbered: bool,
-    },
-}
-
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Footer {
-    pub zhusong: Option<String>,
-    pub bao: Option<String>,
-    pub song: Option<String>,
-    pub fa: Option<String>,
-    pub zengfa: Option<String>,
-    pub editor: Option<String>,
-    pub proofreader: Option<String>,
-    pub reviewer: Option<String>,
-    pub approver: Option<String>,
-    pub contact: Option<String>,
-    pub phone: Option<String>,
-    pub printer: Option<String>,
-    pub print_date: Option<Ymd>,
-    pub copies: Option<u32>,
-}
-
-impl Footer {
-    pub fn is_empty(&self) -> bool {
-        *self == Footer::default()
+impl Work {
+    fn new(notices: Vec<String>) -> Work {
+        Work {
+            issue: Issue {
+                bulletin: Bulletin::default(),
+                issue: IssueInfo {
+                    number: IssueNumber::Number(1),
+                    total: None,
+                    date: PLACEHOLDER_DATE.to_spanned(),
+                    kind: None,
+                    copy: None,
+                    classification: None,
+                    secrecy_period: None,
+                    urgency: None,
+                    signers: Vec::new(),
+                },
+                options: Options::default(),
+                columns: Vec::new(),
+                articles: Vec::new(),
+                footer: None,
+                layout: None,
+                style: toml::Table::new(),
+            },
+            checks: Vec::new(),
+            dropped: Vec::new(),
+            repairs: Vec::new(),
+            images: Vec::new(),
+            notices,
+            number: None,
+            date: None,
+            print_date: None,
+            web_date: None,
+        }
     }
 }
 
+/// The date written when none was found (flagged).
+const PLACEHOLDER_DATE: Date = Date {
+    year: 2000,
+    month: 1,
+    day: 1,
+};
+
+/// The key path of an article while the columns are being found.
+fn article_at(column: usize, index: usize) -> KeyPath {
+    KeyPath::Article {
+        column: Some(column),
+        index,
+    }
+}
+
+/// A date found in the text (year 0: not written), when it is one.
+fn date_of_found(year: Option<i64>, month: u32, day: u32) -> Option<Date> {
+    Some(Date {
+        year: u16::try_from(year.unwrap_or(0)).ok()?,
+        month: u8::try_from(month).ok()?,
+        day: u8::try_from(day).ok()?,
+    })
+}
+
+/// A column's name, when it has one.
+fn column_name(c: &Column) -> Option<&str> {
+    (!c.name.is_empty()).then_some(c.name.as_str())
+}
+
+/// Appends a paragraph to paragraphs separated by blank lines.
+fn push_para(text: &mut String, para: &str) {
+    if !text.is_empty() {
+        text.push_str("\n\n");
+    }
+    text.push_str(para);
+}
+
+/// A body block of paragraphs.
+fn text_block(paras: &[String]) -> Spanned<BodyBlock> {
+    Spanned::new(
+        0..0,
+        BodyBlock {
+            text: Some(paras.join("\n\n")),
+            ..Default::default()
+        },
+    )
+}
+
+/// An article's blocks while it is built (its body is kept as blocks until
+/// [`finish_bodies`]).
+fn blocks(a: &Article) -> &[Spanned<BodyBlock>] {
+    match &a.body {
+        Body::Blocks(b) => b,
+        Body::Text(_) => &[],
+    }
+}
+
+fn blocks_mut(a: &mut Article) -> &mut Vec<Spanned<BodyBlock>> {
+    if let Body::Text(t) = &a.body {
+        let b = if t.is_empty() {
+            Vec::new()
+        } else {
+            vec![text_block(std::slice::from_ref(t))]
+        };
+        a.body = Body::Blocks(b);
+    }
+    match &mut a.body {
+        Body::Blocks(b) => b,
+        Body::Text(_) => unreachable!("the body was made blocks above"),
+    }
+}
+
+/// The paragraphs of a text block.
+fn paragraphs(b: &BodyBlock) -> impl Iterator<Item = &str> {
+    b.text.as_deref().into_iter().flat_map(|t| t.split("\n\n"))
+}
+
+/// Table cells of the reader, as an issue writes them.
+fn model_rows(rows: Vec<Vec<Cell>>) -> Vec<Vec<bulletin_model::issue::Cell>> {
+    use bulletin_model::issue::{Cell as M, FullCell};
+    rows.into_iter()
+        .map(|r| {
+            r.into_iter()
+                .map(|c| {
+                    if c.colspan > 1 || c.rowspan > 1 {
+                        M::Full(FullCell {
+                            text: c.text,
+                            colspan: (c.colspan > 1).then_some(c.colspan),
+                            rowspan: (c.rowspan > 1).then_some(c.rowspan),
+                            align: None,
+                        })
+                    } else {
+                        M::Text(c.text)
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// An issue's table cells as the reader's (to join a table continued on the
+/// next page to the one before).
+fn reader_rows(rows: &[Vec<bulletin_model::issue::Cell>]) -> Vec<Vec<Cell>> {
+    use bulletin_model::issue::Cell as M;
+    rows.iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    M::Full(f) => Cell {
+                        text: f.text.clone(),
+                        colspan: f.colspan.unwrap_or(1),
+                        rowspan: f.rowspan.unwrap_or(1),
+                    },
+                    other => Cell {
+                        text: other.text(),
+                        colspan: 1,
+                        rowspan: 1,
+                    },
+                })
+                .collect()
+        })
+        .collect()
+}
+
+use bulletin_model::issue::BodyBlock;
+
 // ---------------------------------------------------------------------------
 // Characters
-
-/// A wide (Chinese) character, or Chinese punctuation.
-pub fn is_wide(c: char) -> bool {
-    matches!(c as u32,
-        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF
-        | 0x4E00..=0x9FFF | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF
-        | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
-        || matches!(c, '“' | '”' | '‘' | '’' | '—' | '…' | '·')
-}
-
-fn is_han(c: char) -> bool {
-    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F)
-}
 
 fn nchars(s: &str) -> usize {
     s.chars().count()
@@ -254,11 +311,6 @@ pub fn normalize(s: &str) -> String {
     out
 }
 
-fn is_cjk_punct(c: char) -> bool {
-    matches!(c as u32, 0x3001..=0x303F | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 | 0xFF5B..=0xFF65)
-        || matches!(c, '“' | '”' | '‘' | '’' | '…')
-}
-
 /// ASCII `, : ; ( ) ! ?` between Chinese characters (spaces skipped; the
 /// start or end of the text counts as Chinese when the other side is):
 /// full-width, with the spaces around them removed. Returns how many.
@@ -283,15 +335,7 @@ pub fn fix_punctuation(s: &str) -> (String, usize) {
                 while out.last() == Some(&' ') {
                     out.pop();
                 }
-                out.push(match c {
-                    ',' => '，',
-                    ':' => '：',
-                    ';' => '；',
-                    '(' => '（',
-                    ')' => '）',
-                    '!' => '！',
-                    _ => '？',
-                });
+                out.push(bulletin_model::text::full_width(c));
                 fixed += 1;
                 skip_spaces = true;
                 continue;
@@ -612,7 +656,7 @@ fn note_label(s: &str) -> Option<(String, String)> {
 }
 
 /// 第 N 期 and 总第 N 期 and 增刊: (number, total, kind).
-fn number_line(s: &str) -> Option<(Option<Number>, Option<u32>, Option<&'static str>)> {
+fn number_line(s: &str) -> Option<(Option<IssueNumber>, Option<u32>, Option<IssueKind>)> {
     let c = compact(s);
     if nchars(&c) > 60 {
         return None;
@@ -631,10 +675,10 @@ fn number_line(s: &str) -> Option<(Option<Number>, Option<u32>, Option<&'static 
     }
     let mut kind = None;
     for (word, k) in [
-        ("增刊", "增刊"),
-        ("专刊", "专刊"),
-        ("專刊", "专刊"),
-        ("特刊", "特刊"),
+        ("增刊", IssueKind::Supplement),
+        ("专刊", IssueKind::Special),
+        ("專刊", IssueKind::Special),
+        ("特刊", IssueKind::Extra),
     ] {
         if rest.contains(word) {
             kind = Some(k);
@@ -644,13 +688,13 @@ fn number_line(s: &str) -> Option<(Option<Number>, Option<u32>, Option<&'static 
     let number = rest.find('第').and_then(|i| {
         let after = &rest[i + '第'.len_utf8()..];
         let j = after.find('期')?;
-        any_number(&after[..j]).map(|n| Number::Int(i64::from(n)))
+        any_number(&after[..j]).map(|n| IssueNumber::Number(i64::from(n)))
     });
     let number = number.or_else(|| {
         // 增刊（1） / 增刊1
         kind.and_then(|_| {
             let digits: String = rest.chars().filter(|c| c.is_ascii_digit()).collect();
-            digits.parse().ok().map(Number::Int)
+            digits.parse().ok().map(IssueNumber::Number)
         })
     });
     if number.is_none() && total.is_none() {
@@ -678,7 +722,7 @@ fn marker_line(s: &str) -> bool {
 }
 
 /// 秘密★1年 / 密级：机密: (classification, period).
-fn secrecy_line(s: &str) -> Option<(&'static str, Option<String>)> {
+fn secrecy_line(s: &str) -> Option<(Classification, Option<String>)> {
     let c = compact(s);
     if nchars(&c) > 20 {
         return None;
@@ -688,11 +732,11 @@ fn secrecy_line(s: &str) -> Option<(&'static str, Option<String>)> {
         .trim_start_matches("密級")
         .trim_start_matches(['：', ':']);
     for (w, k) in [
-        ("绝密", "绝密"),
-        ("絕密", "绝密"),
-        ("机密", "机密"),
-        ("機密", "机密"),
-        ("秘密", "秘密"),
+        ("绝密", Classification::TopSecret),
+        ("絕密", Classification::TopSecret),
+        ("机密", Classification::Confidential),
+        ("機密", Classification::Confidential),
+        ("秘密", Classification::Secret),
     ] {
         if let Some(rest) = c.strip_prefix(w) {
             let period = rest.trim_start_matches(['★', '*', '☆']).trim();
@@ -703,10 +747,10 @@ fn secrecy_line(s: &str) -> Option<(&'static str, Option<String>)> {
     None
 }
 
-fn urgency_line(s: &str) -> Option<&'static str> {
+fn urgency_line(s: &str) -> Option<Urgency> {
     match compact(s).as_str() {
-        "特急" => Some("特急"),
-        "加急" => Some("加急"),
+        "特急" => Some(Urgency::Extra),
+        "加急" => Some(Urgency::Urgent),
         _ => None,
     }
 }
@@ -847,48 +891,48 @@ fn related_header(s: &str) -> bool {
 }
 
 /// Footer labels and the field each fills.
-const FOOTER_LABELS: [(&str, &str); 33] = [
-    ("主送", "zhusong"),
-    ("抄报", "bao"),
-    ("抄報", "bao"),
-    ("报送", "bao"),
-    ("報送", "bao"),
-    ("报", "bao"),
-    ("報", "bao"),
-    ("抄送", "song"),
-    ("送", "song"),
-    ("本期增发", "zengfa"),
-    ("本期增發", "zengfa"),
-    ("增发", "zengfa"),
-    ("增發", "zengfa"),
-    ("分送", "fa"),
-    ("发", "fa"),
-    ("發", "fa"),
-    ("责任编辑", "editor"),
-    ("責任編輯", "editor"),
-    ("编辑", "editor"),
-    ("編輯", "editor"),
-    ("校对", "proofreader"),
-    ("校對", "proofreader"),
-    ("审核", "reviewer"),
-    ("審核", "reviewer"),
-    ("审稿", "reviewer"),
-    ("签发", "approver"),
-    ("簽發", "approver"),
-    ("联系人", "contact"),
-    ("聯繫人", "contact"),
-    ("聯系人", "contact"),
-    ("联系电话", "phone"),
-    ("电话", "phone"),
-    ("電話", "phone"),
+const FOOTER_LABELS: [(&str, FooterField); 33] = [
+    ("主送", FooterField::Zhusong),
+    ("抄报", FooterField::Bao),
+    ("抄報", FooterField::Bao),
+    ("报送", FooterField::Bao),
+    ("報送", FooterField::Bao),
+    ("报", FooterField::Bao),
+    ("報", FooterField::Bao),
+    ("抄送", FooterField::Song),
+    ("送", FooterField::Song),
+    ("本期增发", FooterField::Zengfa),
+    ("本期增發", FooterField::Zengfa),
+    ("增发", FooterField::Zengfa),
+    ("增發", FooterField::Zengfa),
+    ("分送", FooterField::Fa),
+    ("发", FooterField::Fa),
+    ("發", FooterField::Fa),
+    ("责任编辑", FooterField::Editor),
+    ("責任編輯", FooterField::Editor),
+    ("编辑", FooterField::Editor),
+    ("編輯", FooterField::Editor),
+    ("校对", FooterField::Proofreader),
+    ("校對", FooterField::Proofreader),
+    ("审核", FooterField::Reviewer),
+    ("審核", FooterField::Reviewer),
+    ("审稿", FooterField::Reviewer),
+    ("签发", FooterField::Approver),
+    ("簽發", FooterField::Approver),
+    ("联系人", FooterField::Contact),
+    ("聯繫人", FooterField::Contact),
+    ("聯系人", FooterField::Contact),
+    ("联系电话", FooterField::Phone),
+    ("电话", FooterField::Phone),
+    ("電話", FooterField::Phone),
 ];
 
 /// The labelled fields of a footer line: 报：… / 责任编辑：张三 校对：李四.
-fn footer_fields(s: &str) -> Vec<(&'static str, String)> {
+fn footer_fields(s: &str) -> Vec<(FooterField, String)> {
     let chars: Vec<char> = s.chars().collect();
     // Label positions: a label followed (spaces allowed) by ： or :, at the
     // start or after a space.
-    let mut found: Vec<(usize, usize, &'static str)> = Vec::new();
+    let mut found: Vec<(usize, usize, FooterField)> = Vec::new();
     let mut i = 0;
     while i < chars.len() {
         let boundary = i == 0 || matches!(chars[i - 1], ' ' | '　' | '；' | ';' | '，');
@@ -1061,7 +1105,7 @@ impl P {
 
 /// The article being built.
 struct Builder<'a> {
-    draft: &'a mut Draft,
+    draft: &'a mut Work,
     /// Index of the column articles go to.
     column: Option<usize>,
     /// The current article is open (may take body paragraphs).
@@ -1077,35 +1121,40 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    fn cur(&mut self) -> Option<&mut Article> {
-        let c = self.column?;
-        self.draft.columns.get_mut(c)?.articles.last_mut()
+    fn columns(&mut self) -> &mut Vec<Column> {
+        &mut self.draft.issue.columns
     }
 
-    fn at(&self) -> At {
+    fn cur(&mut self) -> Option<&mut Article> {
+        let c = self.column?;
+        self.columns().get_mut(c)?.articles.last_mut()
+    }
+
+    fn at(&self) -> KeyPath {
         let c = self.column.unwrap_or(0);
         let a = self
             .draft
+            .issue
             .columns
             .get(c)
             .map_or(0, |col| col.articles.len().saturating_sub(1));
-        At::Article(c, a)
+        article_at(c, a)
     }
 
     fn ensure_column(&mut self) {
         if self.column.is_none() {
-            self.draft.columns.push(Column::default());
-            self.column = Some(self.draft.columns.len() - 1);
+            self.columns().push(Column::default());
+            self.column = Some(self.columns().len() - 1);
         }
     }
 
     fn start_column(&mut self, name: String) {
         self.finish_article();
-        self.draft.columns.push(Column {
-            name: Some(name),
+        self.columns().push(Column {
+            name,
             articles: Vec::new(),
         });
-        self.column = Some(self.draft.columns.len() - 1);
+        self.column = Some(self.columns().len() - 1);
         self.open = false;
         self.closed = false;
     }
@@ -1115,9 +1164,10 @@ impl Builder<'_> {
         self.ensure_column();
         let note = self.pending_note.take();
         if let Some(c) = self.column {
-            self.draft.columns[c].articles.push(Article {
+            self.columns()[c].articles.push(Article {
                 title,
                 note,
+                body: Body::Blocks(Vec::new()),
                 ..Default::default()
             });
         }
@@ -1133,9 +1183,10 @@ impl Builder<'_> {
         let paras = std::mem::take(&mut self.paras);
         let joined = join_broken(paras);
         if let Some(a) = self.cur() {
-            match a.blocks.last_mut() {
-                Some(Block::Text(t)) => t.extend(joined),
-                _ => a.blocks.push(Block::Text(joined)),
+            let blocks = blocks_mut(a);
+            match blocks.last_mut().and_then(|b| b.get_mut().text.as_mut()) {
+                Some(t) => joined.iter().for_each(|p| push_para(t, p)),
+                None => blocks.push(text_block(&joined)),
             }
         }
     }
@@ -1163,13 +1214,13 @@ impl Builder<'_> {
         self.paras.push((text, hints));
     }
 
-    fn block(&mut self, b: Block) {
+    fn block(&mut self, b: BodyBlock) {
         if !self.open {
             self.body_para_placeholder();
         }
         self.flush_text();
         if let Some(a) = self.cur() {
-            a.blocks.push(b);
+            blocks_mut(a).push(Spanned::new(0..0, b));
         }
     }
 
@@ -1189,24 +1240,31 @@ impl Builder<'_> {
         }
         let footnotes = self.footnotes;
         let Some(c) = self.column else { return };
-        let Some(a) = self.draft.columns[c].articles.last_mut() else {
+        let Some(a) = self.draft.issue.columns[c].articles.last_mut() else {
             return;
         };
         // A byline in brackets at the end of the last paragraph.
         if a.byline.is_none() {
-            if let Some(Block::Text(t)) = a.blocks.last_mut() {
-                if let Some(last) = t.last_mut() {
-                    if let Some(i) = last.rfind(['（', '(']) {
-                        let tail = last[i..].to_string();
-                        let before = &last[..i];
-                        if ends_sentence(before) {
-                            if let Some(b) = byline_of(&tail) {
-                                a.byline = Some(b);
-                                *last = before.to_string();
-                            }
+            let mut byline = None;
+            if let Some(t) = blocks_mut(a)
+                .last_mut()
+                .and_then(|b| b.get_mut().text.as_mut())
+            {
+                let start = t.rfind("\n\n").map_or(0, |i| i + 2);
+                let last = &t[start..];
+                if let Some(i) = last.rfind(['（', '(']) {
+                    let tail = last[i..].to_string();
+                    let before = &last[..i];
+                    if ends_sentence(before) {
+                        if let Some(b) = byline_of(&tail) {
+                            byline = Some(b);
+                            t.truncate(start + i);
                         }
                     }
                 }
+            }
+            if byline.is_some() {
+                a.byline = byline;
             }
         }
         // Footnote references ([^KEY]) where the layout reads them: the
@@ -1214,34 +1272,29 @@ impl Builder<'_> {
         // items and table cells. Each gets its note, or a placeholder note.
         if a.footnotes.is_empty() {
             let mut keys: Vec<String> = Vec::new();
-            for b in &a.blocks {
-                match b {
-                    Block::Text(t) => {
-                        for block in bulletin_model::body::parse(&t.join("\n\n"), true) {
-                            if let bulletin_model::body::Block::Para { runs, .. } = block {
-                                for r in runs {
-                                    note_refs(&r.text, &mut keys);
-                                }
+            for b in blocks(a) {
+                let b = b.get_ref();
+                if let Some(t) = &b.text {
+                    for block in bulletin_model::body::parse(t, true) {
+                        if let bulletin_model::body::Block::Para { runs, .. } = block {
+                            for r in runs {
+                                note_refs(&r.text, &mut keys);
                             }
                         }
                     }
-                    Block::List { items, .. } => {
-                        for (t, sub) in items {
-                            for x in std::iter::once(t).chain(sub) {
-                                bulletin_model::body::runs(x.trim())
-                                    .iter()
-                                    .for_each(|r| note_refs(&r.text, &mut keys));
-                            }
-                        }
+                }
+                for item in b.items.iter().flatten() {
+                    let (t, sub) = item.parts();
+                    for x in std::iter::once(t).chain(sub.iter().map(String::as_str)) {
+                        bulletin_model::body::runs(x.trim())
+                            .iter()
+                            .for_each(|r| note_refs(&r.text, &mut keys));
                     }
-                    Block::Table { header, rows, .. } => {
-                        for c in header.iter().chain(rows.iter()).flatten() {
-                            bulletin_model::body::runs(c.text.trim())
-                                .iter()
-                                .for_each(|r| note_refs(&r.text, &mut keys));
-                        }
-                    }
-                    Block::Figure { .. } | Block::Figures(_) => {}
+                }
+                for c in b.header.iter().chain(b.rows.iter()).flatten().flatten() {
+                    bulletin_model::body::runs(c.text().trim())
+                        .iter()
+                        .for_each(|r| note_refs(&r.text, &mut keys));
                 }
             }
             let mut missing = Vec::new();
@@ -1254,10 +1307,10 @@ impl Builder<'_> {
                     missing.push(format!("[^{k}]"));
                 }
                 a.footnotes
-                    .push((k, text.unwrap_or_else(|| "（待补：注释）".into())));
+                    .insert(k, text.unwrap_or_else(|| "（待补：注释）".into()));
             }
             if !missing.is_empty() {
-                let at = At::Article(c, self.draft.columns[c].articles.len() - 1);
+                let at = article_at(c, self.draft.issue.columns[c].articles.len() - 1);
                 self.draft.checks.push(Check {
                     at,
                     message: format!(
@@ -1271,16 +1324,11 @@ impl Builder<'_> {
         }
         // Short lines alone in the body that read as titles: perhaps another
         // article began there (nothing marked it: no byline, no contents).
-        let idx = self.draft.columns[c].articles.len() - 1;
-        let a = &self.draft.columns[c].articles[idx];
-        let suspects: Vec<String> = a
-            .blocks
+        let idx = self.draft.issue.columns[c].articles.len() - 1;
+        let a = &self.draft.issue.columns[c].articles[idx];
+        let suspects: Vec<String> = blocks(a)
             .iter()
-            .filter_map(|b| match b {
-                Block::Text(t) => Some(t),
-                _ => None,
-            })
-            .flatten()
+            .flat_map(|b| paragraphs(b.get_ref()))
             .skip(1)
             .filter(|p| {
                 is_title_like(p)
@@ -1291,11 +1339,11 @@ impl Builder<'_> {
                     && !table_caption(p)
             })
             .take(5)
-            .cloned()
+            .map(str::to_string)
             .collect();
         if !suspects.is_empty() {
             self.draft.checks.push(Check {
-                at: At::Article(c, idx),
+                at: article_at(c, idx),
                 message: format!(
                     "a line in the body reads like a title: {} — if another article starts \
                      there, split this one",
@@ -1307,13 +1355,13 @@ impl Builder<'_> {
                 ),
             });
         }
-        let Some(a) = self.draft.columns[c].articles.last_mut() else {
+        let Some(a) = self.draft.issue.columns[c].articles.last_mut() else {
             return;
         };
         // A title without text: the body is empty; keep the article valid.
-        if a.blocks.is_empty() && a.title != "（待补：标题）" {
-            a.blocks.push(Block::Text(vec!["（待补：正文）".into()]));
-            let at = At::Article(c, self.draft.columns[c].articles.len() - 1);
+        if blocks(a).is_empty() && a.title != "（待补：标题）" {
+            blocks_mut(a).push(text_block(&["（待补：正文）".into()]));
+            let at = article_at(c, self.draft.issue.columns[c].articles.len() - 1);
             self.draft.checks.push(Check {
                 at,
                 message: "no text found for this article: write its body, or remove it".into(),
@@ -1323,43 +1371,12 @@ impl Builder<'_> {
     }
 }
 
-/// What an image is, when the layout can print it: "png", "jpg" or "svg"
-/// (with its size readable, as `check` wants it).
+/// The extension of an image the layout can print ("png", "jpg" or "svg",
+/// with its size readable, as `check` wants it).
 fn image_kind(b: &[u8]) -> Option<&'static str> {
-    if b.starts_with(b"\x89PNG\r\n\x1a\n") {
-        let ok = b.len() >= 24
-            && u32::from_be_bytes([b[16], b[17], b[18], b[19]]) > 0
-            && u32::from_be_bytes([b[20], b[21], b[22], b[23]]) > 0;
-        return ok.then_some("png");
-    }
-    if b.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        let mut i = 2;
-        while i + 9 < b.len() {
-            if b[i] != 0xFF {
-                return None;
-            }
-            let marker = b[i + 1];
-            if marker == 0xFF {
-                i += 1;
-                continue;
-            }
-            let len = u16::from_be_bytes([b[i + 2], b[i + 3]]) as usize;
-            if (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
-                let h = u16::from_be_bytes([b[i + 5], b[i + 6]]);
-                let w = u16::from_be_bytes([b[i + 7], b[i + 8]]);
-                return (w > 0 && h > 0).then_some("jpg");
-            }
-            if len < 2 {
-                return None;
-            }
-            i += 2 + len;
-        }
-        return None;
-    }
-    let head = String::from_utf8_lossy(&b[..b.len().min(4096)]);
-    let head = head.trim_start_matches('\u{feff}').trim_start();
-    (head.starts_with("<svg") || (head.starts_with("<?xml") && head.contains("<svg")))
-        .then_some("svg")
+    bulletin_model::image::image_size(b)
+        .ok()
+        .map(|(kind, _)| kind.extension())
 }
 
 /// Rows of table cells.
@@ -1623,11 +1640,8 @@ fn title_hint(p: &Para, body_size: Option<f32>) -> bool {
 
 /// Recognises an issue in a document. `stem` names the folder of extracted
 /// images (`<stem>-files/`).
-pub fn recognize(doc: Doc, stem: &str) -> Draft {
-    let mut draft = Draft {
-        notices: doc.notices.clone(),
-        ..Default::default()
-    };
+pub fn recognize(doc: Doc, stem: &str) -> Recognized {
+    let mut draft = Work::new(doc.notices.clone());
     let mut footnotes: Vec<(String, String)> = doc
         .footnotes
         .iter()
@@ -1637,7 +1651,7 @@ pub fn recognize(doc: Doc, stem: &str) -> Draft {
     let mut nodes: Vec<Node> = Vec::new();
     let mut fixed = 0;
     let mut related = false;
-    let mut web_date: Option<Ymd> = None;
+    let mut web_date: Option<Date> = None;
     for item in doc.items {
         match item {
             Item::Para(p) => {
@@ -1666,11 +1680,9 @@ pub fn recognize(doc: Doc, stem: &str) -> Draft {
                 }
                 if web_meta_line(&text) {
                     if let Some(d) = find_date(&text).filter(|d| d.year.is_some()) {
-                        web_date.get_or_insert(Ymd {
-                            year: d.year.unwrap_or(2000),
-                            month: d.month,
-                            day: d.day,
-                        });
+                        if let Some(d) = date_of_found(d.year, d.month, d.day) {
+                            web_date.get_or_insert(d);
+                        }
                     }
                     draft.dropped.push(format!("web page line: {text}"));
                     continue;
@@ -1801,7 +1813,7 @@ pub fn recognize(doc: Doc, stem: &str) -> Draft {
             .collect();
         if !junk.is_empty() {
             draft.checks.push(Check {
-                at: At::Top,
+                at: KeyPath::File,
                 message: format!(
                     "dropped as junk (put back what was text):\n{}",
                     junk.iter()
@@ -1878,13 +1890,18 @@ pub fn recognize(doc: Doc, stem: &str) -> Draft {
                 let mut joined = false;
                 let mut check = None;
                 if !text_between {
-                    if let Some(Block::Table {
+                    if let Some(BodyBlock {
                         header: ph,
-                        rows: pr,
+                        rows: Some(pr),
                         note: pn,
                         ..
-                    }) = b.cur().and_then(|a| a.blocks.last_mut())
+                    }) = b
+                        .cur()
+                        .and_then(|a| blocks_mut(a).last_mut())
+                        .map(|b| b.get_mut())
                     {
+                        let ph_cells = reader_rows(ph.as_deref().unwrap_or_default());
+                        let pr_cells = reader_rows(pr);
                         let width = |r: &[Vec<Cell>]| -> u32 {
                             r.first().map_or(0, |r| r.iter().map(|c| c.colspan).sum())
                         };
@@ -1898,7 +1915,8 @@ pub fn recognize(doc: Doc, stem: &str) -> Draft {
                         // The rows the continuation repeats from the top of
                         // the table before: its header (however deep the
                         // reader guessed it).
-                        let before: Vec<Vec<Cell>> = ph.iter().chain(pr.iter()).cloned().collect();
+                        let before: Vec<Vec<Cell>> =
+                            ph_cells.iter().chain(pr_cells.iter()).cloned().collect();
                         let same_width = width(&before) == width(&all);
                         let (tb, ta) = (texts(&before), texts(&all));
                         let k = tb
@@ -1910,7 +1928,7 @@ pub fn recognize(doc: Doc, stem: &str) -> Draft {
                         let repeats = k >= 1 && k < before.len() && k < all.len();
                         let merged = (same_width && (repeats || cont) && pn.is_none())
                             .then(|| {
-                                let (hl, skip) = if repeats { (k, k) } else { (ph.len(), 0) };
+                                let (hl, skip) = if repeats { (k, k) } else { (ph_cells.len(), 0) };
                                 let mut rows = before.clone();
                                 rows.extend(all.iter().skip(skip).cloned());
                                 regular_table(rows, hl)
@@ -1931,8 +1949,8 @@ pub fn recognize(doc: Doc, stem: &str) -> Draft {
                                         .to_string(),
                                 );
                             }
-                            *ph = h;
-                            *pr = r;
+                            *ph = (!h.is_empty()).then(|| model_rows(h));
+                            *pr = model_rows(r);
                             *pn = note.clone();
                             joined = true;
                         }
@@ -1955,11 +1973,12 @@ pub fn recognize(doc: Doc, stem: &str) -> Draft {
                             .into(),
                     });
                 }
-                b.block(Block::Table {
+                b.block(BodyBlock {
                     caption,
-                    header,
-                    rows,
+                    header: (!header.is_empty()).then(|| model_rows(header)),
+                    rows: Some(model_rows(rows)),
                     note,
+                    ..Default::default()
                 });
                 i += 1;
                 continue;
@@ -2016,18 +2035,31 @@ pub fn recognize(doc: Doc, stem: &str) -> Draft {
                 let mut k = 0;
                 while k < run.len() {
                     if k + 1 < run.len() {
-                        let pair: Vec<(String, Option<String>)> = run[k..k + 2]
+                        let pair: Vec<FigureImage> = run[k..k + 2]
                             .iter()
-                            .map(|(rel, _)| (rel.clone(), captions.next()))
+                            .map(|(rel, _)| FigureImage {
+                                image: Spanned::new(0..0, rel.clone()),
+                                caption: captions.next(),
+                                width: None,
+                            })
                             .collect();
-                        b.block(Block::Figures(pair));
+                        b.block(BodyBlock {
+                            images: Some(pair),
+                            ..Default::default()
+                        });
                         k += 2;
                     } else {
                         let (rel, width_mm) = run[k].clone();
-                        b.block(Block::Figure {
-                            image: rel,
+                        // In whole millimetres, at most the type block's 156.
+                        let width = width_mm
+                            .filter(|w| w.is_finite() && *w > 1.0)
+                            .and_then(|w| format!("{:.0}", w.min(156.0)).parse::<f64>().ok())
+                            .map(Width::mm);
+                        b.block(BodyBlock {
+                            image: Some(Spanned::new(0..0, rel)),
                             caption: captions.next(),
-                            width_mm,
+                            width,
+                            ..Default::default()
                         });
                         k += 1;
                     }
@@ -2056,8 +2088,8 @@ pub fn recognize(doc: Doc, stem: &str) -> Draft {
             if let Some(name) = toc.groups[g].0.clone() {
                 let here = b
                     .column
-                    .and_then(|c| b.draft.columns[c].name.clone())
-                    .is_some_and(|n| letters(&n) == letters(&name));
+                    .and_then(|c| column_name(&b.draft.issue.columns[c]))
+                    .is_some_and(|n| letters(n) == letters(&name));
                 if !here {
                     b.start_column(text_without_number(&text));
                     i += 1;
@@ -2073,25 +2105,23 @@ pub fn recognize(doc: Doc, stem: &str) -> Draft {
                 ..Default::default()
             };
             if !rest.is_empty() {
-                note.paragraphs.push(rest);
+                push_para(&mut note.text, &rest);
             }
             i += 1;
             // More paragraphs of the note: while they are not a title, the
             // signer or the date.
             while let Some(Node::P(q)) = nodes.get(i) {
                 let t = &q.text;
-                if note.paragraphs.is_empty() {
-                    note.paragraphs.push(t.clone());
+                if note.text.is_empty() {
+                    push_para(&mut note.text, t);
                     i += 1;
                     continue;
                 }
                 if let Some(d) = find_date(t) {
-                    if nchars(t) <= 16 && d.year.is_some() {
-                        note.date = Some(Ymd {
-                            year: d.year.unwrap_or(2000),
-                            month: d.month,
-                            day: d.day,
-                        });
+                    if let Some(d) = date_of_found(d.year, d.month, d.day)
+                        .filter(|_| nchars(t) <= 16 && d.year.is_some())
+                    {
+                        note.date = Some(d.to_spanned());
                         i += 1;
                         continue;
                     }
@@ -2112,7 +2142,7 @@ pub fn recognize(doc: Doc, stem: &str) -> Draft {
             if b.open
                 && b.paras.is_empty()
                 && b.cur()
-                    .is_some_and(|a| a.blocks.is_empty() && a.note.is_none())
+                    .is_some_and(|a| blocks(a).is_empty() && a.note.is_none())
             {
                 if let Some(a) = b.cur() {
                     a.note = Some(note);
@@ -2124,7 +2154,7 @@ pub fn recognize(doc: Doc, stem: &str) -> Draft {
             continue;
         }
         // Bylines.
-        let has_body = !b.paras.is_empty() || b.cur().is_some_and(|a| !a.blocks.is_empty());
+        let has_body = !b.paras.is_empty() || b.cur().is_some_and(|a| !blocks(a).is_empty());
         if b.open && has_body && !table_caption(&text) && !figure_caption(&text) {
             let right = matches!(p.hints.align, Align::Right)
                 && p.len() <= 40
@@ -2149,11 +2179,14 @@ pub fn recognize(doc: Doc, stem: &str) -> Draft {
                 next_title = k + 1;
                 matched[k] = true;
                 let want = toc.groups[group].0.clone();
-                let here = b.column.and_then(|c| b.draft.columns[c].name.clone());
+                let here = b
+                    .column
+                    .and_then(|c| column_name(&b.draft.issue.columns[c]))
+                    .map(letters);
                 if let Some(want) = want {
-                    if here.as_deref().map(letters) != Some(letters(&want)) {
+                    if here != Some(letters(&want)) {
                         b.start_column(want.clone());
-                        let at = At::Column(b.draft.columns.len() - 1);
+                        let at = KeyPath::Column(b.draft.issue.columns.len() - 1);
                         b.draft.checks.push(Check {
                             at,
                             message: format!(
@@ -2260,14 +2293,14 @@ pub fn recognize(doc: Doc, stem: &str) -> Draft {
             let mut items = Vec::new();
             while let Some(Node::P(q)) = nodes.get(i) {
                 match bullet(&q.text) {
-                    Some(t) => items.push((t.to_string(), Vec::new())),
+                    Some(t) => items.push(ListItem::Text(t.to_string())),
                     None => break,
                 }
                 i += 1;
             }
-            b.block(Block::List {
-                items,
-                numbered: false,
+            b.block(BodyBlock {
+                items: Some(items),
+                ..Default::default()
             });
             continue;
         }
@@ -2309,7 +2342,21 @@ pub fn recognize(doc: Doc, stem: &str) -> Draft {
                 }
                 i += 1;
             }
-            b.block(Block::List { items, numbered });
+            let items = items
+                .into_iter()
+                .map(|(text, items)| {
+                    if items.is_empty() {
+                        ListItem::Text(text)
+                    } else {
+                        ListItem::Nested(NestedItem { text, items })
+                    }
+                })
+                .collect();
+            b.block(BodyBlock {
+                items: Some(items),
+                numbered: numbered.then_some(true),
+                ..Default::default()
+            });
             if pdf_list {
                 let at = b.at();
                 b.draft.checks.push(Check {
@@ -2362,6 +2409,7 @@ pub fn recognize(doc: Doc, stem: &str) -> Draft {
         .collect();
     let found_titles: Vec<String> = b
         .draft
+        .issue
         .columns
         .iter()
         .flat_map(|c| &c.articles)
@@ -2373,7 +2421,7 @@ pub fn recognize(doc: Doc, stem: &str) -> Draft {
         .collect();
     if !lost.is_empty() {
         b.draft.checks.push(Check {
-            at: At::Top,
+            at: KeyPath::File,
             message: format!(
                 "the table of contents was used and dropped, but no article was found for \
                  these of its titles: {} — check that nothing was lost",
@@ -2389,7 +2437,8 @@ pub fn recognize(doc: Doc, stem: &str) -> Draft {
         b.ensure_column();
         b.start_article("（待补：标题）".into());
         if let Some(a) = b.cur() {
-            a.blocks.push(Block::Text(note.paragraphs.clone()));
+            let paras: Vec<String> = note.text.split("\n\n").map(str::to_string).collect();
+            blocks_mut(a).push(text_block(&paras));
         }
         let at = b.at();
         b.draft.checks.push(Check {
@@ -2401,7 +2450,7 @@ pub fn recognize(doc: Doc, stem: &str) -> Draft {
     drop(b);
     draft.web_date = web_date;
     tidy(&mut draft);
-    draft
+    finish(draft)
 }
 
 /// A paragraph's text with its bold runs marked `**…**` (not when the whole
@@ -2762,7 +2811,7 @@ fn find_toc(nodes: &[Node], start: usize) -> (Toc, usize) {
 }
 
 /// The masthead: returns where it ends.
-fn parse_head(nodes: &[Node], draft: &mut Draft, body_size: Option<f32>) -> usize {
+fn parse_head(nodes: &[Node], draft: &mut Work, body_size: Option<f32>) -> usize {
     let limit = nodes.len().min(14);
     let mut stop = limit;
     for (i, n) in nodes.iter().enumerate().take(limit) {
@@ -2798,20 +2847,20 @@ fn parse_head(nodes: &[Node], draft: &mut Draft, body_size: Option<f32>) -> usiz
         if let Some((number, total, kind)) = number_line(t) {
             if number_at.is_none() {
                 draft.number = number;
-                draft.total = total;
-                draft.kind = kind;
+                draft.issue.issue.total = total.and_then(NonZeroU32::new);
+                draft.issue.issue.kind = kind;
                 number_at = Some(i);
                 used[i] = true;
                 // The date on the same line, and the office before the number
                 // (协调小组办公室　第363期　2020年2月10日).
                 if let Some(d) = find_date(t) {
-                    set_date(draft, d, At::Issue);
+                    set_date(draft, d);
                     date_at = Some(i);
                     let (before, _) = cut(t, d.start, d.end);
                     if let Some(k) = before.find('第') {
                         let office = before[..k].trim();
                         if office_like(office) && office.chars().any(is_han) {
-                            draft.office = Some(office.to_string());
+                            draft.issue.bulletin.office = office.to_string();
                         }
                     }
                 }
@@ -2823,20 +2872,20 @@ fn parse_head(nodes: &[Node], draft: &mut Draft, body_size: Option<f32>) -> usiz
             // Its parts are set apart with a full-width space, however the
             // input spaced them.
             let t = t.split_whitespace().collect::<Vec<_>>().join("　");
-            draft.marker = Some(match draft.marker.take() {
+            draft.issue.bulletin.marker = Some(match draft.issue.bulletin.marker.take() {
                 Some(m) => format!("{m}　{t}"),
                 None => t,
             });
             used[i] = true;
         } else if let Some((c, period)) = secrecy_line(t) {
-            draft.classification = Some(c);
-            draft.secrecy_period = period;
+            draft.issue.issue.classification = Some(c);
+            draft.issue.issue.secrecy_period = period;
             used[i] = true;
         } else if let Some(u) = urgency_line(t) {
-            draft.urgency = Some(u);
+            draft.issue.issue.urgency = Some(u);
             used[i] = true;
         } else if t.chars().all(|c| c.is_ascii_digit()) && t.len() == 6 && i < 3 {
-            draft.copy = t.parse().ok().filter(|n| *n > 0);
+            draft.issue.issue.copy = t.parse().ok();
             used[i] = true;
         }
     }
@@ -2851,11 +2900,11 @@ fn parse_head(nodes: &[Node], draft: &mut Draft, body_size: Option<f32>) -> usiz
                 .trim()
                 .trim_end_matches(['出', '版', '印', '发'])
                 .trim();
-            set_date(draft, d, At::Issue);
+            set_date(draft, d);
             date_at = Some(i);
             used[i] = true;
             if !rest.is_empty() && rest.chars().any(is_han) && nchars(rest) <= 30 {
-                draft.office = Some(rest.to_string());
+                draft.issue.bulletin.office = rest.to_string();
             }
         }
     }
@@ -2869,7 +2918,7 @@ fn parse_head(nodes: &[Node], draft: &mut Draft, body_size: Option<f32>) -> usiz
             // names a bulletin.
             if let Some(t) = texts.first() {
                 if BULLETIN_WORDS.iter().any(|w| compact(t).ends_with(w)) && nchars(t) <= 30 {
-                    draft.name = Some(t.clone());
+                    draft.issue.bulletin.name = t.clone();
                     return head_index(nodes, 1);
                 }
             }
@@ -2877,7 +2926,7 @@ fn parse_head(nodes: &[Node], draft: &mut Draft, body_size: Option<f32>) -> usiz
         }
     };
     // The office: an unused line next to the date.
-    if draft.office.is_none() {
+    if draft.issue.bulletin.office.is_empty() {
         if let Some(d) = date_at {
             let cands = [d.checked_sub(1), Some(d + 1)];
             for c in cands.into_iter().flatten() {
@@ -2889,7 +2938,7 @@ fn parse_head(nodes: &[Node], draft: &mut Draft, body_size: Option<f32>) -> usiz
                     && column_marker(&texts[c]).is_none()
                     && (c < d || office_like(&texts[c]))
                 {
-                    draft.office = Some(texts[c].clone());
+                    draft.issue.bulletin.office = texts[c].clone();
                     used[c] = true;
                     break;
                 }
@@ -2897,8 +2946,12 @@ fn parse_head(nodes: &[Node], draft: &mut Draft, body_size: Option<f32>) -> usiz
         }
     }
     let mut end = last + 1;
-    if end < texts.len() && !used[end] && draft.office.is_none() && office_like(&texts[end]) {
-        draft.office = Some(texts[end].clone());
+    if end < texts.len()
+        && !used[end]
+        && draft.issue.bulletin.office.is_empty()
+        && office_like(&texts[end])
+    {
+        draft.issue.bulletin.office = texts[end].clone();
         used[end] = true;
         end += 1;
     }
@@ -2957,18 +3010,18 @@ fn parse_head(nodes: &[Node], draft: &mut Draft, body_size: Option<f32>) -> usiz
         } else {
             line
         };
-        draft.name = Some(name);
+        draft.issue.bulletin.name = name;
         if !above.is_empty() {
-            draft.above = Some(above.join(" "));
+            draft.issue.bulletin.above = Some(above.join(" "));
         }
         for &i in &before {
             used[i] = true;
         }
     }
     // An office before the number (rare) or left over.
-    if draft.office.is_none() {
+    if draft.issue.bulletin.office.is_empty() {
         if let Some(i) = (0..end.min(texts.len())).find(|&i| !used[i] && office_like(&texts[i])) {
-            draft.office = Some(texts[i].clone());
+            draft.issue.bulletin.office = texts[i].clone();
             used[i] = true;
         }
     }
@@ -3026,27 +3079,14 @@ fn office_like(s: &str) -> bool {
         .any(|w| c.ends_with(w))
 }
 
-fn set_date(draft: &mut Draft, d: FoundDate, at: At) {
-    match d.year {
-        Some(y) => {
-            draft.date = Some(Ymd {
-                year: y,
-                month: d.month,
-                day: d.day,
-            })
-        }
-        None => {
-            // Filled in later from the context (see `tidy`).
-            draft.date = Some(Ymd {
-                year: 0,
-                month: d.month,
-                day: d.day,
-            });
-            draft.checks.push(Check {
-                at,
-                message: "the date has no year".into(),
-            });
-        }
+fn set_date(draft: &mut Work, d: FoundDate) {
+    draft.date = date_of_found(d.year, d.month, d.day);
+    if d.year.is_none() {
+        // Filled in later from the context (see `tidy`).
+        draft.checks.push(Check {
+            at: KeyPath::Issue,
+            message: "the date has no year".into(),
+        });
     }
 }
 
@@ -3062,9 +3102,7 @@ fn find_footer(nodes: &[Node]) -> usize {
         let t = &p.text;
         let fields = footer_fields(t);
         if !fields.is_empty() || print_line(t).is_some() || copies_in(t).is_some() {
-            if fields
-                .iter()
-                .any(|(f, _)| matches!(*f, "zhusong" | "bao" | "song" | "fa" | "zengfa"))
+            if fields.iter().any(|(f, _)| f.is_recipients())
                 || print_line(t).is_some()
                 || copies_in(t).is_some()
             {
@@ -3094,15 +3132,15 @@ fn find_footer(nodes: &[Node]) -> usize {
     start
 }
 
-fn parse_footer(lines: &[String], draft: &mut Draft) {
+fn parse_footer(lines: &[String], draft: &mut Work) {
     let mut f = Footer::default();
-    let mut last_field: Option<&'static str> = None;
+    let mut last_field: Option<FooterField> = None;
     for t in lines {
         let fields = footer_fields(t);
         if !fields.is_empty() {
             for (field, v) in fields {
                 let v = v.trim().to_string();
-                set_footer(&mut f, field, v);
+                *field.get_mut(&mut f) = (!v.is_empty()).then_some(v);
                 last_field = Some(field);
             }
             // 共印 N 份 on the same line.
@@ -3124,25 +3162,12 @@ fn parse_footer(lines: &[String], draft: &mut Draft) {
                 f.printer = Some(printer);
             }
             if let Some(d) = d {
-                match d.year {
-                    Some(y) => {
-                        f.print_date = Some(Ymd {
-                            year: y,
-                            month: d.month,
-                            day: d.day,
-                        })
-                    }
-                    None => {
-                        f.print_date = Some(Ymd {
-                            year: 0,
-                            month: d.month,
-                            day: d.day,
-                        });
-                        draft.checks.push(Check {
-                            at: At::Footer,
-                            message: "the print date has no year".into(),
-                        });
-                    }
+                draft.print_date = date_of_found(d.year, d.month, d.day);
+                if d.year.is_none() {
+                    draft.checks.push(Check {
+                        at: KeyPath::Footer,
+                        message: "the print date has no year".into(),
+                    });
                 }
             }
             if let Some((c, _)) = copies_in(t) {
@@ -3160,16 +3185,15 @@ fn parse_footer(lines: &[String], draft: &mut Draft) {
             continue;
         }
         // A wrapped recipients' line, or the printer.
-        let wrapped = last_field
-            .is_some_and(|lf| matches!(lf, "zhusong" | "bao" | "song" | "fa" | "zengfa"))
+        let wrapped = last_field.is_some_and(FooterField::is_recipients)
             && (t.contains('、')
                 || last_field
-                    .and_then(|lf| get_footer(&f, lf))
+                    .and_then(|lf| lf.get(&f))
                     .is_some_and(|v| v.ends_with(['、', '，', ','])));
         if wrapped {
             if let Some(lf) = last_field {
-                let prev = get_footer(&f, lf).unwrap_or_default();
-                set_footer(&mut f, lf, format!("{prev}{t}"));
+                let v = format!("{}{t}", lf.get(&f).unwrap_or_default());
+                *lf.get_mut(&mut f) = (!v.is_empty()).then_some(v);
             }
             continue;
         }
@@ -3177,68 +3201,37 @@ fn parse_footer(lines: &[String], draft: &mut Draft) {
             f.printer = Some(t.clone());
         } else {
             draft.checks.push(Check {
-                at: At::Footer,
+                at: KeyPath::Footer,
                 message: format!("a footer line not understood, left out: {t}"),
             });
         }
     }
-    draft.footer = f;
-}
-
-fn set_footer(f: &mut Footer, field: &str, v: String) {
-    let v = (!v.is_empty()).then_some(v);
-    match field {
-        "zhusong" => f.zhusong = v,
-        "bao" => f.bao = v,
-        "song" => f.song = v,
-        "fa" => f.fa = v,
-        "zengfa" => f.zengfa = v,
-        "editor" => f.editor = v,
-        "proofreader" => f.proofreader = v,
-        "reviewer" => f.reviewer = v,
-        "approver" => f.approver = v,
-        "contact" => f.contact = v,
-        "phone" => f.phone = v,
-        _ => {}
-    }
-}
-
-fn get_footer(f: &Footer, field: &str) -> Option<String> {
-    match field {
-        "zhusong" => f.zhusong.clone(),
-        "bao" => f.bao.clone(),
-        "song" => f.song.clone(),
-        "fa" => f.fa.clone(),
-        "zengfa" => f.zengfa.clone(),
-        _ => None,
-    }
+    draft.issue.footer = Some(f);
 }
 
 /// Fills what is missing with flagged placeholders, and years from the
 /// context.
-fn tidy(d: &mut Draft) {
+fn tidy(d: &mut Work) {
     // Years of dates written without one.
     let context_year = d
-        .footer
         .print_date
         .filter(|p| p.year > 0)
         .map(|p| p.year)
         .or_else(|| d.date.filter(|p| p.year > 0).map(|p| p.year))
         .or_else(|| {
-            d.columns
+            d.issue
+                .columns
                 .iter()
                 .flat_map(|c| &c.articles)
-                .flat_map(|a| &a.blocks)
-                .filter_map(|b| match b {
-                    Block::Text(t) => t.iter().find_map(|p| find_date(p)?.year),
-                    _ => None,
-                })
-                .next()
+                .flat_map(blocks)
+                .flat_map(|b| paragraphs(b.get_ref()))
+                .find_map(|p| find_date(p)?.year)
+                .and_then(|y| u16::try_from(y).ok())
         });
-    let fill = |date: &mut Option<Ymd>, checks: &mut Vec<Check>, at: At| {
+    let fill = |date: &mut Option<Date>, checks: &mut Vec<Check>, at: KeyPath| {
         if let Some(dt) = date.as_mut().filter(|dt| dt.year == 0) {
             match context_year {
-                Some(y) if bulletin_model::date::date_problem(y, dt.month, dt.day).is_none() => {
+                Some(y) if Date::new(y, dt.month, dt.day).is_some() => {
                     dt.year = y;
                     for c in checks
                         .iter_mut()
@@ -3256,23 +3249,23 @@ fn tidy(d: &mut Draft) {
             }
         }
     };
-    fill(&mut d.date, &mut d.checks, At::Issue);
-    fill(&mut d.footer.print_date, &mut d.checks, At::Footer);
-    if d.name.is_none() {
+    fill(&mut d.date, &mut d.checks, KeyPath::Issue);
+    fill(&mut d.print_date, &mut d.checks, KeyPath::Footer);
+    if d.issue.bulletin.name.is_empty() {
         d.checks.push(Check {
-            at: At::Bulletin,
+            at: KeyPath::Bulletin,
             message: "no bulletin name found: \"工作简报\" is a placeholder".into(),
         });
     }
-    if d.office.is_none() {
+    if d.issue.bulletin.office.is_empty() {
         d.checks.push(Check {
-            at: At::Bulletin,
+            at: KeyPath::Bulletin,
             message: "no issuing office found: write it".into(),
         });
     }
     if d.number.is_none() {
         d.checks.push(Check {
-            at: At::Issue,
+            at: KeyPath::Issue,
             message: "no issue number (第 N 期) found: 1 is a placeholder".into(),
         });
     }
@@ -3280,81 +3273,172 @@ fn tidy(d: &mut Draft) {
         if let Some(w) = d.web_date {
             d.date = Some(w);
             d.checks.push(Check {
-                at: At::Issue,
+                at: KeyPath::Issue,
                 message: format!("no date under a masthead: {w}, the web page's date, is used"),
             });
         }
     }
     if d.date.is_none() {
-        let from_footer = d.footer.print_date;
         d.checks.push(Check {
-            at: At::Issue,
-            message: match from_footer {
+            at: KeyPath::Issue,
+            message: match d.print_date {
                 Some(p) => format!("no date found under the masthead: the print date {p} is used"),
                 None => "no date found: 2000-01-01 is a placeholder".into(),
             },
         });
     }
     // A 专报 without columns: the zhuanbao layout.
-    let zhuanbao = d
-        .name
-        .as_deref()
-        .is_some_and(|n| n.ends_with("专报") || n.ends_with("專報"));
-    if zhuanbao && d.columns.iter().all(|c| c.name.is_none()) {
-        d.layout = Some("zhuanbao");
+    let name = &d.issue.bulletin.name;
+    let zhuanbao = name.ends_with("专报") || name.ends_with("專報");
+    if zhuanbao && d.issue.columns.iter().all(|c| c.name.is_empty()) {
+        d.issue.layout = Some("zhuanbao".into());
         d.checks.push(Check {
-            at: At::Top,
+            at: KeyPath::File,
             message: "the bundled zhuanbao layout is chosen, as the bulletin is a 专报".into(),
         });
     }
     // Articles before the first named column when there are named ones.
-    let named = d.columns.iter().any(|c| c.name.is_some());
+    let named = d.issue.columns.iter().any(|c| !c.name.is_empty());
     if named {
-        for (i, c) in d.columns.iter_mut().enumerate() {
-            if c.name.is_none() {
-                c.name = Some("（待补：栏目）".into());
+        for (i, c) in d.issue.columns.iter_mut().enumerate() {
+            if c.name.is_empty() {
+                c.name = "（待补：栏目）".into();
                 d.checks.push(Check {
-                    at: At::Column(i),
+                    at: KeyPath::Column(i),
                     message: "articles before the first column marker: name their column, or \
                               move them into one"
                         .into(),
                 });
             }
         }
-    } else if d.columns.len() > 1 {
-        let all: Vec<Article> = d.columns.drain(..).flat_map(|c| c.articles).collect();
-        d.columns.push(Column {
-            name: None,
-            articles: all,
-        });
     }
-    d.columns.retain(|c| !c.articles.is_empty());
-    if d.columns.is_empty() {
-        d.columns.push(Column {
-            name: None,
+    // Columns without articles go; the checks follow their columns.
+    let mut index = Vec::new();
+    let mut kept = 0;
+    for c in &d.issue.columns {
+        index.push((!c.articles.is_empty()).then_some(kept));
+        kept += usize::from(!c.articles.is_empty());
+    }
+    d.issue.columns.retain(|c| !c.articles.is_empty());
+    for c in &mut d.checks {
+        match &mut c.at {
+            KeyPath::Column(i)
+            | KeyPath::Article {
+                column: Some(i), ..
+            } => {
+                if let Some(Some(n)) = index.get(*i) {
+                    *i = *n;
+                }
+            }
+            _ => {}
+        }
+    }
+    if d.issue.columns.is_empty() {
+        d.issue.columns.push(Column {
+            name: String::new(),
             articles: vec![Article {
                 title: "（待补：标题）".into(),
-                blocks: vec![Block::Text(vec!["（待补：正文）".into()])],
+                body: Body::Blocks(vec![text_block(&["（待补：正文）".into()])]),
                 ..Default::default()
             }],
         });
         d.checks.push(Check {
-            at: At::Article(0, 0),
+            at: article_at(0, 0),
             message: "no article text found in the input: an empty placeholder article".into(),
         });
     }
     // Articles with nothing at all.
-    for c in &mut d.columns {
+    for c in &mut d.issue.columns {
         for a in &mut c.articles {
-            if a.blocks.is_empty() {
-                a.blocks.push(Block::Text(vec!["（待补：正文）".into()]));
+            if blocks(a).is_empty() {
+                blocks_mut(a).push(text_block(&["（待补：正文）".into()]));
             }
             if let Some(n) = &mut a.note {
-                if n.paragraphs.is_empty() {
-                    n.paragraphs.push("（待补：按语）".into());
+                if n.text.is_empty() {
+                    n.text = "（待补：按语）".into();
                 }
             }
         }
+    }
+}
+
+/// The issue as found: placeholders where something required was not
+/// found, the articles of a bulletin without columns at the top level
+/// (their checks with them), bodies of text only as a string.
+fn finish(mut d: Work) -> Recognized {
+    let mut placeholders = Vec::new();
+    let mut placeholder = |key: &'static str, missing: bool| {
+        if missing {
+            placeholders.push(key);
+        }
+    };
+    placeholder("bulletin.name", d.issue.bulletin.name.is_empty());
+    placeholder("bulletin.office", d.issue.bulletin.office.is_empty());
+    placeholder("issue.number", d.number.is_none());
+    placeholder("issue.date", d.date.is_none() && d.print_date.is_none());
+    let issue = &mut d.issue;
+    if issue.bulletin.name.is_empty() {
+        issue.bulletin.name = "工作简报".into();
+    }
+    if issue.bulletin.office.is_empty() {
+        issue.bulletin.office = "（待补：发文机关）".into();
+    }
+    issue.issue.number = d.number.take().unwrap_or(IssueNumber::Number(1));
+    let date = d.date.or(d.print_date).unwrap_or(PLACEHOLDER_DATE);
+    issue.issue.date = date.to_spanned();
+    let mut footer = issue.footer.take().unwrap_or_default();
+    footer.print_date = d.print_date.map(Date::to_spanned);
+    let empty = FooterField::ALL.iter().all(|f| f.get(&footer).is_none())
+        && footer.print_date.is_none()
+        && footer.copies.is_none();
+    issue.footer = (!empty).then_some(footer);
+    for a in issue.columns.iter_mut().flat_map(|c| &mut c.articles) {
+        finish_body(a);
+    }
+    // Without named columns, the articles go to the top level, in order.
+    if issue.columns.iter().all(|c| c.name.is_empty()) {
+        let mut offsets = Vec::new();
+        for c in std::mem::take(&mut issue.columns) {
+            offsets.push(issue.articles.len());
+            issue.articles.extend(c.articles);
+        }
+        for c in &mut d.checks {
+            if let KeyPath::Article {
+                column: Some(col),
+                index,
+            } = c.at
+            {
+                c.at = KeyPath::Article {
+                    column: None,
+                    index: offsets.get(col).copied().unwrap_or(0) + index,
+                };
+            }
+        }
+    }
+    Recognized {
+        issue: d.issue,
+        checks: d.checks,
+        placeholders,
+        dropped: d.dropped,
+        repairs: d.repairs,
+        images: d.images,
+        notices: d.notices,
+    }
+}
+
+/// A body of text blocks only is written as one string.
+fn finish_body(a: &mut Article) {
+    let Body::Blocks(b) = &a.body else { return };
+    let only_text = b.iter().all(|b| {
+        let b = b.get_ref();
+        b.text.is_some() && b.image.is_none() && b.rows.is_none()
+    });
+    if only_text {
+        let text: Vec<&str> = b
+            .iter()
+            .filter_map(|b| b.get_ref().text.as_deref())
+            .collect();
+        a.body = Body::Text(text.join("\n\n"));
     }
 }
 
@@ -3388,23 +3472,27 @@ mod tests {
     fn numbers() {
         assert_eq!(
             number_line("第 363 期"),
-            Some((Some(Number::Int(363)), None, None))
+            Some((Some(IssueNumber::Number(363)), None, None))
         );
         assert_eq!(
             number_line("第363期（总第1234期）"),
-            Some((Some(Number::Int(363)), Some(1234), None))
+            Some((Some(IssueNumber::Number(363)), Some(1234), None))
         );
         assert_eq!(
             number_line("增刊第2期"),
-            Some((Some(Number::Int(2)), None, Some("增刊")))
+            Some((
+                Some(IssueNumber::Number(2)),
+                None,
+                Some(IssueKind::Supplement)
+            ))
         );
         assert_eq!(
             number_line("第十二期"),
-            Some((Some(Number::Int(12)), None, None))
+            Some((Some(IssueNumber::Number(12)), None, None))
         );
         assert_eq!(
             number_line("2020年第3期").map(|x| x.0),
-            Some(Some(Number::Int(3)))
+            Some(Some(IssueNumber::Number(3)))
         );
     }
 
@@ -3440,13 +3528,13 @@ mod tests {
         assert_eq!(
             footer_fields("责任编辑：张三　校对：李四"),
             [
-                ("editor", "张三".to_string()),
-                ("proofreader", "李四".to_string())
+                (FooterField::Editor, "张三".to_string()),
+                (FooterField::Proofreader, "李四".to_string())
             ]
         );
         assert_eq!(
             footer_fields("報：省委辦公廳"),
-            [("bao", "省委辦公廳".to_string())]
+            [(FooterField::Bao, "省委辦公廳".to_string())]
         );
         assert!(junk_line("(未完,全文共1713字,当前显示380字)"));
     }

@@ -7,6 +7,7 @@
 //! none of these (a binary file) are refused with a message.
 
 use super::doc::{Align, Doc, Item, Para};
+use bulletin_model::text::is_wide;
 
 /// Decodes text: UTF-8 (BOM or not), UTF-16 with a BOM, GBK/GB18030.
 pub fn decode(bytes: &[u8]) -> Result<String, String> {
@@ -229,7 +230,7 @@ pub fn join(lines: &[&str]) -> String {
     let mut s = String::new();
     for line in lines {
         if let (Some(a), Some(b)) = (s.chars().last(), line.chars().next()) {
-            if !super::recognize::is_wide(a) && !super::recognize::is_wide(b) {
+            if !is_wide(a) && !is_wide(b) {
                 s.push(' ');
             }
         }
