@@ -51,7 +51,10 @@ fn main() {
     for (i, f) in files.iter().enumerate() {
         // The issue with its series file merged in, as one document.
         let mut merged = toml::Table::new();
-        let series = f.parent().unwrap().join(bulletin_model::source::SERIES_FILE);
+        let series = f
+            .parent()
+            .unwrap()
+            .join(bulletin_model::source::SERIES_FILE);
         let read = |p: &Path| -> toml::Table {
             toml::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
         };

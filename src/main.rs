@@ -19,7 +19,9 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    cli::args::reject_mistyped_subcommand(&args);
+    if let Some(e) = cli::args::mistyped_subcommand(&args) {
+        e.exit();
+    }
     let cli = Cli::parse_from(args);
     cli::term::init();
     let result = match &cli.command {
@@ -101,9 +103,23 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind == bulletin_model::ErrorKind::Usage => {
+            // Said as clap says its own mistakes, exit code 2.
+            use clap::CommandFactory;
+            Cli::command()
+                .error(clap::error::ErrorKind::ArgumentConflict, &e.message)
+                .exit()
+        }
         Err(e) => {
-            cli::term::error(&e.message);
+            cli::term::error(&e);
             ExitCode::from(1)
         }
     }
+}
+
+/// Ends the process at once with `code`: the one place that does, for a
+/// watchdog whose render went past its limits (Typst cannot be interrupted
+/// in the middle of a compile).
+pub(crate) fn exit(code: i32) -> ! {
+    std::process::exit(code)
 }

@@ -1,12 +1,11 @@
 //! Archive-grade PDFs: metadata, bookmarks, PDF/A, extractable text and
 //! reproducible bytes, checked with pdfinfo, qpdf and pdftotext.
 
-
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use bulletin_render::content::Block;
 use crate::common::*;
+use bulletin_render::content::Block;
 
 fn example() -> PathBuf {
     root().join("examples/issue-363.toml")

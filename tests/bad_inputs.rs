@@ -3,7 +3,6 @@
 //! then substrings the message must contain). Each must fail with exactly
 //! that, write no PDF and leave the input as it was.
 
-
 use crate::common::*;
 
 #[test]

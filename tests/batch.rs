@@ -2,7 +2,6 @@
 //! files inherited and overridden, incremental runs, shards, reproducible
 //! bytes and the plain Typst export.
 
-
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

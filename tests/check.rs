@@ -2,7 +2,6 @@
 //! line:column, exit codes and the JSON Lines report; and the other
 //! machine-readable outputs (`layouts --json`, `fonts --json`).
 
-
 use std::process::Command;
 
 use crate::common::*;

@@ -1,7 +1,6 @@
 //! Bad input: each mistake gets one clear message, exit code 1, and no output
 //! file; user text full of Typst syntax prints literally.
 
-
 use std::path::{Path, PathBuf};
 
 use crate::common::*;
@@ -335,7 +334,7 @@ fn colours_change_no_column() {
     std::fs::write(layout.join("main.typ"), "#let x = 1\n#let y = x + \"a\"\n").unwrap();
     let good = tmp.path().join("good.toml");
     std::fs::write(&good, minimal_issue("标题", "正文。", "（单位）")).unwrap();
-    let strip = bulletin_model::diag::strip_ansi;
+    let strip = crate::common::strip_ansi;
     for args in [
         vec![bad_toml.to_str().unwrap()],
         vec![good.to_str().unwrap(), "--layout", layout.to_str().unwrap()],

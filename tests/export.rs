@@ -4,7 +4,6 @@
 //! same text: it carries the fonts and the files of the folder the
 //! layout reads.
 
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -6,7 +6,6 @@
 //! The disk tests mount small tmpfs file systems, which needs root (as CI
 //! runs); run as another user they fail with a message saying so.
 
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

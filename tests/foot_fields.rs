@@ -3,7 +3,6 @@
 //! checked on the produced PDFs: on the last page, in the footer, in the
 //! documented order, pairs on one line, long values inside the type block.
 
-
 use crate::common::*;
 use std::path::{Path, PathBuf};
 
@@ -378,7 +377,8 @@ fn a_layout_may_relabel_the_editors_line() {
         "name = \"relabel\"\nextends = \"default\"\n",
     )
     .unwrap();
-    let main = std::fs::read_to_string(root().join("crates/render/layouts/default/main.typ")).unwrap();
+    let main =
+        std::fs::read_to_string(root().join("crates/render/layouts/default/main.typ")).unwrap();
     let call = "footer-at-bottom(data.footer)";
     assert!(main.contains(call), "{main}");
     let main = main.replace(

@@ -3,7 +3,6 @@
 //! zhuanbao; warnings for a 密级 without a 份号 and for fields a layout does
 //! not place; no two words of page 1 overlapping, whatever their lengths.
 
-
 use std::path::{Path, PathBuf};
 
 use crate::common::*;

@@ -2,7 +2,6 @@
 //! process's file, colliding outputs are refused, sizes are capped, and
 //! broken series files and layouts are named.
 
-
 use std::path::Path;
 
 use crate::common::*;

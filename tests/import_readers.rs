@@ -8,9 +8,9 @@ use crate::common::docx as docx_gen;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::common::*;
 use bulletin_import::doc::{Align, Doc, Item, Para};
 use bulletin_import::{docx, pdf};
-use crate::common::*;
 
 /// Renders an example into a fresh folder and returns the PDF's bytes.
 fn render_example(name: &str, dir: &Path) -> Vec<u8> {

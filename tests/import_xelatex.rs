@@ -4,12 +4,11 @@
 //! from the original fonts (src/import/cid_unicode.rs). Structures are
 //! compared (parsed TOML), as in tests/import.rs.
 
-
 use std::path::{Path, PathBuf};
 
-use bulletin_import::pdf;
 use crate::common::shape::*;
 use crate::common::*;
+use bulletin_import::pdf;
 
 fn fixture(name: &str) -> PathBuf {
     root().join("tests/data/import/xelatex").join(name)

@@ -3,7 +3,6 @@
 //! run, the fonts, the issue and series files, the binary — as the manifest
 //! beside the outputs records, whatever the modification times say.
 
-
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 

@@ -2,7 +2,6 @@
 //! that checks and renders as written; a series file with `--series`; never
 //! an overwritten file.
 
-
 use std::path::Path;
 use std::process::{Command, Output};
 

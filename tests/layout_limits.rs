@@ -3,7 +3,6 @@
 //! without break opportunities stay in the type block, and every layout and
 //! issue shape gives a valid PDF/UA-1.
 
-
 use std::path::{Path, PathBuf};
 
 use crate::common::*;

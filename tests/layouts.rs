@@ -1,7 +1,6 @@
 //! Layouts for template designers: parameters, the second bundled layout,
 //! new-layout, broken layouts, page images and watch mode.
 
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -3,7 +3,6 @@
 //! number (份号) and otherwise the same pages; bad ranges and outputs that
 //! cannot be written are refused before anything is laid out.
 
-
 use std::path::Path;
 
 use crate::common::*;

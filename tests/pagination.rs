@@ -53,7 +53,7 @@ fn lay_out(issue: &str) -> (Vec<Page>, Vec<String>) {
             lines: page_lines(&p.frame),
         })
         .collect();
-    (pages, r.warnings)
+    (pages, r.warnings.iter().map(ToString::to_string).collect())
 }
 
 const HEAD: &str = "[bulletin]\nname = \"工作简报\"\noffice = \"协调小组办公室\"\n\n[issue]\nnumber = 1\ndate = 2021-03-04\n\n[options]\ntoc = false\n";

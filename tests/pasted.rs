@@ -2,9 +2,8 @@
 //! indents), no-break spaces and tabs. Its paragraphs stay apart, its gaps
 //! are normalised, and hand-wrapped bodies are still joined.
 
-
-use bulletin_render::content::Block;
 use crate::common::*;
+use bulletin_render::content::Block;
 
 /// An issue file with one article of this body (a `"""` string), saved with
 /// CRLF line ends as Windows editors save it.

@@ -6,7 +6,6 @@
 //! Needs Chromium (`apt-get install chromium`); the browser is driven over
 //! the DevTools protocol with `Runtime.evaluate` only.
 
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

@@ -2,7 +2,6 @@
 //! its text printed literally or is refused with a clear error — never a
 //! panic, never Typst markup.
 
-
 use bulletin_render::{ErrorKind, RenderOptions, Session};
 use proptest::prelude::*;
 use std::sync::OnceLock;
@@ -98,7 +97,7 @@ fn check(title: &str, body: &str, byline: &str, office: &str) -> Result<bool, Te
                 ErrorKind::MissingGlyphs => {
                     prop_assert!(e.message.contains("(U+"), "{}", e.message)
                 }
-                ErrorKind::Input => prop_assert!(e.message.contains("p.toml"), "{}", e.message),
+                ErrorKind::Input => prop_assert!(e.to_string().contains("p.toml"), "{e}"),
                 _ => prop_assert!(false, "unexpected error: {}", e.message),
             }
             Ok(false)

@@ -2,7 +2,6 @@
 //! made once by the real binary and read back with poppler, qpdf and
 //! typst-render. The numbers are those of the format spec (README).
 
-
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -319,7 +318,8 @@ mod pixels {
         PAGES.get_or_init(|| {
             let session = Session::new(&Default::default()).unwrap();
             let input = root().join("examples/issue-363.toml");
-            let r = bulletin_render::render_file(&session, &input, &RenderOptions::default()).unwrap();
+            let r =
+                bulletin_render::render_file(&session, &input, &RenderOptions::default()).unwrap();
             let pages = r.document.pages();
             let (first, last) = (&pages[0], &pages[pages.len() - 1]);
             [first, last]

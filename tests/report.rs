@@ -2,7 +2,6 @@
 //! which combines the reports of a job array's shards and checks that every
 //! issue was covered exactly once.
 
-
 use std::path::{Path, PathBuf};
 
 use crate::common::*;

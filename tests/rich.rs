@@ -2,7 +2,6 @@
 //! tables, figures, list and footnotes, and the pagination rules on
 //! generated worst cases.
 
-
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 

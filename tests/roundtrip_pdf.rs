@@ -10,7 +10,6 @@
 //! a header cell may wrap differently and the layout order of its lines
 //! with it. Numbers in table cells come back as strings.
 
-
 use std::path::Path;
 
 use crate::common::{root, run, stderr, tool_stdout, without_page_numbers};

@@ -2,7 +2,6 @@
 //! that leave the folder, symbolic links pointing outside and package imports
 //! are refused with clear errors.
 
-
 use std::path::Path;
 
 use crate::common::*;

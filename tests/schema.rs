@@ -3,7 +3,6 @@
 //! Schema validator (boon), and dates the tool refuses are refused by the
 //! schema where a schema can tell (see `TOML_DATE_DESCRIPTION` in model.rs).
 
-
 use std::process::Command;
 
 use crate::common::*;

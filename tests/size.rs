@@ -1,7 +1,6 @@
 //! Large issues render with bounded memory, and files over the limit are
 //! refused with a message naming it.
 
-
 use crate::common::*;
 
 fn sentences() -> Vec<String> {

@@ -3,7 +3,6 @@
 //! number, free-text issue numbers, the footer's optional lines, TOC page
 //! numbers and the strict GB/T 9704 grid.
 
-
 use crate::common::*;
 
 const VARIANT: &str = r#"

@@ -4,7 +4,6 @@
 //! layout reads (`/issue-files/`), a local package, and a font file in use.
 //! Nothing polls: a file that the render does not read changes nothing.
 
-
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -135,7 +134,11 @@ fn watch_renders_again_on_a_change_of_each_kind_of_dependency() {
     let fonts = tmp.path().join("fonts");
     std::fs::create_dir_all(&fonts).unwrap();
     let font = fonts.join("FandolFang-Regular.otf");
-    std::fs::copy(root().join("crates/fonts/fonts/FandolFang-Regular.otf"), &font).unwrap();
+    std::fs::copy(
+        root().join("crates/fonts/fonts/FandolFang-Regular.otf"),
+        &font,
+    )
+    .unwrap();
 
     let out = tmp.path().join("out.pdf");
     let s = |p: &Path| p.to_str().unwrap().to_string();

@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
+use bulletin_model::source::Encoding;
 use bulletin_model::text::edit_distance;
 use bulletin_render::batch::Shard;
-use bulletin_model::source::Encoding;
 use bulletin_render::preview::{Format, Pages};
 use bulletin_render::{Error, RenderOptions, SessionOptions};
 
@@ -533,22 +533,19 @@ fn parse_standard(s: &str) -> Result<bulletin_model::issue::PdfStandard, String>
 /// A mistyped subcommand (`bulletin-pdf layout`) would be read as a missing
 /// input file: when the first argument is no file, looks like a word and is
 /// close to a subcommand, say so and exit 2, as clap does for other
-/// mistakes.
-pub fn reject_mistyped_subcommand(args: &[OsString]) {
-    let Some(first) = args
+/// mistakes (the error to exit with).
+pub fn mistyped_subcommand(args: &[OsString]) -> Option<clap::Error> {
+    let first = args
         .iter()
         .skip(1)
-        .find(|a| !a.to_string_lossy().starts_with('-'))
-    else {
-        return;
-    };
+        .find(|a| !a.to_string_lossy().starts_with('-'))?;
     let word = first.to_string_lossy();
     let is_word = !word.is_empty()
         && word
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !is_word || Path::new(first).exists() {
-        return;
+        return None;
     }
     let cmd = Cli::command();
     let names: Vec<String> = cmd
@@ -557,7 +554,7 @@ pub fn reject_mistyped_subcommand(args: &[OsString]) {
         .filter(|n| n != "help" && !n.starts_with("__"))
         .collect();
     if names.iter().any(|n| n == word.as_ref()) {
-        return;
+        return None;
     }
     let best = names
         .iter()
@@ -570,10 +567,9 @@ pub fn reject_mistyped_subcommand(args: &[OsString]) {
              tip: a similar subcommand exists: '{name}'\n\n\
              Usage: bulletin-pdf {name} …   (bulletin-pdf --help lists the commands)"
         );
-        Cli::command()
-            .error(clap::error::ErrorKind::InvalidSubcommand, msg)
-            .exit();
+        return Some(Cli::command().error(clap::error::ErrorKind::InvalidSubcommand, msg));
     }
+    None
 }
 
 #[cfg(test)]

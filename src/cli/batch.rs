@@ -5,8 +5,6 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use clap::CommandFactory;
-
 use bulletin_render::batch::{self, BatchOptions, Job, Outcome, SeriesCache};
 use bulletin_render::preview::Format;
 use bulletin_render::{report, Error, Session};
@@ -25,17 +23,14 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
         && !cli.inputs[0].is_dir()
         && cli.out_dir.is_none()
         && cli.shard.is_none();
-    let usage = |msg: &str| {
-        Cli::command()
-            .error(clap::error::ErrorKind::ArgumentConflict, msg)
-            .exit()
-    };
     if single {
         if cli.report.is_none() {
             return super::render::one(&plan, &cli.inputs[0]);
         }
         if plan.format != Format::Pdf {
-            usage("--report describes PDFs; leave it out for page images");
+            return Err(Error::usage(
+                "--report describes PDFs; leave it out for page images",
+            ));
         }
         // With a report, one issue goes the way of a catalogue's (always
         // rendered), so that its line says the same as a batch's would.
@@ -52,10 +47,14 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
         return catalogue(cli, &plan, vec![job], true);
     }
     if plan.format != Format::Pdf {
-        usage("--format png/svg writes the pages of a single issue");
+        return Err(Error::usage(
+            "--format png/svg writes the pages of a single issue",
+        ));
     }
     if plan.output.is_some() {
-        usage("-o/--output names the output of a single issue; use --out-dir for several");
+        return Err(Error::usage(
+            "-o/--output names the output of a single issue; use --out-dir for several",
+        ));
     }
     let mut jobs = batch::discover(&cli.inputs, cli.out_dir.as_deref())?;
     if jobs.is_empty() {
@@ -70,7 +69,6 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
     }
     catalogue(cli, &plan, jobs, cli.force)
 }
-
 
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
@@ -145,7 +143,6 @@ fn catalogue(cli: &Cli, plan: &Plan, jobs: Vec<Job>, force: bool) -> Result<(), 
         render: plan.render.clone(),
         time_limit_ms: plan.limits.time.as_millis() as u64,
         memory_limit: plan.limits.memory,
-        color: bulletin_model::diag::color(),
     };
     let make = || -> Box<dyn batch::JobRenderer> { Box::new(ProcessWorker::new(&setup)) };
     let run = batch::run_with(&jobs, &session, &opts, &series, &on_done, &make);
@@ -170,7 +167,7 @@ fn catalogue(cli: &Cli, plan: &Plan, jobs: Vec<Job>, force: bool) -> Result<(), 
             Outcome::Failed {
                 series: Some(_), ..
             } => blocked += 1,
-            Outcome::Failed { message, .. } => failures.push((job, message)),
+            Outcome::Failed { error, .. } => failures.push((job, error)),
         }
     }
     // A broken series file: its error once, and how many issues it kept
@@ -183,14 +180,14 @@ fn catalogue(cli: &Cli, plan: &Plan, jobs: Vec<Job>, force: bool) -> Result<(), 
             .count()
     };
     for (path, e) in &series_errors {
-        term::error(&e.message);
+        term::error(e);
         eprintln!(
             "  {} below it not rendered",
             plural(below(path), "issue", "issues")
         );
     }
-    for (_, m) in &failures {
-        term::error(m);
+    for (_, e) in &failures {
+        term::error(e);
     }
     if !plan.quiet {
         for w in &warnings {
@@ -198,7 +195,7 @@ fn catalogue(cli: &Cli, plan: &Plan, jobs: Vec<Job>, force: bool) -> Result<(), 
         }
     }
     for e in &run.manifest_errors {
-        term::warning(&format!(
+        term::warning_text(&format!(
             "{} (the outputs there will be rendered again next time)",
             e.message
         ));
@@ -230,7 +227,10 @@ fn catalogue(cli: &Cli, plan: &Plan, jobs: Vec<Job>, force: bool) -> Result<(), 
         }
         line.push_str(&format!(" in {secs:.1} s"));
         if rendered > 0 && secs > 0.0 {
-            line.push_str(&format!(" ({} rendered)", term::rate(rendered as f64 / secs)));
+            line.push_str(&format!(
+                " ({} rendered)",
+                term::rate(rendered as f64 / secs)
+            ));
         }
         eprintln!("{line}");
         if failed_count > 0 {

@@ -7,9 +7,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use bulletin_model::source::{self, Encoding, Series};
 use bulletin_model::lint::{self, Warning};
-use bulletin_model::diag;
+use bulletin_model::source::{self, Encoding, Series};
 use bulletin_render::{pipeline, Error, RenderOptions, Session};
 
 use super::args::Setup;
@@ -75,20 +74,20 @@ pub fn run(opts: &CheckOptions<'_>) -> Result<(), Error> {
     for job in &jobs {
         let (errors, warnings) = match check_one(&session, &job.input, &render) {
             Ok(w) => (Vec::new(), w),
-            Err(e) => (vec![e.message], Vec::new()),
+            Err(e) => (vec![e], Vec::new()),
         };
         for e in &errors {
             term::error(e);
         }
         if !opts.quiet {
             for w in &warnings {
-                term::warning(&w.to_string());
+                term::warning_text(&w.to_string());
             }
         }
         outcomes.push(Outcome {
             input: job.input.display().to_string(),
             status: if errors.is_empty() { "ok" } else { "failed" },
-            errors: errors.iter().map(|e| diag::strip_ansi(e)).collect(),
+            errors: errors.iter().map(ToString::to_string).collect(),
             warnings: warnings.iter().map(ReportWarning::from).collect(),
         });
     }

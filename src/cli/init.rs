@@ -5,8 +5,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use bulletin_model::source::{self, SERIES_FILE};
 use bulletin_model::issue::{self as model, SchemaKind};
+use bulletin_model::source::{self, SERIES_FILE};
 use bulletin_render::Error;
 
 /// The newest issue of a folder: the highest integer `issue.number` among

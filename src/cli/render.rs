@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use bulletin_model::limits::Watchdog;
+use bulletin_render::numbered;
 use bulletin_render::output::refuse_inputs;
 use bulletin_render::preview::{self, Format};
 use std::io::{IsTerminal, Write};
@@ -85,8 +86,8 @@ pub fn one(plan: &Plan, input: &Path) -> Result<(), Error> {
     let session = Session::new(&plan.session)?;
     // Every render ends: past a limit, say so and stop (nothing is written).
     let dog = Watchdog::start(plan.limits, |e| {
-        term::error(&e.message());
-        std::process::exit(1);
+        term::error_text(&e.message());
+        crate::exit(1);
     });
     let _watched = dog.watch(&input.display().to_string());
     let mut renderer = Renderer::new(&session);
@@ -177,25 +178,19 @@ pub fn write(
     ))
 }
 
-/// A usage mistake: said as clap says its own, exit code 2.
-fn usage(msg: &str) -> ! {
-    use clap::CommandFactory;
-    super::args::Cli::command()
-        .error(clap::error::ErrorKind::ArgumentConflict, msg)
-        .exit()
-}
-
 /// `--numbered` from the command line: one issue, to one PDF, to files
 /// named with `{n}`, or under `--out-dir`.
 pub fn numbered_cli(cli: &super::args::Cli, plan: &Plan) -> Result<(), Error> {
     if cli.inputs.len() != 1 || cli.inputs[0].is_dir() {
-        usage(
+        return Err(Error::usage(
             "--numbered prints copies of one issue: give one issue file, e.g. \
              bulletin-pdf issue.toml --numbered 1-120",
-        );
+        ));
     }
     if cli.shard.is_some() || cli.report.is_some() {
-        usage("--numbered prints copies of one issue; leave out --shard and --report");
+        return Err(Error::usage(
+            "--numbered prints copies of one issue; leave out --shard and --report",
+        ));
     }
     numbered(plan, &cli.inputs[0], cli.out_dir.as_deref())
 }
@@ -245,16 +240,18 @@ pub fn numbered(plan: &Plan, input: &Path, out_dir: Option<&Path>) -> Result<(),
         return one(plan, input);
     };
     if plan.format != Format::Pdf {
-        usage(
+        return Err(Error::usage(
             "--numbered writes PDFs (one, or one a copy with -o 'copy-{n}.pdf'); \
              leave out --format and page image names (.png, .svg)",
-        );
+        ));
     }
     let to = match (out_dir, &plan.output) {
-        (Some(_), Some(_)) => usage(
-            "--numbered: give either --out-dir DIR (DIR/ISSUE-{n}.pdf) or -o NAME, \
-             e.g. -o 'copies/copy-{n}.pdf'",
-        ),
+        (Some(_), Some(_)) => {
+            return Err(Error::usage(
+                "--numbered: give either --out-dir DIR (DIR/ISSUE-{n}.pdf) or -o NAME, \
+                 e.g. -o 'copies/copy-{n}.pdf'",
+            ))
+        }
         (Some(dir), None) => {
             let stem = if is_stdio(input) {
                 "copy".to_string()
@@ -340,12 +337,12 @@ pub fn numbered(plan: &Plan, input: &Path, out_dir: Option<&Path>) -> Result<(),
 
     let session = Session::new(&plan.session)?;
     let dog = Watchdog::start(plan.limits, |e| {
-        term::error(&e.message());
-        std::process::exit(1);
+        term::error_text(&e.message());
+        crate::exit(1);
     });
     let name = input.display().to_string();
     let mut renderer = Renderer::new(&session);
-    let mut prepared = {
+    let prepared = {
         let _watched = dog.watch(&name);
         if is_stdio(input) {
             let bytes = read_stdin()?;
@@ -356,131 +353,41 @@ pub fn numbered(plan: &Plan, input: &Path, out_dir: Option<&Path>) -> Result<(),
             prepare(&session, input, &plan.render)?
         }
     };
-    // Every copy has its number: a 密级 no longer lacks one.
-    prepared
-        .data
-        .warnings
-        .retain(|w| !w.contains("is set without a copy number"));
-    let total = copies.count();
-    let mut inputs = prepared.inputs();
-    // The first copy, kept for its metadata (its pages are shared).
-    let mut head: Option<Rendered> = None;
-    // Where the first copy prints its number (see `document::find_number`).
-    let mut spot: Option<bulletin_render::document::NumberSpot> = None;
-    // Lays out each copy and hands it to `sink`, in order.
-    let mut each_copy = |sink: &mut Sink| -> Result<(), Error> {
-        for (i, n) in copies.iter().enumerate() {
-            // The time limit is a copy's (the memory limit the run's).
-            let _watched = dog.watch(&format!("{name} (copy {n:06})"));
-            prepared.data.issue.copy = Some(format!("{n:06}"));
-            // After the first copy, the number is put in place of the first
-            // copy's on its page: nothing is laid out again. A layout that
-            // prints the number twice, or in a font whose digits differ in
-            // width, has each copy laid out.
-            let renumbered = match (&head, &spot) {
-                (Some(h), Some(at)) => {
-                    bulletin_render::document::renumber(&h.document, at, &format!("{n:06}")).map(
-                        |page| {
-                            let mut pages: Vec<typst_layout::Page> = h.document.pages().to_vec();
-                            pages[at.page()] = page;
-                            Rendered {
-                                document: bulletin_render::pdf::join_copies(&h.document, pages),
-                                data: h.data.clone(),
-                                warnings: Vec::new(),
-                                layout: h.layout.clone(),
-                            }
-                        },
-                    )
-                }
-                _ => None,
-            };
-            let rendered = match renumbered {
-                Some(r) => r,
-                None => renderer.render(&prepared, &plan.render)?,
-            };
-            match &head {
-                None => {
-                    for w in &rendered.warnings {
-                        term::warning(w);
-                    }
-                    // The files the layout read are known now: refuse
-                    // to write over any of them before writing anything.
-                    inputs.extend(renderer.dependencies());
-                    for t in &targets {
-                        if !is_stdio(t) {
-                            refuse_inputs(t, &inputs)?;
-                        }
-                    }
-                    spot =
-                        bulletin_render::document::find_number(&rendered.document, &format!("{n:06}"));
-                    head = Some(Rendered {
-                        document: rendered.document.clone(),
-                        data: rendered.data.clone(),
-                        warnings: Vec::new(),
-                        layout: rendered.layout.clone(),
-                    });
-                }
-                Some(f) => {
-                    let want = f.document.pages().len();
-                    let got = rendered.document.pages().len();
-                    if got != want {
-                        return Err(Error::layout(format!(
-                            "{name}: copy {n:06} has {got} pages, the first copy {want}: \
-                                 the layout sets the copy number so that it changes the pages"
-                        )));
-                    }
-                }
-            }
-            sink(i, rendered)?;
-            // What only an earlier copy used (its first page) goes; what
-            // every copy shares stays.
-            comemo::evict(2);
-        }
-        Ok(())
+    let list: Vec<u32> = copies.iter().collect();
+    let files: Vec<&Path> = targets
+        .iter()
+        .map(|p| p.as_path())
+        .filter(|p| !is_stdio(p))
+        .collect();
+    let mode = match &to {
+        CopiesTo::One(_) => numbered::CopiesTo::One,
+        CopiesTo::Each(list) => numbered::CopiesTo::Each(list.clone()),
     };
+    let run = numbered::numbered(
+        &mut renderer,
+        prepared,
+        &list,
+        &mode,
+        &files,
+        &plan.render,
+        &dog,
+    )?;
+    for w in &run.warnings {
+        term::warning(w);
+    }
+    let (total, per_copy) = (list.len(), run.pages_per_copy);
     let written = match &to {
         CopiesTo::One(output) => {
-            let mut pages = Vec::new();
-            // A page equal to the first copy's (every page but the one with
-            // the 份号) is that page again, shared, not a copy of it.
-            let mut first: Vec<(u128, typst_layout::Page)> = Vec::new();
-            each_copy(&mut |i, r| {
-                for (j, page) in r.document.pages().iter().enumerate() {
-                    let hash = typst::utils::hash128(page);
-                    if i == 0 {
-                        first.push((hash, page.clone()));
-                    }
-                    match first.get(j) {
-                        Some((h, shared)) if *h == hash => pages.push(shared.clone()),
-                        _ => pages.push(page.clone()),
-                    }
-                }
-                Ok(())
-            })?;
-            let Some(head) = head else {
-                return Err(Error::input("--numbered: no copies"));
-            };
-            let per_copy = head.document.pages().len();
-            let _watched = dog.watch(&format!("{name} ({total} copies in one PDF)"));
-            let joined = Rendered {
-                document: bulletin_render::pdf::join_copies(&head.document, pages),
-                ..head
-            };
-            let what = write(plan, &joined, output, &inputs)?;
-            std::mem::forget(joined);
+            let what = write(plan, &run.document, output, &run.inputs)?;
             format!("{what}: {total} copies of {per_copy} pages")
         }
         CopiesTo::Each(list) => {
-            let staged = export_each(list, &mut each_copy)?;
-            for s in staged {
-                s.commit()?;
-            }
-            let per_copy = head.as_ref().map_or(0, |h| h.document.pages().len());
-            let last = list.last().map(|p| p.display().to_string());
+            let (first, last) = (list.first(), list.last());
+            let name = |p: Option<&PathBuf>| p.map(|p| p.display().to_string());
             format!(
                 "{total} PDFs of {per_copy} pages, {} … {}",
-                list[0].display(),
-                last.unwrap_or_default()
+                name(first).unwrap_or_default(),
+                name(last).unwrap_or_default()
             )
         }
     };
@@ -490,72 +397,8 @@ pub fn numbered(plan: &Plan, input: &Path, out_dir: Option<&Path>) -> Result<(),
             start.elapsed().as_secs_f64() * 1000.0
         );
     }
+    std::mem::forget(run);
     std::mem::forget(renderer);
     std::mem::forget(session);
     Ok(())
-}
-
-/// Where each laid-out copy goes, with its index in the run.
-type Sink<'a> = dyn FnMut(usize, Rendered) -> Result<(), Error> + 'a;
-
-/// Exports the copies to their files, staged: the copies are laid out on
-/// this thread, one after another, and exported on as many threads as there
-/// are cores (the export is most of a copy's time). Returns the staged
-/// files in the order of the copies; on a failure, none stays.
-fn export_each(
-    list: &[PathBuf],
-    each_copy: &mut dyn FnMut(&mut Sink) -> Result<(), Error>,
-) -> Result<Vec<bulletin_render::output::Staged>, Error> {
-    use std::sync::atomic::{AtomicBool, Ordering};
-    use std::sync::{mpsc, Mutex};
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    let (tx, rx) = mpsc::sync_channel::<(usize, Rendered)>(threads);
-    let rx = Mutex::new(rx);
-    let staged: Mutex<Vec<(usize, bulletin_render::output::Staged)>> = Mutex::new(Vec::new());
-    let failure: Mutex<Option<Error>> = Mutex::new(None);
-    let failed = AtomicBool::new(false);
-    let laid_out = std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| loop {
-                let job = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                let Ok((i, rendered)) = job else { break };
-                if failed.load(Ordering::Relaxed) {
-                    continue;
-                }
-                let done = export_pdf(&rendered)
-                    .and_then(|pdf| bulletin_render::output::stage(&list[i], &pdf));
-                match done {
-                    Ok(s) => staged
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push((i, s)),
-                    Err(e) => {
-                        failed.store(true, Ordering::Relaxed);
-                        failure
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .get_or_insert(e);
-                    }
-                }
-            });
-        }
-        let result = each_copy(&mut |i, rendered| {
-            if failed.load(Ordering::Relaxed) {
-                return Err(Error::output("an export failed"));
-            }
-            tx.send((i, rendered))
-                .map_err(|_| Error::output("the export threads ended"))
-        });
-        drop(tx);
-        result
-    });
-    if let Some(e) = failure.into_inner().unwrap_or_else(|e| e.into_inner()) {
-        return Err(e);
-    }
-    laid_out?;
-    let mut staged = staged.into_inner().unwrap_or_else(|e| e.into_inner());
-    staged.sort_by_key(|(i, _)| *i);
-    Ok(staged.into_iter().map(|(_, s)| s).collect())
 }

@@ -1,9 +1,13 @@
-//! The terminal: colours (one switch, for every message), messages and the
-//! batch progress bar.
+//! The terminal: colours (decided here, where messages are written),
+//! messages and the batch progress bar.
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use bulletin_model::diag;
+use bulletin_model::diag::{self, Diagnostic};
+use bulletin_model::Error;
+
+static COLOR: AtomicBool = AtomicBool::new(false);
 
 /// Turns colours on when standard error is a terminal and `NO_COLOR` is
 /// not set, or when `CLICOLOR_FORCE` is set (to something other than 0).
@@ -14,7 +18,12 @@ pub fn init() {
     } else {
         set("CLICOLOR_FORCE") || std::io::stderr().is_terminal()
     };
-    diag::set_color(on);
+    COLOR.store(on, Ordering::Relaxed);
+}
+
+/// Whether messages are written with colours.
+pub fn color() -> bool {
+    COLOR.load(Ordering::Relaxed)
 }
 
 /// Whether standard error is a terminal (progress bars, not log lines).
@@ -22,14 +31,25 @@ pub fn interactive() -> bool {
     std::io::stderr().is_terminal()
 }
 
-/// Prints an error (a diagnostic as it is, a plain message as `error: …`).
-pub fn error(message: &str) {
-    eprintln!("{}", diag::error(message));
+/// Prints an error: with its place and line when it has one, else as
+/// `error: MESSAGE`.
+pub fn error(e: &Error) {
+    eprintln!("{}", e.render(color()));
 }
 
-/// Prints a warning (a diagnostic as it is, a plain message as `warning: …`).
-pub fn warning(message: &str) {
-    eprintln!("{}", diag::warning(message));
+/// Prints a plain message as an error, `error: MESSAGE`.
+pub fn error_text(message: &str) {
+    error(&Error::input(message));
+}
+
+/// Prints a warning, `warning: MESSAGE` (with its place when it has one).
+pub fn warning(w: &Diagnostic) {
+    eprintln!("{}", diag::render(w, color()));
+}
+
+/// Prints a plain message as a warning.
+pub fn warning_text(message: &str) {
+    warning(&Diagnostic::warning(message));
 }
 
 /// A progress bar for `total` issues on a terminal; `None` otherwise.

@@ -9,8 +9,8 @@ use typst_kit::server::HttpServer;
 use typst_kit::watcher::Watcher;
 
 use bulletin_model::limits::Watchdog;
-use bulletin_render::preview::{self, Format, PreviewPage};
 use bulletin_model::source;
+use bulletin_render::preview::{self, Format, PreviewPage};
 use bulletin_render::{fonts::FontFile, prepare, Error, Renderer, Session, SessionOptions};
 
 use super::args::{Plan, RenderArgs};
@@ -128,7 +128,7 @@ fn open_browser(url: &str) {
         .stderr(std::process::Stdio::null())
         .spawn()
     {
-        term::warning(&format!(
+        term::warning_text(&format!(
             "cannot open a browser ({program}: {e}); open {url}"
         ));
     }
@@ -169,8 +169,8 @@ pub fn run(input: &Path, args: &RenderArgs, serve: Option<Serve>) -> Result<(), 
     let mut last_good: Vec<PreviewPage> = Vec::new();
     // A render past its limits cannot be interrupted: watch stops, saying why.
     let dog = Watchdog::start(plan.limits, |e| {
-        term::error(&format!("{} watch stopped.", e.message()));
-        std::process::exit(1);
+        term::error_text(&format!("{} watch stopped.", e.message()));
+        crate::exit(1);
     });
     loop {
         let start = Instant::now();
@@ -188,7 +188,7 @@ pub fn run(input: &Path, args: &RenderArgs, serve: Option<Serve>) -> Result<(), 
                 (None, format!("rendered {written} in {ms:.0} ms"))
             }
             Err(e) => (
-                Some(e.message),
+                Some(e),
                 format!("(kept the last good {})", output.display()),
             ),
         };
@@ -196,11 +196,11 @@ pub fn run(input: &Path, args: &RenderArgs, serve: Option<Serve>) -> Result<(), 
             server.set_html(preview::preview_html(
                 &title,
                 &last_good,
-                message.as_deref(),
+                message.as_ref().map(ToString::to_string).as_deref(),
             ));
         }
-        if let Some(m) = &message {
-            term::error(m);
+        if let Some(e) = &message {
+            term::error(e);
         }
         if message.is_some() || !plan.quiet {
             eprintln!("{log}");
@@ -228,12 +228,12 @@ pub fn run(input: &Path, args: &RenderArgs, serve: Option<Serve>) -> Result<(), 
                     break;
                 }
                 Err(e) => {
-                    term::error(&e.message);
+                    term::error(&e);
                     if let Some(server) = &server {
                         server.set_html(preview::preview_html(
                             &title,
                             &last_good,
-                            Some(&e.message),
+                            Some(&e.to_string()),
                         ));
                     }
                     watcher

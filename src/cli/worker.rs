@@ -17,10 +17,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use bulletin_render::batch::{render_job, Done, Job, JobRenderer};
-use bulletin_model::source::Series;
+use bulletin_model::diag::Diagnostic;
 use bulletin_model::limits::{Limits, Watchdog};
-use bulletin_model::diag;
+use bulletin_model::source::Series;
+use bulletin_render::batch::{render_job, Done, Job, JobRenderer};
 use bulletin_render::{Error, RenderOptions, Renderer, Session, SessionOptions};
 
 /// What a worker is set up with (its first line).
@@ -30,7 +30,6 @@ pub struct Setup {
     pub render: RenderOptions,
     pub time_limit_ms: u64,
     pub memory_limit: u64,
-    pub color: bool,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -45,14 +44,16 @@ struct JobLine {
 struct Reply {
     #[serde(default)]
     pages: Option<usize>,
+    /// The error, as data: its kind and place are kept, and the parent
+    /// writes it (with colours on a terminal).
     #[serde(default)]
-    error: Option<String>,
+    error: Option<Error>,
     /// SHA-256 of the PDF written (hex).
     #[serde(default)]
     sha256: Option<String>,
-    /// The render's warnings, formatted.
+    /// The render's warnings.
     #[serde(default)]
-    warnings: Vec<String>,
+    warnings: Vec<Diagnostic>,
     /// The worker ends after this reply (a limit was exceeded).
     #[serde(default)]
     fatal: bool,
@@ -75,24 +76,23 @@ pub fn serve() -> Result<(), Error> {
         .ok_or_else(|| Error::input("__worker: no set-up line"))?;
     let setup: Setup = serde_json::from_str(&first)
         .map_err(|e| Error::input(format!("__worker: bad set-up line: {e}")))?;
-    diag::set_color(setup.color);
     let limits = Limits {
         time: Duration::from_millis(setup.time_limit_ms),
         memory: setup.memory_limit,
     };
     let dog = Watchdog::start(limits, |e| {
         reply(&Reply {
-            error: Some(e.message()),
+            error: Some(Error::layout(e.message())),
             fatal: true,
             ..Default::default()
         });
-        std::process::exit(3);
+        crate::exit(3);
     });
     let session = match Session::new(&setup.session) {
         Ok(s) => s,
         Err(e) => {
             reply(&Reply {
-                error: Some(e.message),
+                error: Some(e),
                 fatal: true,
                 ..Default::default()
             });
@@ -107,7 +107,7 @@ pub fn serve() -> Result<(), Error> {
             Ok(j) => j,
             Err(e) => {
                 reply(&Reply {
-                    error: Some(format!("__worker: bad job line: {e}")),
+                    error: Some(Error::input(format!("__worker: bad job line: {e}"))),
                     ..Default::default()
                 });
                 continue;
@@ -143,7 +143,7 @@ pub fn serve() -> Result<(), Error> {
                 ..Default::default()
             }),
             Err(e) => reply(&Reply {
-                error: Some(e.message),
+                error: Some(e),
                 ..Default::default()
             }),
         }
@@ -253,7 +253,7 @@ impl JobRenderer for ProcessWorker {
         match answer {
             Ok(text) => {
                 let r: Reply = serde_json::from_str(&text).unwrap_or(Reply {
-                    error: Some(format!("a worker process said: {text}")),
+                    error: Some(Error::layout(format!("a worker process said: {text}"))),
                     ..Default::default()
                 });
                 if r.fatal {
@@ -266,9 +266,7 @@ impl JobRenderer for ProcessWorker {
                         warnings: r.warnings,
                     }),
                     (_, e) => {
-                        Err(Error::layout(e.unwrap_or_else(|| {
-                            "a worker process gave no answer".into()
-                        })))
+                        Err(e.unwrap_or_else(|| Error::layout("a worker process gave no answer")))
                     }
                 }
             }

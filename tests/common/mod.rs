@@ -180,7 +180,30 @@ pub fn layout_extending_default(dir: &Path, name: &str, before: &str, after: &st
         format!("name = \"{name}\"\nextends = \"default\"\n"),
     )
     .unwrap();
-    let main = std::fs::read_to_string(root().join("crates/render/layouts/default/main.typ")).unwrap();
+    let main =
+        std::fs::read_to_string(root().join("crates/render/layouts/default/main.typ")).unwrap();
     std::fs::write(layout.join("main.typ"), format!("{before}{main}\n{after}")).unwrap();
     layout
+}
+
+/// The text of a child process's output without its terminal colours
+/// (ANSI CSI sequences): text from outside, as a test reads it.
+pub fn strip_ansi(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\x1b' {
+            out.push(c);
+            continue;
+        }
+        if chars.peek() == Some(&'[') {
+            chars.next();
+            for c in chars.by_ref() {
+                if ('@'..='~').contains(&c) {
+                    break;
+                }
+            }
+        }
+    }
+    out
 }

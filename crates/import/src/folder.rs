@@ -1,6 +1,6 @@
 //! Importing files and folders: what `bulletin-pdf import FILE|DIR...`
 //! does, as a library function ([`import_all`]). The inputs are found
-//! (folders searched for [`EXTENSIONS`](crate::EXTENSIONS)), each is
+//! (folders searched for [`EXTENSIONS`](crate::input::EXTENSIONS)), each is
 //! imported to an issue file beside it (or under an output folder), issues
 //! of one folder may share a series file (`--series`), every issue file is
 //! read back as a valid issue, and the [`Host`] checks it and writes it.
@@ -14,8 +14,9 @@ use bulletin_model::source::{self, Series};
 use bulletin_model::{Error, Result};
 use serde::Serialize;
 
+use crate::input::Format;
 use crate::recognize::Recognized;
-use crate::{write, Format};
+use crate::write;
 
 /// What to import, and how.
 #[derive(Debug, Clone, Copy)]
@@ -170,7 +171,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> std::io::Result<()>
                 .map(|x| x.to_string_lossy().to_ascii_lowercase())
                 .unwrap_or_default();
             // Word's lock files (~$name.docx) are not documents.
-            if crate::EXTENSIONS.contains(&ext.as_str()) && !name.starts_with("~$") {
+            if crate::input::EXTENSIONS.contains(&ext.as_str()) && !name.starts_with("~$") {
                 out.push(path);
             }
         }
@@ -267,7 +268,7 @@ fn report_line(o: &Outcome, dry_run: bool) -> String {
         status,
         format: o.format.map(Format::name),
         error: o.error.as_deref(),
-        found: r.map(crate::found),
+        found: r.map(crate::input::found),
         guessed: r
             .map(|r| {
                 r.checks
@@ -352,7 +353,7 @@ pub fn import_all(opts: &ImportOptions<'_>, host: &dyn Host) -> Result<Run> {
             outcomes.push(o);
             continue;
         }
-        match crate::import_file(&o.input) {
+        match crate::input::import_file(&o.input) {
             Ok(imp) => {
                 o.format = Some(imp.format);
                 o.recognized = Some(imp.recognized);

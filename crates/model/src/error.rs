@@ -4,11 +4,14 @@ use std::fmt;
 use std::ops::Range;
 use std::path::Path;
 
+use serde::{Deserialize, Serialize};
+
 use crate::date::{date_problem, days_in_month, MONTHS};
+use crate::diag::{Diagnostic, Severity, Snippet};
 use crate::text::edit_distance;
 
 /// What went wrong, broadly.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ErrorKind {
     /// The issue file: unreadable, not TOML, wrong keys or types.
     Input,
@@ -18,41 +21,137 @@ pub enum ErrorKind {
     MissingGlyphs,
     /// Writing the output.
     Output,
+    /// The command line: options that do not go together (exit code 2).
+    Usage,
 }
 
-/// An error with a complete, formatted message.
-#[derive(Debug, Clone)]
+/// An error: its kind, what went wrong, where (the file, the span and its
+/// line) and what to do about it. It renders nothing: it is written where it
+/// is shown ([`crate::diag::emit`] through [`Error::diagnostics`], or
+/// `to_string()` for plain text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Error {
     pub kind: ErrorKind,
+    /// What went wrong. Without a snippet, it names its file itself
+    /// (`issue.toml: the file is empty; …`).
     pub message: String,
+    /// The place: the file, the span and its line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<Box<Snippet>>,
+    /// What to write instead, and other hints.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hints: Vec<String>,
+    /// A layout's diagnostics (Typst's, with their traces): when there are
+    /// any, the error is shown as these.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
-    pub fn input(message: impl Into<String>) -> Error {
+    /// An error of `kind` with a message only.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
         Error {
-            kind: ErrorKind::Input,
+            kind,
             message: message.into(),
+            snippet: None,
+            hints: Vec::new(),
+            diagnostics: Vec::new(),
         }
+    }
+    pub fn input(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Input, message)
     }
     pub fn layout(message: impl Into<String>) -> Error {
-        Error {
-            kind: ErrorKind::Layout,
-            message: message.into(),
-        }
+        Error::new(ErrorKind::Layout, message)
+    }
+    /// A usage mistake: options that do not go together.
+    pub fn usage(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Usage, message)
     }
     pub fn output(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Output, message)
+    }
+
+    /// An error about `span` of a text file named `path`, whose text is
+    /// `text`.
+    pub fn at(
+        kind: ErrorKind,
+        path: &Path,
+        text: &str,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> Error {
         Error {
-            kind: ErrorKind::Output,
-            message: message.into(),
+            snippet: Some(Box::new(Snippet::line(
+                path.display().to_string(),
+                text,
+                span,
+            ))),
+            ..Error::new(kind, message)
         }
+    }
+
+    /// The same error with these hints.
+    pub fn with_hints(mut self, hints: Vec<String>) -> Error {
+        self.hints = hints;
+        self
+    }
+
+    /// An error made of a layout's diagnostics (the first error's message
+    /// is the error's).
+    pub fn from_diagnostics(kind: ErrorKind, diagnostics: Vec<Diagnostic>) -> Error {
+        let message = diagnostics
+            .iter()
+            .find(|d| d.severity == Severity::Error)
+            .or(diagnostics.first())
+            .map_or_else(String::new, |d| d.message.clone());
+        Error {
+            diagnostics,
+            ..Error::new(kind, message)
+        }
+    }
+
+    /// What is shown: the layout's diagnostics, or the error as one.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        if !self.diagnostics.is_empty() {
+            return self.diagnostics.clone();
+        }
+        let mut d = Diagnostic::new(Severity::Error, self.message.clone());
+        d.snippet = self.snippet.as_deref().cloned();
+        d.notes = self.hints.clone();
+        vec![d]
+    }
+
+    /// Whether it is shown as a compiler's diagnostic (with its place)
+    /// rather than as a plain message.
+    pub fn is_placed(&self) -> bool {
+        self.diagnostics().iter().any(Diagnostic::is_placed)
+    }
+
+    /// The error written with or without terminal colours.
+    pub fn render(&self, color: bool) -> String {
+        self.diagnostics()
+            .iter()
+            .map(|d| crate::diag::render(d, color))
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 }
 
 impl fmt::Display for Error {
+    /// Plain text: a placed error in full (`error: …`, `┌─ file:line:col`,
+    /// the line), a plain one as its message.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        let list = self.diagnostics();
+        for (i, d) in list.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
     }
 }
 
@@ -75,21 +174,16 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
-/// `error: MESSAGE` at `path:line:col`, with the source line and the span
-/// underlined (see [`crate::diag::text_error`]).
-pub fn snippet(path: &Path, text: &str, span: Range<usize>, message: &str) -> String {
-    crate::diag::text_error(path, text, Some(span), message, &[])
-}
-
-/// Formats a TOML error: the message at `path:line:col`, with the line and
-/// the span underlined, and what to write instead where that can be told
-/// (a date that does not exist, a date in another form, curly quotes, a
-/// `"""` string never closed, a misspelt key).
-pub fn toml_message(path: &Path, text: &str, err: &toml::de::Error) -> String {
+/// A TOML error of the file `path` (whose text is `text`) as an error of
+/// `kind`: the message at `path:line:col`, with the line and the span
+/// underlined, and what to write instead where that can be told (a date that
+/// does not exist, a date in another form, curly quotes, a `"""` string
+/// never closed, a misspelt key).
+pub fn toml_error(kind: ErrorKind, path: &Path, text: &str, err: &toml::de::Error) -> Error {
     let raw = err.message().trim().to_string();
     if let Some(span) = err.span() {
         if let Some(a) = advise(text, &raw, span) {
-            return crate::diag::text_error(path, text, Some(a.span), &a.message, &a.notes);
+            return Error::at(kind, path, text, a.span, a.message).with_hints(a.notes);
         }
     }
     let mut message = raw;
@@ -125,7 +219,10 @@ pub fn toml_message(path: &Path, text: &str, err: &toml::de::Error) -> String {
         message = message.replace(rust, plain);
     }
     let notes = did_you_mean(&message).into_iter().collect::<Vec<_>>();
-    crate::diag::text_error(path, text, err.span(), &message, &notes)
+    match err.span() {
+        Some(span) => Error::at(kind, path, text, span, message).with_hints(notes),
+        None => Error::new(kind, format!("{}: {message}", path.display())).with_hints(notes),
+    }
 }
 
 /// A better message for a TOML error: what it says, where, and how to fix it.
@@ -312,7 +409,6 @@ fn date_advice(at: &Assignment, raw: &str) -> Option<Advice> {
     })
 }
 
-
 /// A date as people write it: 2024-06-18, 2024年6月18日, 2024.6.18,
 /// 2024/06/18 (full-width digits too).
 fn loose_date(s: &str) -> Option<(i64, u32, u32)> {
@@ -481,7 +577,6 @@ fn did_you_mean(message: &str) -> Option<String> {
     (d <= 2 && d * 2 < len).then(|| format!("did you mean `{best}`?"))
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -492,7 +587,7 @@ mod tests {
         assert_eq!(line_col(t, 0), (1, 1));
         assert_eq!(line_col(t, 3), (2, 1));
         assert_eq!(line_col(t, 9), (2, 3));
-        let s = snippet(Path::new("f.toml"), t, 9..10, "bad");
+        let s = Error::at(ErrorKind::Input, Path::new("f.toml"), t, 9..10, "bad").to_string();
         assert!(s.contains("f.toml:2:3"), "{s}");
     }
 }

@@ -423,8 +423,6 @@ fn punctuation_message(place: &str, ch: char, context: &str) -> String {
     format!("{place}: ASCII '{ch}' in Chinese text (「{context}」); use the full-width '{wide}'")
 }
 
-
-
 /// The ASCII `, : ; ( ) ! ?` of a line that stand in Chinese text: each
 /// with a few characters around it (for the message) and the text to look
 /// for in the file (the character before it and itself).

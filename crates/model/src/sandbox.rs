@@ -36,6 +36,58 @@ pub enum Refusal {
     Io(String),
 }
 
+/// Why a named file could not be read by [`read_bounded`].
+#[derive(Debug)]
+pub enum ReadError {
+    /// Opening or reading failed.
+    Io(std::io::Error),
+    /// The path is a folder.
+    Folder,
+    /// A pipe, a socket or a device.
+    NotRegular,
+    /// Over the limit: the size the file reports, or `None` when it grew
+    /// past the limit while it was read.
+    TooLarge(Option<u64>),
+}
+
+/// Reads a named file (one given on the command line, not a layout's):
+/// opened once, without waiting on a pipe, then checked and read through
+/// that same handle, so what is checked is what is read. Only a regular
+/// file is read, and at most `limit` bytes of it, whatever size it reports
+/// (a growing file or `/dev/zero` cannot go past it).
+pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, O_NONBLOCK);
+    let file = options.open(path).map_err(ReadError::Io)?;
+    read_open(file, limit)
+}
+
+/// Checks an open file (a regular file, within `limit`) and reads it through
+/// the same handle: the one bounded read that every read of a file goes
+/// through.
+fn read_open(file: std::fs::File, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if meta.is_dir() {
+        return Err(ReadError::Folder);
+    }
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge(Some(meta.len())));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge(None));
+    }
+    Ok(bytes)
+}
+
 fn classify(e: std::io::Error, shown: &Path) -> Refusal {
     match e.kind() {
         std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory => Refusal::Missing,
@@ -73,23 +125,15 @@ pub fn read_within(root: &Path, rel: &str) -> Result<Vec<u8>, Refusal> {
     let file = dir
         .open_with(rel_path, &options)
         .map_err(|e| classify(e, &shown))?;
-    let meta = file.metadata().map_err(|e| classify(e, &shown))?;
-    if !meta.is_file() {
-        return Err(not_regular());
-    }
-    let mut bytes = Vec::new();
-    file.into_std()
-        .take(FILE_LIMIT + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Refusal::Io(format!("cannot read {}: {e}", shown.display())))?;
-    if bytes.len() as u64 > FILE_LIMIT {
-        return Err(Refusal::Io(format!(
+    read_open(file.into_std(), FILE_LIMIT).map_err(|e| match e {
+        ReadError::Io(e) => Refusal::Io(format!("cannot read {}: {e}", shown.display())),
+        ReadError::Folder | ReadError::NotRegular => not_regular(),
+        ReadError::TooLarge(_) => Refusal::Io(format!(
             "{} is larger than {} MiB, the limit for a file a layout reads",
             shown.display(),
             FILE_LIMIT / (1024 * 1024)
-        )));
-    }
-    Ok(bytes)
+        )),
+    })
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::body;
-use crate::error::{self, Error, Result};
+use crate::error::{self, Error, ErrorKind, Result};
 use crate::issue::{self as model, Article, Issue};
 
 /// A series file (`bulletin.toml`): what every issue below its folder shares.
@@ -36,7 +36,7 @@ impl Series {
         })?;
         let text = decode(path, &bytes, encoding)?.into_owned();
         let table: toml::Table = toml::from_str(&text)
-            .map_err(|e| Error::input(error::toml_message(path, &text, &e)))?;
+            .map_err(|e| error::toml_error(ErrorKind::Input, path, &text, &e))?;
         Ok(Series {
             path: path.to_path_buf(),
             text,
@@ -82,45 +82,28 @@ pub const MAX_FILE_BYTES: u64 = 8 << 20;
 
 /// Reads a file, refusing ones over [`MAX_FILE_BYTES`].
 pub fn read_limited(path: &Path) -> Result<Vec<u8>> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| Error::input(format!("{}: cannot read the file: {e}", path.display())))?;
-    if meta.is_dir() {
-        return Err(Error::input(format!(
-            "{}: is a folder, not an issue file",
-            path.display()
-        )));
-    }
-    if !meta.is_file() {
-        return Err(Error::input(format!(
-            "{}: is not a regular file (a pipe, a socket or a device); give an issue file",
-            path.display()
-        )));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(Error::input(format!(
-            "{}: the file is {:.1} MiB, over the limit of {} MiB for an issue file",
-            path.display(),
-            meta.len() as f64 / (1u64 << 20) as f64,
-            MAX_FILE_BYTES >> 20
-        )));
-    }
-    let fail =
-        |e: std::io::Error| Error::input(format!("{}: cannot read the file: {e}", path.display()));
-    let mut bytes = Vec::new();
-    // Bounded whatever the file's length said (it may grow while read).
-    std::io::Read::read_to_end(
-        &mut std::io::Read::take(std::fs::File::open(path).map_err(fail)?, MAX_FILE_BYTES + 1),
-        &mut bytes,
-    )
-    .map_err(fail)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(Error::input(format!(
-            "{}: the file is over the limit of {} MiB for an issue file",
-            path.display(),
-            MAX_FILE_BYTES >> 20
-        )));
-    }
-    Ok(bytes)
+    use crate::sandbox::{read_bounded, ReadError};
+    read_bounded(path, MAX_FILE_BYTES).map_err(|e| {
+        Error::input(match e {
+            ReadError::Io(e) => format!("{}: cannot read the file: {e}", path.display()),
+            ReadError::Folder => format!("{}: is a folder, not an issue file", path.display()),
+            ReadError::NotRegular => format!(
+                "{}: is not a regular file (a pipe, a socket or a device); give an issue file",
+                path.display()
+            ),
+            ReadError::TooLarge(Some(len)) => format!(
+                "{}: the file is {:.1} MiB, over the limit of {} MiB for an issue file",
+                path.display(),
+                len as f64 / (1u64 << 20) as f64,
+                MAX_FILE_BYTES >> 20
+            ),
+            ReadError::TooLarge(None) => format!(
+                "{}: the file is over the limit of {} MiB for an issue file",
+                path.display(),
+                MAX_FILE_BYTES >> 20
+            ),
+        })
+    })
 }
 
 /// Reads an issue file on its own: UTF-8 (a BOM is allowed), TOML, checked.
@@ -244,13 +227,13 @@ pub fn parse_issue_with(
         )));
     }
     if series.is_empty() {
-        let issue: Issue =
-            toml::from_str(text).map_err(|e| Error::input(error::toml_message(path, text, &e)))?;
+        let issue: Issue = toml::from_str(text)
+            .map_err(|e| error::toml_error(ErrorKind::Input, path, text, &e))?;
         check(path, Some(text), &issue)?;
         return Ok(issue);
     }
     let own: toml::Table =
-        toml::from_str(text).map_err(|e| Error::input(error::toml_message(path, text, &e)))?;
+        toml::from_str(text).map_err(|e| error::toml_error(ErrorKind::Input, path, text, &e))?;
     let mut merged = toml::Table::new();
     for s in series {
         merge(&mut merged, s.table.clone());
@@ -267,7 +250,7 @@ pub fn parse_issue_with(
             check(path, None, &issue)?;
             Ok(issue)
         }
-        Err(e) => Err(Error::input(locate_merged_error(path, text, series, &e))),
+        Err(e) => Err(locate_merged_error(path, text, series, &e)),
     }
 }
 
@@ -279,30 +262,30 @@ fn locate_merged_error(
     text: &str,
     series: &[Arc<Series>],
     e: &toml::de::Error,
-) -> String {
+) -> Error {
     let same = |t: &str| match toml::from_str::<Issue>(t) {
         Err(e2) if e2.message() == e.message() => Some(e2),
         _ => None,
     };
     if let Some(e2) = same(text) {
-        return error::toml_message(path, text, &e2);
+        return error::toml_error(ErrorKind::Input, path, text, &e2);
     }
     for s in series.iter().rev() {
         if let Some(e2) = same(&s.text) {
-            return error::toml_message(&s.path, &s.text, &e2);
+            return error::toml_error(ErrorKind::Input, &s.path, &s.text, &e2);
         }
     }
     let names: Vec<String> = series
         .iter()
         .map(|s| s.path.display().to_string())
         .collect();
-    format!(
+    Error::input(format!(
         "{}: {} (in the issue merged with its series file{} {})",
         path.display(),
         e.message().trim(),
         if names.len() > 1 { "s" } else { "" },
         names.join(", ")
-    )
+    ))
 }
 
 /// Deep-merges `over` into `base`: tables merge key by key, anything else
@@ -323,12 +306,12 @@ pub fn merge(base: &mut toml::Table, over: toml::Table) {
 /// positions in messages).
 fn check(path: &Path, text: Option<&str>, issue: &Issue) -> Result<()> {
     let date_err = |d: &toml::Spanned<toml::value::Datetime>| {
-        model::date_of(d.get_ref()).map(|_| ()).map_err(|m| {
-            Error::input(match text {
-                Some(text) => error::snippet(path, text, d.span(), &m),
-                None => format!("{}: {m}", path.display()),
+        model::date_of(d.get_ref())
+            .map(|_| ())
+            .map_err(|m| match text {
+                Some(text) => Error::at(ErrorKind::Input, path, text, d.span(), m),
+                None => Error::input(format!("{}: {m}", path.display())),
             })
-        })
     };
     date_err(&issue.issue.date)?;
     if let Some(d) = issue.footer.as_ref().and_then(|f| f.print_date.as_ref()) {
@@ -342,23 +325,23 @@ fn check(path: &Path, text: Option<&str>, issue: &Issue) -> Result<()> {
         let m = format!(
             "bulletin.{key} is empty (or only spaces); write it, e.g. {key} = \"{example}\""
         );
-        Err(Error::input(
+        Err(
             match text.and_then(|t| locate_key(t, "bulletin", key).map(|r| (t, r))) {
-                Some((t, r)) => error::snippet(path, t, r, &m),
-                None => format!("{}: {m}", path.display()),
+                Some((t, r)) => Error::at(ErrorKind::Input, path, t, r, m),
+                None => Error::input(format!("{}: {m}", path.display())),
             },
-        ))
+        )
     };
     blank("name", &issue.bulletin.name, "工作简报")?;
     if let Some(n) = issue.issue.copy.filter(|n| n.get() > 999_999) {
         let m =
             format!("issue.copy is {n}; a copy number (份号) has at most six digits: 1 to 999999");
-        return Err(Error::input(
+        return Err(
             match text.and_then(|t| locate_key(t, "issue", "copy").map(|r| (t, r))) {
-                Some((t, r)) => error::snippet(path, t, r, &m),
-                None => format!("{}: {m}", path.display()),
+                Some((t, r)) => Error::at(ErrorKind::Input, path, t, r, m),
+                None => Error::input(format!("{}: {m}", path.display())),
             },
-        ));
+        );
     }
     blank("office", &issue.bulletin.office, "协调小组办公室")?;
     if !issue.columns.is_empty() && !issue.articles.is_empty() {
@@ -449,4 +432,3 @@ fn all_articles(issue: &Issue) -> impl Iterator<Item = &Article> {
         .flat_map(|c| c.articles.iter())
         .chain(issue.articles.iter())
 }
-

@@ -10,12 +10,13 @@ use std::time::{Instant, SystemTime};
 
 use sha2::{Digest, Sha256};
 
-use crate::source::{Series, SERIES_FILE};
 use crate::error::{Error, Result};
 use crate::fonts::Origin;
 use crate::layout::{Layout, LayoutSource};
 use crate::pipeline::{prepare_with, RenderOptions, Renderer};
 use crate::session::Session;
+use crate::source::{Series, SERIES_FILE};
+use bulletin_model::diag::Diagnostic;
 
 /// One issue to render.
 #[derive(Debug, Clone)]
@@ -171,8 +172,8 @@ pub enum Outcome {
         /// SHA-256 of the PDF written (hex).
         sha256: String,
         /// Warnings of the render (Typst's, characters printed as empty
-        /// boxes under `--allow-missing-glyphs`), formatted.
-        warnings: Vec<String>,
+        /// boxes under `--allow-missing-glyphs`).
+        warnings: Vec<Diagnostic>,
     },
     /// Skipped: the PDF was made from the same inputs (as its manifest
     /// says, with its page count and hash).
@@ -181,10 +182,10 @@ pub enum Outcome {
         sha256: Option<String>,
     },
     Failed {
-        message: String,
+        error: Error,
         millis: u128,
         /// The broken series file that kept this issue from being rendered
-        /// (its error is `message`), if that was the cause.
+        /// (its error is `error`), if that was the cause.
         series: Option<PathBuf>,
     },
     /// Not tried: an earlier failure stopped the batch (`--fail-fast`).
@@ -575,8 +576,8 @@ pub struct Done {
     pub pages: usize,
     /// SHA-256 of the PDF (hex).
     pub sha256: String,
-    /// The render's warnings, formatted.
-    pub warnings: Vec<String>,
+    /// The render's warnings.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Renders one job: series, issue, layout, PDF, atomic write.
@@ -707,7 +708,7 @@ pub fn run_with<'a>(
                     let mut fingerprint = None;
                     let outcome = match series.for_issue(&job.input) {
                         Err((path, e)) => Outcome::Failed {
-                            message: e.message,
+                            error: e,
                             millis: 0,
                             series: Some(path),
                         },
@@ -732,7 +733,7 @@ pub fn run_with<'a>(
                                             warnings: done.warnings,
                                         },
                                         Err(e) => Outcome::Failed {
-                                            message: e.message,
+                                            error: e,
                                             millis: start.elapsed().as_millis(),
                                             series: None,
                                         },

@@ -15,6 +15,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::body::{self, NoteRef, Run};
+use crate::error::{Error, ErrorKind};
 use crate::model::{Article, BlockKind, Body, BodyBlock, Cell, CellAlign, ListItem, Width};
 
 /// One block of an article's body as the layout receives it: the text
@@ -104,7 +105,7 @@ impl<'a> Context<'a> {
 
     /// A message placed at `span` (or where `needle` is written in the
     /// file when spans are not usable), else at the file.
-    fn at(&self, span: Option<Range<usize>>, needle: Option<&str>, message: &str) -> String {
+    fn at(&self, span: Option<Range<usize>>, needle: Option<&str>, message: &str) -> Error {
         if let Some(text) = self.text {
             let range = span.filter(|_| self.spans).or_else(|| {
                 let n = needle?;
@@ -114,10 +115,30 @@ impl<'a> Context<'a> {
                     .or_else(|| text.find(n).map(|i| i..i + n.len()))
             });
             if let Some(r) = range {
-                return crate::error::snippet(self.path, text, r, message);
+                return Error::at(ErrorKind::Input, self.path, text, r, message);
             }
         }
-        format!("{}: {message}", self.path.display())
+        Error::input(format!("{}: {message}", self.path.display()))
+    }
+}
+
+/// Why a table or a figure cannot be built: a message about the block, to
+/// be placed at it, or an error placed already (at a CSV file's or an
+/// image's name).
+enum Problem {
+    Plain(String),
+    Placed(Error),
+}
+
+impl From<String> for Problem {
+    fn from(m: String) -> Problem {
+        Problem::Plain(m)
+    }
+}
+
+impl From<Error> for Problem {
+    fn from(e: Error) -> Problem {
+        Problem::Placed(e)
     }
 }
 
@@ -342,7 +363,7 @@ pub fn article(
     what: &str,
     ctx: &Context<'_>,
     warnings: &mut Vec<String>,
-) -> Result<(Vec<Block>, Vec<String>), String> {
+) -> Result<(Vec<Block>, Vec<String>), Error> {
     let mut notes = Notes {
         defined: &a.footnotes,
         order: Vec::new(),
@@ -385,24 +406,20 @@ pub fn article(
                     BlockKind::Table => {
                         let place = ctx.place(spanned.span());
                         out.push(Block::Table(table(b, &mut notes, ctx, place).map_err(
-                            |m| {
-                                if m.contains('\n') {
-                                    m
-                                } else {
-                                    fail(m)
-                                }
+                            |p| match p {
+                                Problem::Placed(e) => e,
+                                Problem::Plain(m) => fail(m),
                             },
                         )?));
                     }
                     BlockKind::Figure => {
                         let place = ctx.place(spanned.span());
-                        out.push(Block::Figure(figure(b, ctx, place).map_err(|m| {
-                            if m.contains('\n') {
-                                m
-                            } else {
-                                fail(m)
-                            }
-                        })?));
+                        out.push(Block::Figure(figure(b, ctx, place).map_err(
+                            |p| match p {
+                                Problem::Placed(e) => e,
+                                Problem::Plain(m) => fail(m),
+                            },
+                        )?));
                     }
                     BlockKind::List => {
                         out.push(Block::List(list_block(b, &mut notes).map_err(fail)?));
@@ -449,7 +466,7 @@ fn table(
     notes: &mut Notes<'_>,
     ctx: &Context<'_>,
     place: String,
-) -> Result<Table, String> {
+) -> Result<Table, Problem> {
     let (header, rows): (Vec<Vec<Cell>>, Vec<Vec<Cell>>) = match (&b.rows, &b.csv) {
         (Some(rows), _) => (b.header.clone().unwrap_or_default(), rows.clone()),
         (None, Some(csv)) => {
@@ -463,20 +480,22 @@ fn table(
         (None, None) => unreachable!("a table has rows or csv"),
     };
     if rows.is_empty() {
-        return Err("the table has no rows: write rows = [[\"丰县\", 3], …]".into());
+        return Err(Problem::Plain(
+            "the table has no rows: write rows = [[\"丰县\", 3], …]".into(),
+        ));
     }
     if header.len() + rows.len() > MAX_ROWS {
-        return Err(format!(
+        return Err(Problem::Plain(format!(
             "the table has {} rows; a table may have at most {MAX_ROWS}",
             header.len() + rows.len()
-        ));
+        )));
     }
     let all: Vec<&Vec<Cell>> = header.iter().chain(rows.iter()).collect();
     let columns = grid_width(&all, header.len())?;
     let mut align: Vec<CellAlign> = match &b.align {
         Some(a) => {
             if a.len() != columns {
-                return Err(format!(
+                return Err(Problem::Plain(format!(
                     "align has {} entries for a table of {columns} columns: give one per column, \
                      e.g. align = [{}]",
                     a.len(),
@@ -484,7 +503,7 @@ fn table(
                         .map(|i| if i == 0 { "\"left\"" } else { "\"right\"" })
                         .collect::<Vec<_>>()
                         .join(", ")
-                ));
+                )));
             }
             a.clone()
         }
@@ -494,12 +513,12 @@ fn table(
     let widths = match &b.widths {
         Some(w) => {
             if w.len() != columns {
-                return Err(format!(
+                return Err(Problem::Plain(format!(
                     "widths has {} entries for a table of {columns} columns: give one per \
                      column, e.g. widths = [{}]",
                     w.len(),
                     vec!["1"; columns].join(", ")
-                ));
+                )));
             }
             w.iter()
                 .map(|w| match *w {
@@ -704,7 +723,7 @@ fn default_widths(header: &[Vec<Cell>], rows: &[Vec<Cell>], columns: usize) -> V
 }
 
 /// Reads a CSV table from the issue's folder.
-fn read_csv(csv: &toml::Spanned<String>, ctx: &Context<'_>) -> Result<Vec<Vec<Cell>>, String> {
+fn read_csv(csv: &toml::Spanned<String>, ctx: &Context<'_>) -> Result<Vec<Vec<Cell>>, Error> {
     let name = csv.get_ref();
     let at = |m: String| ctx.at(Some(csv.span()), Some(name), &m);
     let bytes = read(name, ctx, "the CSV file").map_err(at)?;
@@ -769,18 +788,18 @@ fn read(name: &str, ctx: &Context<'_>, what: &str) -> Result<Vec<u8>, String> {
     })
 }
 
-fn figure(b: &BodyBlock, ctx: &Context<'_>, place: String) -> Result<Figure, String> {
+fn figure(b: &BodyBlock, ctx: &Context<'_>, place: String) -> Result<Figure, Problem> {
     let mut list: Vec<(&toml::Spanned<String>, Option<String>, Option<Width>)> = Vec::new();
     if let Some(i) = &b.image {
         list.push((i, None, b.width));
     }
     if let Some(images) = &b.images {
         if images.is_empty() || images.len() > 2 {
-            return Err(format!(
+            return Err(Problem::Plain(format!(
                 "images has {} entries: a figure holds one image (image = …) or two side by \
                  side (images = [{{ image = \"a.jpg\" }}, {{ image = \"b.jpg\" }}])",
                 images.len()
-            ));
+            )));
         }
         for i in images {
             list.push((&i.image, i.caption.clone(), i.width.or(b.width)));
@@ -801,10 +820,10 @@ fn figure(b: &BodyBlock, ctx: &Context<'_>, place: String) -> Result<Figure, Str
                 None => WidthData::Auto,
                 Some(Width::Number(f)) if f <= 1.0 => WidthData::Ratio(f),
                 Some(Width::Number(f)) => {
-                    return Err(at(format!(
+                    return Err(Problem::Placed(at(format!(
                         "width = {f}: a number is a fraction of the type block, at most 1 (0.8); \
                          write a length as a string: width = \"120mm\""
-                    )))
+                    ))))
                 }
                 Some(Width::Points(p)) => WidthData::Pt(p),
             };
@@ -817,7 +836,7 @@ fn figure(b: &BodyBlock, ctx: &Context<'_>, place: String) -> Result<Figure, Str
                 size: size.flatten(),
             })
         })
-        .collect::<Result<Vec<_>, String>>()?;
+        .collect::<Result<Vec<_>, Problem>>()?;
     Ok(Figure {
         images,
         caption: b
@@ -832,74 +851,17 @@ fn figure(b: &BodyBlock, ctx: &Context<'_>, place: String) -> Result<Figure, Str
 
 /// Checks that a file is a PNG, JPEG or SVG image, and reads its size in
 /// pixels when the header says it (SVG: none).
+/// The pixel size of a PNG or JPEG (none for an SVG), or why the file is not
+/// an image a layout can show.
 fn image_size(name: &str, bytes: &[u8]) -> Result<Option<(u32, u32)>, String> {
-    let bad = |what: &str| {
-        format!(
-            "the image {name} {what}: use a PNG, JPEG or SVG file (save it again from an image \
-             editor)"
-        )
-    };
-    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        if bytes.len() < 24 {
-            return Err(bad("is a truncated PNG"));
-        }
-        let w = u32::from_be_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]);
-        let h = u32::from_be_bytes([bytes[20], bytes[21], bytes[22], bytes[23]]);
-        if w == 0 || h == 0 {
-            return Err(bad("has no pixels"));
-        }
-        return Ok(Some((w, h)));
-    }
-    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        // Walk the segments to the frame header (SOF0…SOF15 but DHT, JPG, DAC).
-        let mut i = 2;
-        while i + 9 < bytes.len() {
-            if bytes[i] != 0xFF {
-                return Err(bad("is a damaged JPEG"));
-            }
-            let marker = bytes[i + 1];
-            if marker == 0xFF {
-                i += 1;
-                continue;
-            }
-            let len = u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]) as usize;
-            if (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
-                let h = u16::from_be_bytes([bytes[i + 5], bytes[i + 6]]) as u32;
-                let w = u16::from_be_bytes([bytes[i + 7], bytes[i + 8]]) as u32;
-                if w == 0 || h == 0 {
-                    return Err(bad("has no pixels"));
-                }
-                return Ok(Some((w, h)));
-            }
-            if len < 2 {
-                return Err(bad("is a damaged JPEG"));
-            }
-            i += 2 + len;
-        }
-        return Err(bad("is a truncated JPEG"));
-    }
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
-    let head = head.trim_start_matches('\u{feff}').trim_start();
-    if head.starts_with("<svg") || (head.starts_with("<?xml") && head.contains("<svg")) {
-        return Ok(None);
-    }
-    if head.starts_with("<!DOCTYPE svg") || head.contains("<svg") {
-        return Ok(None);
-    }
-    let kind = if bytes.starts_with(b"GIF8") {
-        "is a GIF"
-    } else if bytes.starts_with(b"RIFF") {
-        "is a WebP"
-    } else if bytes.starts_with(b"%PDF") {
-        "is a PDF"
-    } else if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") {
-        "is a TIFF"
-    } else if bytes.is_empty() {
-        "is empty"
-    } else {
-        "is not an image this tool reads"
-    };
-    Err(bad(kind))
+    bulletin_model::image::image_size(bytes)
+        .map(|(_, size)| size)
+        .map_err(|what| {
+            format!(
+                "the image {name} {what}: use a PNG, JPEG or SVG file (save it again from an \
+                 image editor)"
+            )
+        })
 }
 
 fn list_block(b: &BodyBlock, notes: &mut Notes<'_>) -> Result<List, String> {

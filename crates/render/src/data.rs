@@ -144,15 +144,16 @@ pub enum BuildError {
     /// A `[style]` value that does not fit the layout's parameters:
     /// `style.KEY: …`, to be placed in the file that sets it.
     Style(String),
-    /// A body block (a table, a figure, a footnote): the message is placed
-    /// in the issue file already.
-    Content(String),
+    /// A body block (a table, a figure, a footnote): placed in the issue
+    /// file already.
+    Content(crate::error::Error),
 }
 
 impl std::fmt::Display for BuildError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            BuildError::Style(m) | BuildError::Content(m) => f.write_str(m),
+            BuildError::Style(m) => f.write_str(m),
+            BuildError::Content(e) => write!(f, "{e}"),
         }
     }
 }

@@ -1,136 +1,87 @@
-//! Typst's diagnostics of a compile, in the same form as the issue file's
-//! (see `bulletin_model::diag`): the message, `file:line:column` counted
-//! from 1, the source line with the span underlined, hints and the call
-//! trace.
+//! Typst's diagnostics of a compile as the model's diagnostics
+//! ([`bulletin_model::diag::Diagnostic`]): the message, the place counted
+//! from 1 as editors count (`file:line:column`), the lines of the span, the
+//! hints and the call trace. They are rendered where they are shown, like
+//! every other error.
 //!
-//! typst-kit's own `emit` counts columns from 0 and keeps its file access
-//! private; this module follows its layout (the same configuration, the same
-//! trace lines) with 1-based columns. The upstream change is proposed in
-//! `docs/upstream/typst-kit-one-based-columns.patch`.
+//! typst-kit's `DiagnosticWorld` and `emit` render at once, to a writer,
+//! and count columns from 0; here the diagnostics are kept as data (so a
+//! batch worker can send them to its parent, and a report or the preview
+//! can show them without colours) and the layout is typst-kit's own: the
+//! same configuration, the same trace lines. The upstream change to 1-based
+//! columns is proposed in `docs/upstream/typst-kit-one-based-columns.patch`.
 
-use std::collections::HashMap;
-use std::io::Write;
 use std::ops::Range;
-use std::sync::Mutex;
 
-use bulletin_model::diag::{buffer, config, finish};
-use codespan_reporting::diagnostic::{Diagnostic, Label};
-use codespan_reporting::files::{Error as FilesError, Files};
-use codespan_reporting::term::termcolor::{Buffer, Color, ColorSpec, WriteColor};
-use codespan_reporting::term;
-use typst::diag::{Severity, SourceDiagnostic, Tracepoint};
-use typst::syntax::{DiagSpan, DiagSpanKind, FileId, Lines, Spanned};
+use bulletin_model::diag::{Diagnostic, Severity as Level, Snippet, Trace};
+use typst::diag::{Severity, SourceDiagnostic};
+use typst::syntax::{DiagSpan, DiagSpanKind, FileId, Lines};
 use typst::World;
 
 use crate::world::BulletinWorld;
 
-/// Formats Typst's diagnostics of a compile in `world`.
-pub fn typst(world: &BulletinWorld, diags: &[SourceDiagnostic]) -> String {
-    let mut buf = buffer();
-    let mut files = WorldFiles {
-        world,
-        lines: Mutex::new(HashMap::new()),
-    };
-    match emit_typst(&mut buf, &mut files, diags) {
-        Ok(()) => finish(buf),
-        // The renderer could not read a file: say what Typst said.
-        Err(e) => diags
-            .iter()
-            .map(|d| format!("error: {}", d.message))
-            .chain([format!("(while formatting the diagnostics: {e})")])
-            .collect::<Vec<_>>()
-            .join("\n"),
-    }
+/// Typst's diagnostics of a compile in `world`, resolved into their files.
+pub fn typst(world: &BulletinWorld, diags: &[SourceDiagnostic]) -> Vec<Diagnostic> {
+    let files = WorldFiles { world };
+    diags.iter().map(|d| files.diagnostic(d)).collect()
 }
 
-fn emit_typst(
-    dest: &mut Buffer,
-    files: &mut WorldFiles,
-    diags: &[SourceDiagnostic],
-) -> Result<(), FilesError> {
-    for d in diags {
-        let diag = match d.severity {
-            Severity::Error => Diagnostic::error(),
-            Severity::Warning => Diagnostic::warning(),
-        }
-        .with_message(d.message.to_string())
-        .with_notes(
-            d.hints
-                .iter()
-                .filter(|s| s.span.is_detached())
-                .map(|s| format!("hint: {}", s.v))
-                .collect(),
-        )
-        .with_labels(
-            files
-                .range(d.span)
-                .map(|(id, range)| Label::primary(id, range))
-                .into_iter()
-                .chain(d.hints.iter().filter_map(|hint| {
-                    let (id, range) = files.range(hint.span)?;
-                    Some(Label::secondary(id, range).with_message(&hint.v))
-                }))
-                .collect(),
-        );
-        term::emit(dest, &config(), &*files, &diag)?;
-        let mut traced = false;
-        for point in &d.trace {
-            emit_trace(dest, files, point)?;
-            traced = true;
-        }
-        if traced {
-            writeln!(dest)?;
-        }
-    }
-    Ok(())
-}
-
-/// `  while calling `f` at file:line:column` and the traced source.
-fn emit_trace(
-    dest: &mut Buffer,
-    files: &mut WorldFiles,
-    point: &Spanned<Tracepoint>,
-) -> Result<(), FilesError> {
-    let Some((id, range)) = files.range(point.span) else {
-        return Ok(());
-    };
-    let name = files.name(id)?;
-    let line_index = files.line_index(id, range.start)?;
-    let line = files.line_number(id, line_index)?;
-    let column = files.column_number(id, line_index, range.start)?;
-    let lines = files.lines(id)?;
-    let text = lines.text().get(range).unwrap_or("").to_string();
-    write!(dest, "  {} at ", point.v)?;
-    dest.set_color(ColorSpec::new().set_underline(true))?;
-    write!(dest, "{name}:{line}:{column}")?;
-    dest.reset()?;
-    writeln!(dest)?;
-    let mut text_lines = text.lines();
-    write!(dest, "    ")?;
-    dest.set_color(ColorSpec::new().set_fg(Some(Color::Ansi256(248))))?;
-    if let Some(first) = text_lines.next() {
-        write!(dest, "{first}")?;
-    }
-    if let Some(last_char) = text_lines
-        .next_back()
-        .and_then(|l| l.chars().next_back())
-        .filter(|c| !c.is_whitespace())
-    {
-        write!(dest, "…{last_char}")?;
-    }
-    dest.reset()?;
-    writeln!(dest)?;
-    Ok(())
-}
-
-/// The files of a world, for codespan-reporting.
 struct WorldFiles<'a> {
     world: &'a BulletinWorld,
-    lines: Mutex<HashMap<FileId, Lines<String>>>,
 }
 
 impl WorldFiles<'_> {
-    fn range(&mut self, span: impl Into<DiagSpan>) -> Option<(FileId, Range<usize>)> {
+    fn diagnostic(&self, d: &SourceDiagnostic) -> Diagnostic {
+        let severity = match d.severity {
+            Severity::Error => Level::Error,
+            Severity::Warning => Level::Warning,
+        };
+        let mut out = Diagnostic::new(severity, d.message.to_string());
+        out.snippet = self.snippet(d.span);
+        for hint in &d.hints {
+            match self.snippet(hint.span) {
+                Some(mut s) => {
+                    s.label = hint.v.to_string();
+                    out.labels.push(s);
+                }
+                None => out.notes.push(format!("hint: {}", hint.v)),
+            }
+        }
+        out.trace = d
+            .trace
+            .iter()
+            .filter_map(|point| {
+                let (id, range) = self.range(point.span)?;
+                let lines = self.lines(id)?;
+                let line = lines.byte_to_line(range.start)?;
+                let column = lines.byte_to_column(range.start)? + 1;
+                let text = lines.text().get(range).unwrap_or("");
+                let mut text_lines = text.lines();
+                let first = text_lines.next().unwrap_or("").to_string();
+                let last_char = text_lines
+                    .next_back()
+                    .and_then(|l| l.chars().next_back())
+                    .filter(|c| !c.is_whitespace());
+                Some(Trace {
+                    what: point.v.to_string(),
+                    name: self.world.name(id),
+                    line: line + 1,
+                    column,
+                    first,
+                    last_char,
+                })
+            })
+            .collect();
+        out
+    }
+
+    fn snippet(&self, span: impl Into<DiagSpan>) -> Option<Snippet> {
+        let (id, range) = self.range(span)?;
+        let lines = self.lines(id)?;
+        Some(Snippet::lines(self.world.name(id), lines.text(), range))
+    }
+
+    fn range(&self, span: impl Into<DiagSpan>) -> Option<(FileId, Range<usize>)> {
         match span.into().get() {
             DiagSpanKind::Detached => None,
             DiagSpanKind::Number { id, num, sub_range } => {
@@ -142,61 +93,10 @@ impl WorldFiles<'_> {
         }
     }
 
-    fn lines(&self, id: FileId) -> Result<Lines<String>, FilesError> {
-        let mut map = self.lines.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(l) = map.get(&id) {
-            return Ok(l.clone());
+    fn lines(&self, id: FileId) -> Option<Lines<String>> {
+        match self.world.source(id) {
+            Ok(source) => Some(source.lines().clone()),
+            Err(_) => self.world.file(id).ok().and_then(|f| f.lines().ok()),
         }
-        let lines = match self.world.source(id) {
-            Ok(source) => source.lines().clone(),
-            Err(_) => self
-                .world
-                .file(id)
-                .ok()
-                .and_then(|f| f.lines().ok())
-                .ok_or(FilesError::FileMissing)?,
-        };
-        map.insert(id, lines.clone());
-        Ok(lines)
     }
 }
-
-impl<'a> Files<'a> for WorldFiles<'_> {
-    type FileId = FileId;
-    type Name = String;
-    type Source = Lines<String>;
-
-    fn name(&'a self, id: FileId) -> Result<String, FilesError> {
-        Ok(self.world.name(id))
-    }
-
-    fn source(&'a self, id: FileId) -> Result<Lines<String>, FilesError> {
-        self.lines(id)
-    }
-
-    fn line_index(&'a self, id: FileId, given: usize) -> Result<usize, FilesError> {
-        let lines = self.lines(id)?;
-        lines.byte_to_line(given).ok_or(FilesError::IndexTooLarge {
-            given,
-            max: lines.len_bytes(),
-        })
-    }
-
-    fn line_range(&'a self, id: FileId, given: usize) -> Result<Range<usize>, FilesError> {
-        let lines = self.lines(id)?;
-        lines.line_to_range(given).ok_or(FilesError::LineTooLarge {
-            given,
-            max: lines.len_lines(),
-        })
-    }
-
-    /// Counted from 1, as editors count.
-    fn column_number(&'a self, id: FileId, _: usize, given: usize) -> Result<usize, FilesError> {
-        let lines = self.lines(id)?;
-        lines
-            .byte_to_column(given)
-            .map(|c| c + 1)
-            .ok_or(FilesError::InvalidCharBoundary { given })
-    }
-}
-

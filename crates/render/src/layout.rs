@@ -13,7 +13,7 @@ use std::path::{Component, Path, PathBuf};
 use serde::Deserialize;
 use typst::foundations::Bytes;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::sandbox::{read_within, Refusal};
 
 include!(concat!(env!("OUT_DIR"), "/bundled_layouts.rs"));
@@ -229,7 +229,7 @@ impl Layout {
             .unwrap_or("");
         let path = PathBuf::from(format!("<embedded>/layouts/{name}/layout.toml"));
         let manifest: Manifest = toml::from_str(text)
-            .map_err(|e| Error::layout(crate::error::toml_message(&path, text, &e)))?;
+            .map_err(|e| crate::error::toml_error(ErrorKind::Layout, &path, text, &e))?;
         Layout::with_parent(manifest, LayoutSource::Embedded(files))
     }
 
@@ -255,7 +255,7 @@ impl Layout {
             ))
         })?;
         let manifest: Manifest = toml::from_str(&text)
-            .map_err(|e| Error::layout(crate::error::toml_message(&path, &text, &e)))?;
+            .map_err(|e| crate::error::toml_error(ErrorKind::Layout, &path, &text, &e))?;
         Layout::with_parent(manifest, LayoutSource::Dir(dir.to_path_buf()))
     }
 

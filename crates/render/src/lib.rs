@@ -1,5 +1,7 @@
-//! bulletin-pdf: typeset Chinese government work bulletins (工作简报) from a
-//! TOML issue file to print-ready PDF, in-process with the Typst crates.
+//! The renderer of bulletin-pdf: lays out Chinese government work bulletins
+//! (工作简报), read with [`bulletin_model`], with the Typst crates, in-process,
+//! and exports them: print-ready PDF (PDF/A, PDF/UA), page images, plain Typst
+//! projects, numbered print runs, whole catalogues with reports.
 //!
 //! The pipeline, shared by every command:
 //!
@@ -7,20 +9,40 @@
 //!    layout given for every issue, the layouts issues name, the local
 //!    packages folder.
 //! 2. [`prepare`] reads an issue file on top of its series files
-//!    ([`data`]), chooses its [`Layout`] and builds the data the layout
-//!    reads as `/issue.json` ([`Data`]).
+//!    ([`bulletin_model::source`]), chooses its [`Layout`] and builds the
+//!    layout's view of it, the data the layout reads as `/issue.json`
+//!    ([`Data`]).
 //! 3. A [`Renderer`] lays it out in a [`BulletinWorld`] it keeps from one
 //!    issue to the next (typst-kit's file store: sources parsed once, the
 //!    files each compile read recorded).
-//! 4. [`export_pdf`] writes the PDF, [`write_atomic`] puts it in place;
-//!    [`preview`] makes page images and the live preview's page.
+//! 4. [`export_pdf`] makes the PDF, [`write_atomic`] puts it in place;
+//!    [`preview`] makes page images and the live preview's page;
+//!    [`numbered`] prints numbered copies; [`batch`] renders catalogues.
 //!
-//! ```no_run
-//! use bulletin_pdf::{export_pdf, render_file, write_atomic, RenderOptions, Session, SessionOptions};
-//! let session = Session::new(&SessionOptions { system_fonts: true, ..Default::default() })?;
-//! let rendered = render_file(&session, "issue-363.toml".as_ref(), &RenderOptions::default())?;
-//! write_atomic("issue-363.pdf".as_ref(), &export_pdf(&rendered)?)?;
-//! # Ok::<(), bulletin_pdf::Error>(())
+//! An issue from a string, to PDF (with the embedded fonts only):
+//!
+//! ```
+//! use bulletin_render::{export_pdf, prepare_bytes, RenderOptions, Renderer, Session, SessionOptions};
+//! let toml = r#"
+//! [bulletin]
+//! name = "工作简报"
+//! office = "办公室"
+//!
+//! [issue]
+//! number = 12
+//! date = 2024-05-06
+//!
+//! [[articles]]
+//! title = "全市召开安全生产工作会议"
+//! body = "会议要求，各地各部门要压实责任。"
+//! "#;
+//! let session = Session::new(&SessionOptions::default())?;
+//! let opts = RenderOptions::default();
+//! let prepared = prepare_bytes(&session, "issue.toml".as_ref(), toml.as_bytes(), &[], &opts)?;
+//! let rendered = Renderer::new(&session).render(&prepared, &opts)?;
+//! let pdf = export_pdf(&rendered)?;
+//! assert!(pdf.starts_with(b"%PDF-"));
+//! # Ok::<(), bulletin_render::Error>(())
 //! ```
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
@@ -33,6 +55,7 @@ pub mod document;
 pub mod export;
 pub mod fonts;
 pub mod layout;
+pub mod numbered;
 pub mod output;
 pub mod pdf;
 pub mod pipeline;
@@ -53,7 +76,8 @@ pub use crate::layout::Layout;
 pub use crate::output::write_atomic;
 pub use crate::pdf::export_pdf;
 pub use crate::pipeline::{
-    compile_project, prepare, render_file, Prepared, RenderOptions, Rendered, Renderer,
+    compile_project, prepare, prepare_bytes, render_file, Prepared, RenderOptions, Rendered,
+    Renderer,
 };
 pub use crate::session::{Session, SessionOptions};
 pub use crate::world::BulletinWorld;

@@ -10,12 +10,13 @@ use typst::diag::Warned;
 use typst_layout::PagedDocument;
 
 use crate::data::{self, Data};
-use crate::source::{self, Encoding, Series};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fonts::Fonts;
 use crate::layout::Layout;
 use crate::session::Session;
+use crate::source::{self, Encoding, Series};
 use crate::world::{BulletinWorld, Loader};
+use bulletin_model::diag::Diagnostic;
 
 /// Options for rendering an issue.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -108,7 +109,10 @@ pub fn prepare_bytes(
     };
     let layout = session
         .layout_for(issue.layout.as_deref(), &named_in)
-        .map_err(|e| Error::layout(format!("{}: {}", path.display(), e.message)))?;
+        .map_err(|e| match e.is_placed() {
+            true => e,
+            false => Error::layout(format!("{}: {}", path.display(), e.message)),
+        })?;
     let own_text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes));
     let ctx = crate::content::Context {
         path,
@@ -120,7 +124,7 @@ pub fn prepare_bytes(
     };
     let mut data = data::build(&issue, &layout, &ctx).map_err(|e| {
         let m = match e {
-            data::BuildError::Content(m) => return Error::input(m),
+            data::BuildError::Content(e) => return e,
             data::BuildError::Style(m) => m,
         };
         // A [style] value: point at it, in the issue or the series file
@@ -139,12 +143,12 @@ pub fn prepare_bytes(
             );
             for (p, t) in texts {
                 if let Some(r) = source::locate_key(t, "style", &k) {
-                    return Some(crate::error::snippet(&p, t, r, &m));
+                    return Some(Error::at(ErrorKind::Input, &p, t, r, m.clone()));
                 }
             }
             None
         });
-        Error::input(located.unwrap_or_else(|| format!("{}: {m}", path.display())))
+        located.unwrap_or_else(|| Error::input(format!("{}: {m}", path.display())))
     })?;
     if let Some(list) = &opts.pdf_standards {
         data.options.pdf_standards = list.clone();
@@ -205,8 +209,9 @@ pub fn prepare(session: &Session, path: &Path, opts: &RenderOptions) -> Result<P
 pub struct Rendered {
     pub document: PagedDocument,
     pub data: Data,
-    /// Warnings worth showing (Typst's, less the expected ones), formatted.
-    pub warnings: Vec<String>,
+    /// Warnings worth showing: Typst's (less the expected ones) and the
+    /// issue's.
+    pub warnings: Vec<Diagnostic>,
     /// The name of the layout used.
     pub layout: String,
 }
@@ -249,12 +254,13 @@ fn placed_in_issue(e: Error, path: &Path) -> Error {
     let end = text[offset.min(text.len())..]
         .find('\n')
         .map_or(text.len(), |i| offset + i);
-    Error::input(crate::error::snippet(
+    Error::at(
+        ErrorKind::Input,
         path,
         &text,
         offset..end.max(offset + 1),
         message,
-    ))
+    )
 }
 
 /// Says so when the distribution footer went to a page of its own: the
@@ -315,17 +321,19 @@ impl<'s> Renderer<'s> {
         let mut missing_warning = None;
         if !in_text.is_empty() {
             if !opts.allow_missing_glyphs {
-                check_glyphs(&prepared.data, fonts).map_err(|m| Error {
-                    kind: ErrorKind::MissingGlyphs,
-                    message: format!("{}: {m}", prepared.path.display()),
+                check_glyphs(&prepared.data, fonts).map_err(|m| {
+                    Error::new(
+                        ErrorKind::MissingGlyphs,
+                        format!("{}: {m}", prepared.path.display()),
+                    )
                 })?;
             }
             // Allowed: still said, character by character, with its place.
-            missing_warning = Some(format!(
+            missing_warning = Some(Diagnostic::warning(format!(
                 "{}: {}(printed as empty boxes, as --allow-missing-glyphs asks)",
                 prepared.path.display(),
                 list_missing(&in_text)
-            ));
+            )));
         }
         let loader = prepared.loader(self.session);
         let world = match &mut self.world {
@@ -348,7 +356,7 @@ impl<'s> Renderer<'s> {
                 .data
                 .warnings
                 .iter()
-                .map(|w| format!("{}: {w}", prepared.path.display())),
+                .map(|w| Diagnostic::warning(format!("{}: {w}", prepared.path.display()))),
         );
         let missing: Vec<(char, usize)> = crate::document::missing_glyphs(&document)
             .into_iter()
@@ -365,21 +373,24 @@ impl<'s> Renderer<'s> {
                 list.join("\n")
             );
             if !opts.allow_missing_glyphs {
-                return Err(Error {
-                    kind: ErrorKind::MissingGlyphs,
-                    message: format!(
+                return Err(Error::new(
+                    ErrorKind::MissingGlyphs,
+                    format!(
                         "{what}\nThey come from the layout or from values it formats (a \
                          number, a [style] value). Install a font that has them (or name its \
                          folder with --font-path DIR), change the value, or pass \
                          --allow-missing-glyphs."
                     ),
-                });
+                ));
             }
-            warnings.push(what);
+            warnings.push(Diagnostic::warning(what));
         }
         if prepared.data.footer.is_some() {
             if let Some(w) = footer_alone(&document) {
-                warnings.push(format!("{}: {w}", prepared.path.display()));
+                warnings.push(Diagnostic::warning(format!(
+                    "{}: {w}",
+                    prepared.path.display()
+                )));
             }
         }
         Ok(Rendered {
@@ -420,16 +431,20 @@ pub fn render_file(session: &Session, path: &Path, opts: &RenderOptions) -> Resu
 }
 
 /// Lays out the world's main file.
-pub fn compile(world: &BulletinWorld) -> Result<(PagedDocument, Vec<String>)> {
+pub fn compile(world: &BulletinWorld) -> Result<(PagedDocument, Vec<Diagnostic>)> {
     let Warned { output, warnings } = typst::compile::<PagedDocument>(world);
-    let warnings = warnings
+    let warnings: Vec<_> = warnings
         .iter()
         .filter(|w| !w.message.starts_with("unknown font family"))
-        .map(|w| crate::diag::typst(world, std::slice::from_ref(w)))
+        .cloned()
         .collect();
+    let warnings = crate::diag::typst(world, &warnings);
     match output {
         Ok(doc) => Ok((doc, warnings)),
-        Err(errors) => Err(Error::layout(crate::diag::typst(world, &errors))),
+        Err(errors) => Err(Error::from_diagnostics(
+            ErrorKind::Layout,
+            crate::diag::typst(world, &errors),
+        )),
     }
 }
 
@@ -478,4 +493,3 @@ pub fn check_glyphs(data: &Data, fonts: &Fonts) -> std::result::Result<(), Strin
     );
     Err(msg)
 }
-

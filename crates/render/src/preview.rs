@@ -196,7 +196,7 @@ pub fn preview_html(title: &str, pages: &[PreviewPage], error: Option<&str>) -> 
         html.push_str(&format!(
             "<div id=\"error\" role=\"alert\"><h2>The last edit does not render; \
              showing the last good pages</h2>{}</div>\n",
-            escape_html(&bulletin_model::diag::strip_ansi(message))
+            escape_html(message)
         ));
     }
     html.push_str(&format!("<main data-pages=\"{}\">\n", pages.len()));

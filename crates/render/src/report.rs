@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::batch::{Job, Outcome, Shard};
-use bulletin_model::diag::strip_ansi;
 use crate::error::{Error, Result};
 
 /// What happened to an issue, as a report says it.
@@ -79,10 +78,16 @@ pub fn location(message: &str) -> Option<(String, u64, u64)> {
     None
 }
 
-/// An error message as a report holds it.
-pub fn error_info(message: &str) -> ErrorInfo {
-    let message = strip_ansi(message);
-    let place = location(&message);
+/// An error as a report holds it: its plain text, and its place (the
+/// error's own, or one its message names).
+pub fn error_info(error: &Error) -> ErrorInfo {
+    let message = error.to_string();
+    let own = error.diagnostics().into_iter().find_map(|d| {
+        let s = d.snippet?;
+        let (line, column) = s.position();
+        Some((s.name, line as u64, column as u64))
+    });
+    let place = own.or_else(|| location(&message));
     ErrorInfo {
         file: place.as_ref().map(|p| p.0.clone()),
         line: place.as_ref().map(|p| p.1),
@@ -115,18 +120,16 @@ pub fn line(job: &Job, outcome: &Outcome, shard: Option<Shard>) -> Line {
             l.pages = Some(*pages);
             l.millis = Some(*millis as u64);
             l.sha256 = Some(sha256.clone());
-            l.warnings = warnings.iter().map(|w| strip_ansi(w)).collect();
+            l.warnings = warnings.iter().map(ToString::to_string).collect();
         }
         Outcome::UpToDate { pages, sha256 } => {
             l.status = Status::UpToDate;
             l.pages = *pages;
             l.sha256 = sha256.clone();
         }
-        Outcome::Failed {
-            message, millis, ..
-        } => {
+        Outcome::Failed { error, millis, .. } => {
             l.status = Status::Failed;
-            l.error = Some(error_info(message));
+            l.error = Some(error_info(error));
             l.millis = Some(*millis as u64);
         }
         Outcome::NotRun => {}
@@ -159,31 +162,24 @@ pub const MAX_REPORT_BYTES: u64 = 512 << 20;
 /// Reads a report; a line that is not a report line is an error with its
 /// place.
 pub fn read(path: &Path) -> Result<Vec<Line>> {
-    use std::io::Read;
     let fail = |e: std::io::Error| {
         Error::input(format!("{}: cannot read the report: {e}", path.display()))
     };
     // A regular file only (a pipe would wait, a device never ends), read
     // within a bound whatever size it reports.
-    if !std::fs::metadata(path).map_err(fail)?.is_file() {
-        return Err(Error::input(format!(
+    use bulletin_model::sandbox::{read_bounded, ReadError};
+    let bytes = read_bounded(path, MAX_REPORT_BYTES).map_err(|e| match e {
+        ReadError::Io(e) => fail(e),
+        ReadError::Folder | ReadError::NotRegular => Error::input(format!(
             "{}: is not a regular file (a pipe, a socket or a device); give a report file",
             path.display()
-        )));
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .map_err(fail)?
-        .take(MAX_REPORT_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(fail)?;
-    if bytes.len() as u64 > MAX_REPORT_BYTES {
-        return Err(Error::input(format!(
+        )),
+        ReadError::TooLarge(_) => Error::input(format!(
             "{}: the report is over {} MiB; is it a report of bulletin-pdf?",
             path.display(),
             MAX_REPORT_BYTES >> 20
-        )));
-    }
+        )),
+    })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         Error::input(format!(
             "{}: the report is not UTF-8 text: {e}",
@@ -355,13 +351,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn colours_are_stripped_and_the_place_found() {
-        let msg = "\x1b[1;31merror\x1b[0m: unknown field\n   \x1b[34m┌─\x1b[0m a/b:c.toml:4:12\n";
-        let info = error_info(msg);
+    fn a_report_holds_plain_text_and_the_place() {
+        let text = "[issue]\nnumber = 1\nbogus = 2\n";
+        let e = Error::at(
+            crate::error::ErrorKind::Input,
+            Path::new("a/b:c.toml"),
+            text,
+            19..24,
+            "unknown field",
+        );
+        let info = error_info(&e);
         assert!(!info.message.contains('\x1b'), "{}", info.message);
+        assert!(info.message.contains("unknown field"), "{}", info.message);
         assert_eq!(info.file.as_deref(), Some("a/b:c.toml"));
-        assert_eq!((info.line, info.column), (Some(4), Some(12)));
-        let none = error_info("x.toml: no available font has these characters");
+        assert_eq!((info.line, info.column), (Some(3), Some(1)));
+        let none = error_info(&Error::input(
+            "x.toml: no available font has these characters",
+        ));
         assert_eq!((none.file, none.line, none.column), (None, None, None));
     }
 }

@@ -1,0 +1,312 @@
+//! One input file: read within its bounds, recognised by its bytes (not its
+//! name), read by its reader (.doc/.wps converted through LibreOffice first),
+//! and the issue found in it.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use bulletin_model::{Error, Result};
+
+use crate::docx;
+use crate::pdf;
+use crate::recognize;
+use crate::text;
+
+/// The most an input file may hold (photos included).
+pub const MAX_INPUT_BYTES: u64 = bulletin_model::sandbox::FILE_LIMIT;
+
+/// The most a text input may hold: its text becomes one issue file, and an
+/// issue file is at most [`bulletin_model::source::MAX_FILE_BYTES`].
+pub const MAX_TEXT_BYTES: u64 = bulletin_model::source::MAX_FILE_BYTES;
+
+/// How long LibreOffice may take to convert a .doc or .wps file.
+pub const CONVERT_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// What kind of input a file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Docx,
+    Pdf,
+    Text,
+    /// A legacy binary Word/WPS document, converted through LibreOffice.
+    Legacy,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Docx => "docx",
+            Format::Pdf => "pdf",
+            Format::Text => "text",
+            Format::Legacy => "doc",
+        }
+    }
+}
+
+/// An imported input.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    pub format: Format,
+    /// The issue found in it, with the places guessed.
+    pub recognized: recognize::Recognized,
+}
+
+/// The file extensions a folder is searched for.
+pub const EXTENSIONS: [&str; 6] = ["docx", "pdf", "txt", "md", "doc", "wps"];
+
+/// Reads a named input: a regular file of at most `limit` bytes, checked
+/// and read through one handle (see [`bulletin_model::sandbox::read_bounded`]).
+pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>> {
+    use bulletin_model::sandbox::ReadError;
+    bulletin_model::sandbox::read_bounded(path, limit).map_err(|e| {
+        Error::input(match e {
+            ReadError::Io(e) => format!("{}: cannot read the file: {e}", path.display()),
+            ReadError::Folder => format!("{}: is a folder", path.display()),
+            ReadError::NotRegular => format!(
+                "{}: is not a regular file (a pipe, a socket or a device)",
+                path.display()
+            ),
+            ReadError::TooLarge(_) => format!(
+                "{}: the file is over the limit of {} MiB for an input",
+                path.display(),
+                limit >> 20
+            ),
+        })
+    })
+}
+
+/// What the bytes are: by their magic bytes first, then by the extension.
+pub fn sniff(bytes: &[u8], ext: &str) -> std::result::Result<Format, String> {
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        // A zip: a .docx has word/document.xml (its name is stored plainly
+        // in the zip's directory).
+        if contains(bytes, b"word/document.xml") {
+            return Ok(Format::Docx);
+        }
+        return Err(
+            "a zip archive that is not a Word document (.docx): it has no \
+                    word/document.xml"
+                .into(),
+        );
+    }
+    if contains(&bytes[..bytes.len().min(1024)], b"%PDF-") {
+        return Ok(Format::Pdf);
+    }
+    if bytes.starts_with(&OLE_MAGIC) || bytes.starts_with(b"{\\rtf") {
+        return Ok(Format::Legacy);
+    }
+    match ext {
+        "docx" => Err(
+            "not a Word document (.docx): the file is not a zip archive (it may be \
+                       damaged, or another format renamed)"
+                .into(),
+        ),
+        "pdf" => Err("not a PDF: the file does not start with %PDF".into()),
+        "doc" | "wps" if !bytes.is_empty() && std::str::from_utf8(bytes).is_err() => {
+            Ok(Format::Legacy)
+        }
+        _ => Ok(Format::Text),
+    }
+}
+
+/// The signature of an OLE compound file (.doc, .wps, .xls…).
+const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Whether an OLE compound file's header is sound: byte order FFFE, a
+/// sector size of 512 or 4096 bytes, mini sectors of 64 bytes.
+fn ole_header_ok(b: &[u8]) -> bool {
+    b.len() >= 512
+        && b[0x1C..0x1E] == [0xFE, 0xFF]
+        && matches!(u16::from_le_bytes([b[0x1E], b[0x1F]]), 9 | 12)
+        && u16::from_le_bytes([b[0x20], b[0x21]]) == 6
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Imports one file: reads it, recognises the issue. Never panics on any
+/// input; a file that cannot be imported gives an error saying why.
+pub fn import_file(path: &Path) -> Result<Imported> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let bytes = read_bounded(path, MAX_INPUT_BYTES)?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "issue".into());
+    let fail = |m: String| Error::input(format!("{}: {m}", path.display()));
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(fail("the file is empty: there is nothing to import".into()));
+    }
+    let format = sniff(&bytes, &ext).map_err(fail)?;
+    let doc = match format {
+        Format::Docx => guarded(|| docx::read(&bytes)).map_err(fail)?,
+        Format::Pdf => guarded(|| pdf::read(&bytes)).map_err(fail)?,
+        Format::Text => {
+            if bytes.len() as u64 > MAX_TEXT_BYTES {
+                return Err(fail(format!(
+                    "the text is {:.1} MiB; one issue file holds at most {} MiB: split the \
+                     text into its issues",
+                    bytes.len() as f64 / (1u64 << 20) as f64,
+                    MAX_TEXT_BYTES >> 20
+                )));
+            }
+            text::read(&bytes).map_err(fail)?
+        }
+        Format::Legacy => {
+            if bytes.starts_with(&OLE_MAGIC) && !ole_header_ok(&bytes) {
+                return Err(fail(
+                    "a damaged legacy Word/WPS document (its compound-file header is \
+                     invalid): open it in Word or WPS if they can, and save it as .docx"
+                        .into(),
+                ));
+            }
+            let docx = convert_legacy(path).map_err(fail)?;
+            guarded(|| docx::read(&docx)).map_err(fail)?
+        }
+    };
+    let recognized = guarded(|| Ok(recognize::recognize(doc, &stem))).map_err(fail)?;
+    Ok(Imported { format, recognized })
+}
+
+/// Runs a reader, turning a panic (a bug) into an error for this input.
+fn guarded<T>(
+    f: impl FnOnce() -> std::result::Result<T, String>,
+) -> std::result::Result<T, String> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(_) => Err(
+            "the importer failed on this file (an internal error); please report it \
+                       with the file"
+                .into(),
+        ),
+    }
+}
+
+/// Whether a program is on PATH.
+fn on_path(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(program))
+        .find(|p| p.is_file())
+}
+
+/// Converts a .doc/.wps file to .docx with LibreOffice (`soffice --headless
+/// --convert-to docx`), in a temporary folder, within [`CONVERT_TIMEOUT`].
+fn convert_legacy(path: &Path) -> std::result::Result<Vec<u8>, String> {
+    let Some(soffice) = on_path("soffice").or_else(|| on_path("libreoffice")) else {
+        return Err(
+            "a legacy Word/WPS document (.doc/.wps) needs LibreOffice to convert it, \
+                    and soffice is not installed: open it in Word or WPS and save it as .docx, \
+                    then import the .docx"
+                .into(),
+        );
+    };
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = std::env::temp_dir().join(format!("bulletin-pdf-import-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot make a temporary folder: {e}"))?;
+    let result = (|| {
+        // A copy with a plain name: LibreOffice names its output after it.
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "doc".into());
+        let input = tmp.join(format!("input.{ext}"));
+        std::fs::copy(path, &input).map_err(|e| format!("cannot copy the file: {e}"))?;
+        let profile = format!(
+            "-env:UserInstallation=file://{}",
+            tmp.join("profile").display()
+        );
+        let mut child = std::process::Command::new(&soffice)
+            .arg(profile)
+            .args([
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                "docx",
+                "--outdir",
+            ])
+            .arg(&tmp)
+            .arg(&input)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot run {}: {e}", soffice.display()))?;
+        let start = Instant::now();
+        loop {
+            match child.try_wait() {
+                Ok(Some(_)) => break,
+                Ok(None) if start.elapsed() > CONVERT_TIMEOUT => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(format!(
+                        "LibreOffice did not convert the file within {} s: open it in Word or \
+                         WPS and save it as .docx",
+                        CONVERT_TIMEOUT.as_secs()
+                    ));
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(100)),
+                Err(e) => return Err(format!("LibreOffice failed: {e}")),
+            }
+        }
+        let out = tmp.join("input.docx");
+        read_bounded(&out, MAX_INPUT_BYTES).map_err(|_| {
+            "LibreOffice could not convert the file (it may be damaged or protected): open it \
+             in Word or WPS and save it as .docx"
+                .to_string()
+        })
+    })();
+    let _ = std::fs::remove_dir_all(&tmp);
+    result
+}
+
+/// A summary of what was found, for the report: placeholders (nothing
+/// found) are null.
+pub fn found(r: &recognize::Recognized) -> serde_json::Value {
+    let issue = &r.issue;
+    let missing = |key: &str| r.placeholders.contains(&key);
+    let found = |key: &str, v: serde_json::Value| {
+        if missing(key) {
+            serde_json::Value::Null
+        } else {
+            v
+        }
+    };
+    let articles: Vec<&bulletin_model::Article> = issue
+        .columns
+        .iter()
+        .flat_map(|c| &c.articles)
+        .chain(&issue.articles)
+        .collect();
+    let footer: Vec<&str> = match &issue.footer {
+        Some(f) => bulletin_model::FooterField::ALL
+            .iter()
+            .filter(|field| field.get(f).is_some())
+            .map(|field| field.key())
+            .chain(f.print_date.as_ref().map(|_| "print_date"))
+            .chain(f.copies.map(|_| "copies"))
+            .collect(),
+        None => Vec::new(),
+    };
+    let b = &issue.bulletin;
+    serde_json::json!({
+        "name": found("bulletin.name", serde_json::json!(b.name)),
+        "above": b.above,
+        "office": found("bulletin.office", serde_json::json!(b.office)),
+        "marker": b.marker,
+        "number": found("issue.number", serde_json::json!(issue.issue.number)),
+        "total": issue.issue.total,
+        "date": found("issue.date", serde_json::json!(issue.issue.date.get_ref().to_string())),
+        "columns": issue.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>(),
+        "articles": articles.len(),
+        "titles": articles.iter().map(|a| a.title.replace('\n', "")).collect::<Vec<_>>(),
+        "footer": footer,
+        "images": r.images.len(),
+    })
+}
