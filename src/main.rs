@@ -41,13 +41,18 @@ fn main() -> ExitCode {
         }
         Some(Command::Fonts { json, setup }) => cli::commands::fonts(setup, *json),
         Some(Command::Layouts { json }) => cli::commands::layouts(*json),
-        Some(Command::Schema { series, partial }) => {
+        Some(Command::Schema {
+            series,
+            partial,
+            view,
+        }) => {
             use bulletin_model::issue::SchemaKind;
-            cli::commands::schema(match (*series, *partial) {
-                (true, _) => SchemaKind::Series,
-                (_, true) => SchemaKind::Partial,
-                _ => SchemaKind::Issue,
-            })
+            match (*view, *series, *partial) {
+                (true, _, _) => cli::commands::print_schema(&bulletin_render::data::view_schema()),
+                (_, true, _) => cli::commands::schema(SchemaKind::Series),
+                (_, _, true) => cli::commands::schema(SchemaKind::Partial),
+                _ => cli::commands::schema(SchemaKind::Issue),
+            }
         }
         Some(Command::Init { dir, series }) => cli::init::run(dir, *series),
         Some(Command::Check {
@@ -63,6 +68,7 @@ fn main() -> ExitCode {
             quiet: *quiet,
             setup,
         }),
+        #[cfg(feature = "import")]
         Some(Command::Import {
             inputs,
             out_dir,
@@ -78,6 +84,11 @@ fn main() -> ExitCode {
             report: report.as_deref(),
             force: *force,
         }),
+        #[cfg(not(feature = "import"))]
+        Some(Command::Import { .. }) => Err(bulletin_model::Error::usage(
+            "this bulletin-pdf was built without the importer: build it with the cargo \
+             feature `import` (on by default)",
+        )),
         Some(Command::NewLayout { name }) => cli::commands::new_layout(name),
         Some(Command::ExportTypst {
             input,

@@ -256,17 +256,16 @@ fn the_cycle_check_finds_a_cycle() {
 
 /// `cargo tree` of a crate's normal dependencies.
 fn tree(package: &str) -> String {
+    tree_with(package, &[])
+}
+
+/// `cargo tree` of a crate's normal dependencies, with more flags.
+fn tree_with(package: &str, flags: &[&str]) -> String {
     let o = std::process::Command::new(env!("CARGO"))
-        .args([
-            "tree",
-            "--offline",
-            "--locked",
-            "-e",
-            "normal",
-            "--prefix",
-            "none",
-            "-p",
-        ])
+        .args(["tree", "--offline", "--locked", "-e", "normal"])
+        .args(["--prefix", "none"])
+        .args(flags)
+        .arg("-p")
         .arg(package)
         .current_dir(root())
         .output()
@@ -290,4 +289,21 @@ fn the_model_and_the_importer_build_without_typst() {
     assert!(tree("bulletin-render")
         .lines()
         .any(|l| l.starts_with("typst ")));
+}
+
+/// An embedder who only renders does not build the importer: the renderer
+/// does not depend on it, and the binary needs it only for its `import`
+/// feature (on by default).
+#[test]
+fn the_importer_is_optional() {
+    let importer = |t: &str| {
+        t.lines()
+            .any(|l| l.starts_with("bulletin-import ") || l.starts_with("zip "))
+    };
+    assert!(!importer(&tree("bulletin-render")));
+    assert!(!importer(&tree_with(
+        "bulletin-pdf",
+        &["--no-default-features"]
+    )));
+    assert!(importer(&tree("bulletin-pdf")));
 }

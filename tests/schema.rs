@@ -72,6 +72,42 @@ fn the_committed_schemas_are_current() {
     }
 }
 
+/// The layout's view is one set of types with its schema in docs/: the
+/// committed schema is current, and the data every example gives its layout
+/// passes it.
+#[test]
+fn the_view_schema_is_current_and_the_examples_data_passes_it() {
+    let printed = schema_text(&["--view"]);
+    let committed = std::fs::read_to_string(root().join("docs/issue-json.schema.json")).unwrap();
+    assert_eq!(
+        printed.trim(),
+        committed.trim(),
+        "docs/issue-json.schema.json is stale: bulletin-pdf schema --view > \
+         docs/issue-json.schema.json"
+    );
+    let session = bulletin_render::Session::new(&Default::default()).unwrap();
+    for ex in ["issue-363.toml", "zhuanbao.toml", "qingkuang.toml"] {
+        let prepared = bulletin_render::prepare(
+            &session,
+            &root().join("examples").join(ex),
+            &Default::default(),
+        )
+        .unwrap();
+        let data = serde_json::to_value(&prepared.data).unwrap();
+        validate(&printed, &data).unwrap_or_else(|e| panic!("{ex}: {e}"));
+    }
+    // The check can fail: a layout's data without its masthead does not pass.
+    let session_data = bulletin_render::prepare(
+        &session,
+        &root().join("examples/issue-363.toml"),
+        &Default::default(),
+    )
+    .unwrap();
+    let mut broken = serde_json::to_value(&session_data.data).unwrap();
+    broken.as_object_mut().unwrap().remove("bulletin");
+    assert!(validate(&printed, &broken).is_err());
+}
+
 #[test]
 fn the_examples_pass_the_schema() {
     let schema = schema_text(&[]);

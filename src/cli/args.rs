@@ -152,6 +152,10 @@ pub enum Command {
         /// and the articles are required (issue-partial.schema.json).
         #[arg(long)]
         partial: bool,
+        /// The schema of what a layout reads as /issue.json (for layout
+        /// designers; docs/issue-json.schema.json).
+        #[arg(long, conflicts_with_all = ["series", "partial"])]
+        view: bool,
     },
     /// Write a new issue file into DIR (default: the current folder), numbered
     /// after the newest issue there and dated today, every key present or

@@ -3,13 +3,12 @@
 //! coverage — and adds a proofreader's warnings (`bulletin_model::lint`).
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use serde::Serialize;
 
-use bulletin_model::lint::{self, Warning};
-use bulletin_model::source::{self, Encoding, Series};
-use bulletin_render::{pipeline, Error, RenderOptions, Session};
+use bulletin_model::lint::Warning;
+use bulletin_model::source::Encoding;
+use bulletin_render::{Error, RenderOptions, Session};
 
 use super::args::Setup;
 use super::term;
@@ -72,10 +71,11 @@ pub fn run(opts: &CheckOptions<'_>) -> Result<(), Error> {
     };
     let mut outcomes = Vec::new();
     for job in &jobs {
-        let (errors, warnings) = match check_one(&session, &job.input, &render) {
-            Ok(w) => (Vec::new(), w),
-            Err(e) => (vec![e], Vec::new()),
-        };
+        let (errors, warnings) =
+            match bulletin_render::check::check_file(&session, &job.input, &render) {
+                Ok(w) => (Vec::new(), w),
+                Err(e) => (vec![e], Vec::new()),
+            };
         for e in &errors {
             term::error(e);
         }
@@ -120,32 +120,4 @@ pub fn run(opts: &CheckOptions<'_>) -> Result<(), Error> {
         )));
     }
     Ok(())
-}
-
-/// Everything a render checks before laying out, then the lint.
-fn check_one(session: &Session, path: &Path, opts: &RenderOptions) -> Result<Vec<Warning>, Error> {
-    let series: Vec<Arc<Series>> = source::read_series(path, opts.encoding)?;
-    let prepared = pipeline::prepare_with(session, path, &series, opts)?;
-    pipeline::check_glyphs(&prepared.data, &session.fonts)
-        .map_err(|m| Error::input(format!("{}: {m}", path.display())))?;
-    let bytes = source::read_limited(path)?;
-    let issue = source::parse_issue_with(path, &bytes, &series, opts.encoding)?;
-    let own = decode(&bytes, opts.encoding);
-    let mut sources = vec![lint::Source { path, text: &own }];
-    sources.extend(series.iter().rev().map(|s| lint::Source {
-        path: &s.path,
-        text: &s.text,
-    }));
-    Ok(lint::lint(&issue, &sources))
-}
-
-/// The text of an issue file (already read successfully once).
-fn decode(bytes: &[u8], encoding: Encoding) -> String {
-    match encoding {
-        Encoding::Gbk => encoding_rs::GB18030.decode(bytes).0.into_owned(),
-        _ => {
-            let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-            String::from_utf8_lossy(b).into_owned()
-        }
-    }
 }

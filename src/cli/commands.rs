@@ -123,8 +123,12 @@ pub fn layouts(json: bool) -> Result<(), Error> {
 /// The JSON Schema of an issue file, of an issue in a series, or of a
 /// series file.
 pub fn schema(kind: bulletin_model::issue::SchemaKind) -> Result<(), Error> {
-    let schema = bulletin_model::issue::schema_of(kind);
-    let text = serde_json::to_string_pretty(&schema)
+    print_schema(&bulletin_model::issue::schema_of(kind))
+}
+
+/// Prints a JSON Schema.
+pub fn print_schema(schema: &serde_json::Value) -> Result<(), Error> {
+    let text = serde_json::to_string_pretty(schema)
         .map_err(|e| Error::output(format!("cannot write the schema: {e}")))?;
     println!("{text}");
     Ok(())

@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::text::{is_cjk_punct, is_wide};
 
 /// A piece of a paragraph's text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Run {
     pub text: String,
     /// Printed in the emphasis style (bold).
@@ -38,7 +38,7 @@ impl Run {
 /// A reference to an article's footnote. Its run's text is the character
 /// before the mark, and `after` the closing punctuation after it, so that
 /// the layout keeps them on one line with the mark.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct NoteRef {
     /// The note's number in its article, from 1 (printed ①②③).
     pub number: u32,

@@ -56,7 +56,7 @@ pub fn date_problem(year: i64, month: u32, day: u32) -> Option<String> {
 }
 
 /// A calendar date taken from a TOML date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Date {
     pub year: u16,
     pub month: u8,

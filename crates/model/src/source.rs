@@ -217,6 +217,19 @@ pub fn parse_issue_with(
     series: &[Arc<Series>],
     encoding: Encoding,
 ) -> Result<Issue> {
+    parse_issue_located(path, bytes, series, encoding).map(|(issue, _)| issue)
+}
+
+/// Parses an issue on top of its series files, as [`parse_issue_with`],
+/// and says which series file named its layout (`None`: the issue file
+/// itself, or no file): a layout is found from the folder of the file that
+/// names it.
+pub fn parse_issue_located<'s>(
+    path: &Path,
+    bytes: &[u8],
+    series: &'s [Arc<Series>],
+    encoding: Encoding,
+) -> Result<(Issue, Option<&'s Path>)> {
     let text = decode(path, bytes, encoding)?;
     let text = text.as_ref();
     if text.trim().is_empty() {
@@ -230,10 +243,18 @@ pub fn parse_issue_with(
         let issue: Issue = toml::from_str(text)
             .map_err(|e| error::toml_error(ErrorKind::Input, path, text, &e))?;
         check(path, Some(text), &issue)?;
-        return Ok(issue);
+        return Ok((issue, None));
     }
     let own: toml::Table =
         toml::from_str(text).map_err(|e| error::toml_error(ErrorKind::Input, path, text, &e))?;
+    let named_in = match own.contains_key("layout") {
+        true => None,
+        false => series
+            .iter()
+            .rev()
+            .find(|s| s.table.contains_key("layout"))
+            .map(|s| s.path.as_path()),
+    };
     let mut merged = toml::Table::new();
     for s in series {
         merge(&mut merged, s.table.clone());
@@ -248,7 +269,7 @@ pub fn parse_issue_with(
     match toml::from_str::<Issue>(&merged_text) {
         Ok(issue) => {
             check(path, None, &issue)?;
-            Ok(issue)
+            Ok((issue, named_in))
         }
         Err(e) => Err(locate_merged_error(path, text, series, &e)),
     }

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::Path;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::body::{self, NoteRef, Run};
@@ -20,7 +21,7 @@ use crate::model::{Article, BlockKind, Body, BodyBlock, Cell, CellAlign, ListIte
 
 /// One block of an article's body as the layout receives it: the text
 /// blocks of the body grammar ([`body::Block`]) and the rich blocks.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Block {
     /// A heading of level 1 (一、), 2 (（一）), 3 (1.) or 4 (（1）).
@@ -143,7 +144,7 @@ impl From<Error> for Problem {
 }
 
 /// A table as the layout receives it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Table {
     pub caption: Option<String>,
     /// The caption over a continuation page: 续表1 for 表1 ….
@@ -164,7 +165,7 @@ pub struct Table {
 }
 
 /// A table cell.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct CellData {
     pub runs: Vec<Run>,
     pub colspan: u32,
@@ -175,7 +176,7 @@ pub struct CellData {
 
 /// A width: `{"fr": 2}` (a share), `{"ratio": 0.8}` (of the type block) or
 /// `{"pt": 340.2}`; `"auto"` when unset.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum WidthData {
     Auto,
@@ -185,7 +186,7 @@ pub enum WidthData {
 }
 
 /// A figure: one image, or two side by side.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Figure {
     pub images: Vec<ImageData>,
     /// The figure's caption (under all its images).
@@ -194,7 +195,7 @@ pub struct Figure {
 }
 
 /// One image of a figure.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct ImageData {
     /// The path the layout reads it from: `/issue-files/…`.
     pub path: String,
@@ -205,14 +206,14 @@ pub struct ImageData {
 }
 
 /// A bulleted or numbered list.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct List {
     pub numbered: bool,
     pub items: Vec<ItemData>,
 }
 
 /// A list item and its nested items.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct ItemData {
     pub runs: Vec<Run>,
     pub items: Vec<Vec<Run>>,

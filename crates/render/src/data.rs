@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::body;
@@ -13,7 +14,7 @@ use crate::content::Block;
 use crate::model::{self, Article, Date, Grid, Issue};
 
 /// The data contract between bulletin-pdf and a layout (`/issue.json`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Data {
     pub bulletin: BulletinData,
     pub issue: IssueData,
@@ -21,6 +22,7 @@ pub struct Data {
     /// For each font role, the families to try in order (from the layout).
     pub fonts: BTreeMap<String, Vec<String>>,
     /// The layout's parameters, with the issue's `[style]` applied.
+    #[schemars(with = "BTreeMap<String, serde_json::Value>")]
     pub style: serde_json::Map<String, serde_json::Value>,
     pub columns: Vec<ColumnData>,
     pub footer: Option<FooterData>,
@@ -33,7 +35,7 @@ pub struct Data {
     pub warnings: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct BulletinData {
     pub name: String,
     pub above: Option<String>,
@@ -41,7 +43,7 @@ pub struct BulletinData {
     pub marker: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct IssueData {
     /// The number as printed in 第 N 期.
     pub number: String,
@@ -61,7 +63,7 @@ pub struct IssueData {
     pub signers: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct OptionsData {
     pub toc: bool,
     pub toc_page_numbers: bool,
@@ -70,14 +72,14 @@ pub struct OptionsData {
     pub pdf_standards: Vec<bulletin_model::issue::PdfStandard>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ColumnData {
     /// None for a bulletin without columns.
     pub name: Option<String>,
     pub articles: Vec<ArticleData>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ArticleData {
     /// The title's lines (a `\n` in the title forces a break).
     pub title_lines: Vec<String>,
@@ -91,7 +93,7 @@ pub struct ArticleData {
     pub byline: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct NoteData {
     pub label: String,
     pub blocks: Vec<Block>,
@@ -99,7 +101,7 @@ pub struct NoteData {
     pub date_text: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct FooterData {
     pub zhusong: Option<String>,
     pub bao: Option<String>,
@@ -350,6 +352,19 @@ fn head_warnings(issue: &Issue, layout: &crate::layout::Layout) -> Vec<String> {
     out
 }
 
+/// The JSON Schema of the layout's data (`/issue.json`): what a layout may
+/// read, as `docs/issue-json.schema.json` holds it.
+pub fn view_schema() -> serde_json::Value {
+    let mut schema = serde_json::to_value(schemars::schema_for!(Data)).unwrap_or_default();
+    if let Some(o) = schema.as_object_mut() {
+        o.insert(
+            "title".into(),
+            "bulletin-pdf /issue.json (what a layout reads)".into(),
+        );
+    }
+    schema
+}
+
 impl Data {
     /// Every piece of text the layout may print, with its place.
     pub fn places(&self) -> Vec<Place> {
@@ -414,23 +429,16 @@ impl Data {
                 }
             }
         }
-        if let Some(f) = &self.footer {
-            for (k, v) in [
-                ("footer.zhusong", &f.zhusong),
-                ("footer.bao", &f.bao),
-                ("footer.song", &f.song),
-                ("footer.fa", &f.fa),
-                ("footer.zengfa", &f.zengfa),
-                ("footer.editor", &f.editor),
-                ("footer.proofreader", &f.proofreader),
-                ("footer.reviewer", &f.reviewer),
-                ("footer.approver", &f.approver),
-                ("footer.contact", &f.contact),
-                ("footer.phone", &f.phone),
-                ("footer.printer", &f.printer),
-            ] {
-                if let Some(v) = v {
-                    add(k.into(), v);
+        // The footer's text fields, whatever they are: every string the
+        // layout may print (the model's fields, by their names).
+        if let Some(serde_json::Value::Object(f)) = self
+            .footer
+            .as_ref()
+            .and_then(|f| serde_json::to_value(f).ok())
+        {
+            for (k, v) in &f {
+                if let (false, Some(v)) = (k.ends_with("_text"), v.as_str()) {
+                    add(format!("footer.{k}"), v);
                 }
             }
         }

@@ -38,7 +38,9 @@ pub struct Prepared {
     pub series: Vec<PathBuf>,
     /// The layout chosen for it.
     pub layout: Arc<Layout>,
-    /// What the layout reads as `/issue.json`.
+    /// The issue, as read (with its series files merged under it).
+    pub issue: bulletin_model::Issue,
+    /// The layout's view of it: what the layout reads as `/issue.json`.
     pub data: Data,
     /// The issue's folder, readable by the layout as `/issue-files/`.
     pub issue_dir: PathBuf,
@@ -100,13 +102,10 @@ pub fn prepare_bytes(
     series: &[Arc<Series>],
     opts: &RenderOptions,
 ) -> Result<Prepared> {
-    let issue = source::parse_issue_with(path, bytes, series, opts.encoding)?;
+    let (issue, named_by) = source::parse_issue_located(path, bytes, series, opts.encoding)?;
     let base = folder_of(path);
     // A layout named in a series file is found from that file's folder.
-    let named_in = match &issue.layout {
-        Some(_) => named_layout(bytes, series, &base).map_or(base.clone(), |(_, from)| from),
-        None => base.clone(),
-    };
+    let named_in = named_by.map_or_else(|| base.clone(), folder_of);
     let layout = session
         .layout_for(issue.layout.as_deref(), &named_in)
         .map_err(|e| match e.is_placed() {
@@ -157,6 +156,7 @@ pub fn prepare_bytes(
         path: path.to_path_buf(),
         series: series.iter().map(|s| s.path.clone()).collect(),
         layout,
+        issue,
         data,
         issue_dir: base,
     })
