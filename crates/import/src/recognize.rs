@@ -1492,16 +1492,13 @@ fn footnote_definition(s: &str) -> Option<(String, String)> {
 fn note_refs(text: &str, keys: &mut Vec<String>) {
     let mut rest = text;
     while let Some(at) = rest.find("[^") {
-        let after = &rest[at + 2..];
-        let Some(end) = after.find(']') else { break };
-        let key = &after[..end];
-        if key.is_empty() || key.chars().count() > 20 || key.contains(char::is_whitespace) {
+        let Some((key, tail)) = bulletin_model::body::note_ref(&rest[at + 2..]) else {
             break;
-        }
+        };
         if !keys.iter().any(|k| k == key) {
             keys.push(key.to_string());
         }
-        rest = &after[end + 1..];
+        rest = tail;
     }
 }
 

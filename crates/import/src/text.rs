@@ -7,7 +7,7 @@
 //! none of these (a binary file) are refused with a message.
 
 use super::doc::{Align, Doc, Item, Para};
-use bulletin_model::text::is_wide;
+use bulletin_model::text::join_lines;
 
 /// Decodes text: UTF-8 (BOM or not), UTF-16 with a BOM, GBK/GB18030.
 pub fn decode(bytes: &[u8]) -> Result<String, String> {
@@ -171,17 +171,17 @@ fn flush(block: &mut Vec<Line>, doc: &mut Doc) {
         let mut cur: Vec<&str> = Vec::new();
         for l in &lines {
             if structural(l) && !cur.is_empty() {
-                paras.push((join(&cur), 0.0));
+                paras.push((join_lines(&cur), 0.0));
                 cur.clear();
             }
             cur.push(&l.text);
             if structural(l) || !full(l) {
-                paras.push((join(&cur), 0.0));
+                paras.push((join_lines(&cur), 0.0));
                 cur.clear();
             }
         }
         if !cur.is_empty() {
-            paras.push((join(&cur), 0.0));
+            paras.push((join_lines(&cur), 0.0));
         }
     } else if any_indented && !all_indented {
         // Paragraphs marked by indentation, wrapped lines not indented: an
@@ -197,14 +197,14 @@ fn flush(block: &mut Vec<Line>, doc: &mut Doc) {
                     .is_some_and(|p| full(p) && (fixed_width || !ends_sentence(&p.text)));
             if !continues && !cur.is_empty() {
                 let texts: Vec<&str> = cur.iter().map(|l| l.text.as_str()).collect();
-                paras.push((join(&texts), cur[0].indent));
+                paras.push((join_lines(&texts), cur[0].indent));
                 cur.clear();
             }
             cur.push(l);
         }
         if !cur.is_empty() {
             let texts: Vec<&str> = cur.iter().map(|l| l.text.as_str()).collect();
-            paras.push((join(&texts), cur[0].indent));
+            paras.push((join_lines(&texts), cur[0].indent));
         }
     } else {
         paras.extend(lines.iter().map(|l| (l.text.clone(), l.indent)));
@@ -222,21 +222,6 @@ fn flush(block: &mut Vec<Line>, doc: &mut Doc) {
             ..Default::default()
         }));
     }
-}
-
-/// Joins wrapped lines: no space between wide characters, one where either
-/// side is narrow.
-pub fn join(lines: &[&str]) -> String {
-    let mut s = String::new();
-    for line in lines {
-        if let (Some(a), Some(b)) = (s.chars().last(), line.chars().next()) {
-            if !is_wide(a) && !is_wide(b) {
-                s.push(' ');
-            }
-        }
-        s.push_str(line);
-    }
-    s
 }
 
 #[cfg(test)]

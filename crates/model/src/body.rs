@@ -11,7 +11,7 @@
 
 use serde::Serialize;
 
-use crate::text::{is_cjk_punct, is_wide};
+use crate::text::{is_cjk_punct, is_wide, join_lines};
 
 /// A piece of a paragraph's text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -322,21 +322,6 @@ fn split_run(run: &[Line], out: &mut Vec<String>, warnings: &mut Vec<Warning>) {
     out.push(join_lines(&cur));
 }
 
-/// Joins the lines of one paragraph: no space between two wide characters,
-/// one space where either side is narrow (Latin text wrapped by an editor).
-fn join_lines(lines: &[&str]) -> String {
-    let mut s = String::new();
-    for line in lines {
-        if let (Some(a), Some(b)) = (s.chars().last(), line.chars().next()) {
-            if !is_wide(a) && !is_wide(b) {
-                s.push(' ');
-            }
-        }
-        s.push_str(line);
-    }
-    s
-}
-
 const CN_DIGITS: &str = "一二三四五六七八九十百零〇";
 
 /// The heading level of a numbered line, if it is numbered as one.
@@ -447,6 +432,18 @@ fn parse_paragraph(p: &str, detect: bool) -> Block {
         lead: None,
         runs: runs(p),
     }
+}
+
+/// The key of a footnote reference `[^KEY]` whose `[^` stands just before
+/// `after`, and the text after its `]`: KEY is 1 to 20 characters without
+/// spaces. `None` when the `[^` starts no reference.
+pub fn note_ref(after: &str) -> Option<(&str, &str)> {
+    let end = after.find(']')?;
+    let key = &after[..end];
+    if key.is_empty() || key.chars().count() > 20 || key.contains(char::is_whitespace) {
+        return None;
+    }
+    Some((key, &after[end + 1..]))
 }
 
 #[cfg(test)]

@@ -32,6 +32,21 @@ pub fn is_han(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F)
 }
 
+/// Joins the lines of one paragraph: no space between two wide characters,
+/// one space where either side is narrow (Latin text wrapped by an editor).
+pub fn join_lines(lines: &[&str]) -> String {
+    let mut s = String::new();
+    for line in lines {
+        if let (Some(a), Some(b)) = (s.chars().last(), line.chars().next()) {
+            if !is_wide(a) && !is_wide(b) {
+                s.push(' ');
+            }
+        }
+        s.push_str(line);
+    }
+    s
+}
+
 /// The full-width form of ASCII punctuation used in Chinese text (`,` → `，`);
 /// any other character unchanged.
 pub fn full_width(c: char) -> char {

@@ -280,12 +280,9 @@ impl Notes<'_> {
         for run in runs {
             let mut rest = run.text.as_str();
             while let Some(at) = rest.find("[^") {
-                let after = &rest[at + 2..];
-                let Some(end) = after.find(']') else { break };
-                let key = &after[..end];
-                if key.is_empty() || key.chars().count() > 20 || key.contains(char::is_whitespace) {
+                let Some((key, tail)) = body::note_ref(&rest[at + 2..]) else {
                     break;
-                }
+                };
                 if !self.defined.contains_key(key) {
                     return Err(format!(
                         "[^{key}] refers to the footnote {key:?}, which this article does not \
@@ -305,7 +302,6 @@ impl Notes<'_> {
                     self.order.push(key.to_string());
                 }
                 let number = self.order.iter().position(|k| k == key).unwrap_or(0) as u32 + 1;
-                let tail = &after[end + 1..];
                 let closing = tail
                     .char_indices()
                     .find(|&(_, c)| !is_closing(c))
