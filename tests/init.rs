@@ -137,3 +137,146 @@ fn init_series_writes_a_series_file_and_an_issue_leaning_on_it() {
     let issue = std::fs::read_to_string(dir.join("issue-2.toml")).unwrap();
     assert!(issue.starts_with("#:schema ./issue-partial.schema.json\n"));
 }
+
+/// One leading `#` (and the space after it) off every line, as an editor's
+/// "toggle comment" does: `# key = 1` gives `key = 1`, `## text` a comment.
+fn uncomment(line: &str) -> String {
+    match line.strip_prefix('#') {
+        Some(rest) if !line.starts_with("#:") => rest.strip_prefix(' ').unwrap_or(rest).to_string(),
+        _ => line.to_string(),
+    }
+}
+
+/// Whether a line is a commented-out table header: `# [footer]`,
+/// `# [[columns.articles]]`.
+fn commented_header(line: &str) -> bool {
+    line.strip_prefix("# ").is_some_and(|l| l.starts_with('['))
+}
+
+/// `init`'s text with one block (lines `range`) uncommented, parsed and
+/// checked by the model.
+fn parses_uncommented(
+    path: &Path,
+    text: &str,
+    range: std::ops::Range<usize>,
+) -> Result<(), String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = String::new();
+    for (i, l) in lines.iter().enumerate() {
+        if range.contains(&i) {
+            out.push_str(&uncomment(l));
+        } else {
+            out.push_str(l);
+        }
+        out.push('\n');
+    }
+    bulletin_model::source::parse_issue(path, out.as_bytes())
+        .map(|_| ())
+        .map_err(|e| format!("{}\n---\n{out}", e.message))
+}
+
+/// Every commented block of `init`'s issue (a commented table with the
+/// lines up to the next blank line, each commented key of a live table),
+/// uncommented on its own, gives an issue that parses and checks.
+fn every_block_uncomments(path: &Path, text: &str) {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut blocks = 0;
+    let mut i = 0;
+    while i < lines.len() {
+        let start = i;
+        while i < lines.len() && !lines[i].trim().is_empty() {
+            i += 1;
+        }
+        let para = start..i;
+        if lines[para.clone()].iter().any(|l| commented_header(l)) {
+            parses_uncommented(path, text, para.clone())
+                .unwrap_or_else(|e| panic!("lines {}..{}: {e}", para.start + 1, para.end));
+            blocks += 1;
+        } else {
+            for j in para {
+                let l = lines[j];
+                if l.starts_with("# ") && l.contains(" = ") {
+                    parses_uncommented(path, text, j..j + 1)
+                        .unwrap_or_else(|e| panic!("line {}: {e}", j + 1));
+                    blocks += 1;
+                }
+            }
+        }
+        i += 1;
+    }
+    assert!(blocks > 10, "{blocks} blocks:\n{text}");
+}
+
+/// The keys of the README's list of keys (`bulletin.name`, `footer.bao` /
+/// `.song`, `*.note.text`, `[[columns]]`…), as (table, key).
+fn readme_keys() -> Vec<(String, String)> {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme.find("| key | type | required | meaning |").unwrap();
+    let mut keys = Vec::new();
+    for line in readme[start..].lines().skip(2) {
+        if !line.starts_with("| `") {
+            break;
+        }
+        let cell = line.split('|').nth(1).unwrap();
+        let mut table = String::new();
+        for part in cell.split('/').map(|p| p.trim().trim_matches('`')) {
+            if let Some(t) = part.strip_prefix('[') {
+                let t = t.trim_start_matches('[').trim_end_matches(']');
+                keys.push((t.to_string(), String::new()));
+                continue;
+            }
+            let full = match part.strip_prefix('.') {
+                Some(k) => format!("{table}.{k}"),
+                None => part.replace("*.", "columns.articles."),
+            };
+            let (t, k) = full.rsplit_once('.').unwrap_or(("", &full));
+            table = t.to_string();
+            keys.push((t.to_string(), k.to_string()));
+        }
+    }
+    assert!(keys.len() > 40, "{keys:?}");
+    keys
+}
+
+/// Every key of the README's list is in the text, set or commented, in its
+/// table (a table by its header; `[[articles]]` is the alternative to
+/// `[[columns]]`, named in a description).
+fn has_every_readme_key(text: &str) {
+    let mut present = std::collections::BTreeSet::new();
+    let mut table = String::new();
+    for line in text.lines() {
+        let l = line.strip_prefix("# ").unwrap_or(line);
+        if line.starts_with("##") {
+            if line.contains("[[articles]]") {
+                present.insert(("articles".to_string(), String::new()));
+            }
+            continue;
+        }
+        if let Some(h) = l.strip_prefix('[') {
+            table = h.trim_start_matches('[').trim_end_matches(']').to_string();
+            present.insert((table.clone(), String::new()));
+        } else if let Some((k, _)) = l.split_once(" = ") {
+            present.insert((table.clone(), k.trim().to_string()));
+        }
+    }
+    for (t, k) in readme_keys() {
+        assert!(
+            present.contains(&(t.clone(), k.clone())),
+            "{t}.{k} missing:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn init_blocks_uncomment_to_issues_that_check() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let o = init(&[dir.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let path = dir.join("issue-1.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    has_every_readme_key(&text);
+    every_block_uncomments(&path, &text);
+    // Descriptions and commented-out keys are told apart: `## ` and `# `.
+    assert!(text.contains("\n## "), "{text}");
+}

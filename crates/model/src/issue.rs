@@ -31,10 +31,12 @@ pub struct Issue {
     /// The layout: a bundled layout's name, a folder in ./layouts/, or a
     /// folder relative to this file.
     #[serde(default)]
+    #[schemars(example = &"default")]
     pub layout: Option<String>,
     /// Overrides of the layout's parameters.
     #[serde(default)]
     #[schemars(with = "std::collections::BTreeMap<String, serde_json::Value>")]
+    #[schemars(example = serde_json::json!({ "red": "#C00000" }))]
     pub style: toml::Table,
 }
 
@@ -43,17 +45,19 @@ pub struct Issue {
 #[serde(deny_unknown_fields)]
 pub struct Bulletin {
     /// The bulletin's name, e.g. 工作简报.
-    #[schemars(regex(pattern = r"\S"))]
+    #[schemars(regex(pattern = r"\S"), example = &"工作简报")]
     pub name: String,
     /// An optional line above the name, e.g. 建设学习型党组织、学习型领导班子.
     #[serde(default)]
+    #[schemars(example = &"建设学习型党组织、学习型领导班子")]
     pub above: Option<String>,
     /// The issuing office, e.g. 协调小组办公室.
-    #[schemars(regex(pattern = r"\S"))]
+    #[schemars(regex(pattern = r"\S"), example = &"办公室")]
     pub office: String,
     /// An optional marker at the top left, under the head fields of [issue]
     /// (copy, classification, urgency): 内部资料 注意保存.
     #[serde(default)]
+    #[schemars(example = &"内部资料　注意保存")]
     pub marker: Option<String>,
 }
 
@@ -115,34 +119,43 @@ impl std::fmt::Display for IssueNumber {
 #[serde(deny_unknown_fields)]
 pub struct IssueInfo {
     /// 第 N 期: an integer, or text such as 增刊1.
+    #[schemars(example = 363, example = &"增刊1")]
     pub number: IssueNumber,
     /// Optional cumulative number, printed （总第 N 期）; 1 or more.
     #[serde(default)]
+    #[schemars(example = 100)]
     pub total: Option<std::num::NonZeroU32>,
     /// The issue's date, a TOML date such as 2020-02-10.
     #[schemars(with = "TomlDate")]
+    #[schemars(example = &"2020-02-10")]
     pub date: Spanned<Datetime>,
     /// 增刊, 专刊 or 特刊: the number line reads 增刊第 N 期.
     #[serde(default)]
+    #[schemars(example = &"增刊")]
     pub kind: Option<IssueKind>,
     /// 份号, the copy number (1 to 999999): printed in six digits (000123),
     /// top left on the first line. GB/T 9704 requires it with a 密级.
     #[serde(default)]
     #[schemars(range(min = 1, max = 999999))]
+    #[schemars(example = 1)]
     pub copy: Option<std::num::NonZeroU32>,
     /// 密级: 秘密, 机密 or 绝密, printed top left under the copy number.
     #[serde(default)]
+    #[schemars(example = &"秘密")]
     pub classification: Option<Classification>,
     /// 保密期限, printed after the 密级 with ★: 1年, 长期 (秘密★1年).
     #[serde(default)]
     #[schemars(regex(pattern = r"\S"))]
+    #[schemars(example = &"1年")]
     pub secrecy_period: Option<String>,
     /// 紧急程度: 特急 or 加急, printed top left under the 密级.
     #[serde(default)]
+    #[schemars(example = &"特急")]
     pub urgency: Option<Urgency>,
     /// 签发人: the name(s) of who signed the issue off, printed top right
     /// (签发人：张三 李四) by layouts that place it (zhuanbao).
     #[serde(default)]
+    #[schemars(example = serde_json::json!(["张三"]))]
     pub signers: Vec<String>,
 }
 
@@ -218,19 +231,24 @@ pub enum Grid {
 pub struct Options {
     /// Print the table of contents (本期要目). On by default.
     #[serde(default = "yes")]
+    #[schemars(example = false)]
     pub toc: bool,
     /// Page numbers in the table of contents. Off by default.
     #[serde(default)]
+    #[schemars(example = true)]
     pub toc_page_numbers: bool,
     /// The grid: "issue-363" (default) or "gbt9704".
     #[serde(default)]
+    #[schemars(example = &"gbt9704")]
     pub grid: Grid,
     /// Detect headings (一、 （一） 1. （1）) and run-in leads (一是…。) in
     /// bodies. On by default.
     #[serde(default = "yes")]
+    #[schemars(example = false)]
     pub detect: bool,
     /// PDF standards to conform to, e.g. ["a-2b"] (validated by typst-pdf).
     #[serde(default)]
+    #[schemars(example = serde_json::json!(["a-2b"]))]
     pub pdf_standards: Vec<PdfStandard>,
 }
 
@@ -340,6 +358,7 @@ impl Default for Options {
 #[serde(deny_unknown_fields)]
 pub struct Column {
     /// The column's name, without 【】.
+    #[schemars(example = &"工作动态")]
     pub name: String,
     /// The column's articles, in order.
     #[serde(default)]
@@ -351,10 +370,11 @@ pub struct Column {
 #[serde(deny_unknown_fields)]
 pub struct Article {
     /// The title; `\n` forces a line break.
-    #[schemars(regex(pattern = r"\S"))]
+    #[schemars(regex(pattern = r"\S"), example = &"标题")]
     pub title: String,
     /// The title in the table of contents, when it differs.
     #[serde(default)]
+    #[schemars(example = &"目录中的标题")]
     pub toc_title: Option<String>,
     /// An optional editor's note (编者按 / 按语) before the article.
     #[serde(default)]
@@ -362,6 +382,7 @@ pub struct Article {
     /// The body: paragraphs separated by blank lines, or blocks in order
     /// (`[[columns.articles.body]]` tables with `text`, a table's `rows` or
     /// `csv`, a figure's `image` or `images`, a list's `items`).
+    #[schemars(example = &"正文第一段。\n\n正文第二段。\n", example = body_blocks_example())]
     pub body: Body,
     /// Footnotes (注释), referred to as `[^KEY]` in the body's text:
     /// `[columns.articles.footnotes]` with `1 = "…"`.
@@ -369,10 +390,23 @@ pub struct Article {
     pub footnotes: std::collections::BTreeMap<String, String>,
     /// The byline, printed （…） at the article's end.
     #[serde(default)]
+    #[schemars(example = &"供稿单位")]
     pub byline: Option<String>,
     /// Turn heading and lead detection off (or on) for this article only.
     #[serde(default)]
+    #[schemars(example = false)]
     pub detect: Option<bool>,
+}
+
+/// An article's body as blocks, for the schema's examples (and `init`'s
+/// template): text, a table, a figure and a list.
+fn body_blocks_example() -> serde_json::Value {
+    serde_json::json!([
+        { "text": "正文第一段。\n" },
+        { "caption": "表1 表的标题", "header": [["县（区）", "起数"]], "rows": [["丰县", 3], ["沛县", 5]] },
+        { "image": "photos/photo.jpg", "caption": "图1 图的说明", "width": "120mm" },
+        { "items": ["第一项", "第二项"], "numbered": true },
+    ])
 }
 
 /// An editor's note (编者按) before an article.
@@ -381,15 +415,18 @@ pub struct Article {
 pub struct Note {
     /// The label, 编者按 by default (or 按语).
     #[serde(default)]
+    #[schemars(example = &"编者按")]
     pub label: Option<String>,
     /// The note's text; paragraphs separated by blank lines.
+    #[schemars(example = &"按语正文。")]
     pub text: String,
     /// Who signs the note.
     #[serde(default)]
+    #[schemars(example = &"编者")]
     pub signer: Option<String>,
     /// The note's date.
     #[serde(default)]
-    #[schemars(with = "Option<TomlDate>")]
+    #[schemars(with = "Option<TomlDate>", example = &"2020-02-10")]
     pub date: Option<Spanned<Datetime>>,
 }
 
@@ -400,49 +437,63 @@ pub struct Footer {
     /// 主送： the main recipients (mostly for a 专报), printed as the footer's
     /// first line.
     #[serde(default)]
+    #[schemars(example = &"上级单位")]
     pub zhusong: Option<String>,
     /// 报： recipients (superiors).
     #[serde(default)]
+    #[schemars(example = &"上级单位")]
     pub bao: Option<String>,
     /// 送： recipients (peers).
     #[serde(default)]
+    #[schemars(example = &"有关单位")]
     pub song: Option<String>,
     /// 发： recipients (subordinates).
     #[serde(default)]
+    #[schemars(example = &"各下属单位")]
     pub fa: Option<String>,
     /// 本期增发： extra recipients of this issue only, printed after 发：.
     #[serde(default)]
+    #[schemars(example = &"有关单位")]
     pub zengfa: Option<String>,
     /// The editor, printed 责任编辑：… on the editors' line, which holds
     /// editor, proofreader, reviewer and approver in this order (labels and
     /// order are the layout's: `footer-editors` in theme.typ).
     #[serde(default)]
+    #[schemars(example = &"张三")]
     pub editor: Option<String>,
     /// The proofreader, printed 校对：… on the editors' line.
     #[serde(default)]
+    #[schemars(example = &"李四")]
     pub proofreader: Option<String>,
     /// The reviewer, printed 审核：… on the editors' line.
     #[serde(default)]
+    #[schemars(example = &"王五")]
     pub reviewer: Option<String>,
     /// Who approved the issue, printed 签发：… on the editors' line.
     #[serde(default)]
+    #[schemars(example = &"赵六")]
     pub approver: Option<String>,
     /// The contact person, printed 联系人：… (with the phone on one line).
     #[serde(default)]
+    #[schemars(example = &"孙七")]
     pub contact: Option<String>,
     /// The contact phone number, printed 电话：…; a string, e.g.
     /// "0516-12345678".
     #[serde(default)]
+    #[schemars(example = &"0516-12345678")]
     pub phone: Option<String>,
     /// The printing office.
     #[serde(default)]
+    #[schemars(example = &"办公室")]
     pub printer: Option<String>,
     /// The print date, printed with 印发.
     #[serde(default)]
     #[schemars(with = "Option<TomlDate>")]
+    #[schemars(example = &"2020-02-10")]
     pub print_date: Option<Spanned<Datetime>>,
     /// Number of copies, printed （共印 N 份）.
     #[serde(default)]
+    #[schemars(example = 100)]
     pub copies: Option<u32>,
 }
 

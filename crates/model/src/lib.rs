@@ -10,6 +10,7 @@
 //! - [`lint`]: a proofreader's warnings;
 //! - [`keypath`]: a place in an issue (`columns[0].articles[3]`), for
 //!   messages and the comments a writer attaches there;
+//! - [`init`]: new issue files to fill in, written from the model's schema;
 //! - [`image`]: what an image file is, and its size in pixels;
 //! - [`text`]: the text helpers every part shares (one CJK predicate, one
 //!   full-width map, one edit distance);
@@ -44,6 +45,7 @@ pub mod date;
 pub mod diag;
 pub mod error;
 pub mod image;
+pub mod init;
 pub mod issue;
 pub mod keypath;
 pub mod limits;
