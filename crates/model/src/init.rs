@@ -15,10 +15,10 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::issue::{self as model, schema_of, SchemaKind};
 use crate::source::{self, SERIES_FILE};
-use crate::Date;
 
 /// The newest issue of a folder: the highest integer `issue.number` among
 /// its `*.toml` issue files, with its tables.
