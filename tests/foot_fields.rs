@@ -343,6 +343,42 @@ fn issue_363_footer_is_unchanged() {
     );
 }
 
+/// A field added by following docs/adding-a-field.md: the model, the view
+/// and the layout, nothing else. It is printed on the contact line, after
+/// the phone, with its label kept with its value; check accepts it; and the
+/// importer reads it back from the rendered PDF.
+#[test]
+fn the_email_is_printed_after_the_phone_and_comes_back_from_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let footer = "bao = \"中央协调办\"\ncontact = \"赵六\"\nphone = \"0516-12345678\"\nemail = \"jb@example.gov.cn\"\n";
+    let toml = issue_with_footer("正文。", footer);
+    let pdf = render(dir.path(), "email", &toml);
+    let lines = last_page_lines(&pdf);
+    let phone = line_starting(&lines, "联系人：赵六");
+    let email = lines
+        .iter()
+        .find(|l| {
+            l.text
+                .replace(' ', "")
+                .contains("电子邮箱：jb@example.gov.cn")
+        })
+        .unwrap_or_else(|| panic!("no e-mail line in {lines:#?}"));
+    assert!(
+        email.y_min >= phone.y_min - 0.5,
+        "{email:?} above {phone:?}"
+    );
+    let o = std::process::Command::new(BIN)
+        .args(["check", "--no-system-fonts"])
+        .arg(dir.path().join("email.toml"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let imported = bulletin_import::import_file(&pdf).unwrap();
+    let f = imported.recognized.issue.footer.unwrap();
+    assert_eq!(f.email.as_deref(), Some("jb@example.gov.cn"), "{f:?}");
+    assert_eq!(f.phone.as_deref(), Some("0516-12345678"), "{f:?}");
+}
+
 #[test]
 fn the_schema_describes_the_new_keys() {
     let o = std::process::Command::new(BIN)
@@ -361,6 +397,7 @@ fn the_schema_describes_the_new_keys() {
         "approver",
         "contact",
         "phone",
+        "email",
     ] {
         let d = props[key]["description"].as_str().unwrap_or("");
         assert!(!d.is_empty(), "{key} has no description: {props}");

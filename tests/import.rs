@@ -850,7 +850,7 @@ proptest::proptest! {
         let draft = recognize::recognize(doc, "x");
         let out = write::issue_toml(&draft.issue, &draft.checks, "x", &write::Shared::default()).unwrap();
         let session = bulletin_render::Session::new(&Default::default()).unwrap();
-        if let Err(e) = bulletin_render::pipeline::prepare_bytes(
+        if let Err(e) = bulletin_render::prepare_bytes(
             &session,
             Path::new("x.toml"),
             out.as_bytes(),
@@ -1115,7 +1115,7 @@ proptest::proptest! {
             std::fs::write(p, bytes).unwrap();
         }
         let session = bulletin_render::Session::new(&Default::default()).unwrap();
-        if let Err(e) = bulletin_render::pipeline::prepare_bytes(
+        if let Err(e) = bulletin_render::prepare_bytes(
             &session,
             &tmp.path().join("x.toml"),
             out.as_bytes(),

@@ -40,7 +40,7 @@ impl bulletin_import::Host for RenderHost {
         let Some(session) = session else {
             return Ok(());
         };
-        bulletin_render::pipeline::prepare_bytes(
+        bulletin_render::prepare_bytes(
             session,
             output,
             text.as_bytes(),

@@ -5,12 +5,12 @@ use std::time::Instant;
 
 use bulletin_model::limits::Watchdog;
 use bulletin_render::numbered;
-use bulletin_render::output::refuse_inputs;
 use bulletin_render::preview::{self, Format};
+use bulletin_render::refuse_inputs;
 use std::io::{IsTerminal, Write};
 
-use bulletin_render::pipeline::{folder_of, prepare_bytes};
 use bulletin_render::{export_pdf, prepare, write_atomic, Error, Rendered, Renderer, Session};
+use bulletin_render::{folder_of, prepare_bytes};
 
 use super::args::Plan;
 use super::term;

@@ -11,7 +11,7 @@ use typst_kit::watcher::Watcher;
 use bulletin_model::limits::Watchdog;
 use bulletin_model::source;
 use bulletin_render::preview::{self, Format, PreviewPage};
-use bulletin_render::{fonts::FontFile, prepare, Error, Renderer, Session, SessionOptions};
+use bulletin_render::{prepare, Error, FontFile, Renderer, Session, SessionOptions};
 
 use super::args::{Plan, RenderArgs};
 use super::{render, term};

@@ -891,7 +891,7 @@ fn related_header(s: &str) -> bool {
 }
 
 /// Footer labels and the field each fills.
-const FOOTER_LABELS: [(&str, FooterField); 33] = [
+const FOOTER_LABELS: [(&str, FooterField); 37] = [
     ("主送", FooterField::Zhusong),
     ("抄报", FooterField::Bao),
     ("抄報", FooterField::Bao),
@@ -925,6 +925,10 @@ const FOOTER_LABELS: [(&str, FooterField); 33] = [
     ("联系电话", FooterField::Phone),
     ("电话", FooterField::Phone),
     ("電話", FooterField::Phone),
+    ("电子邮箱", FooterField::Email),
+    ("電子郵箱", FooterField::Email),
+    ("投稿邮箱", FooterField::Email),
+    ("邮箱", FooterField::Email),
 ];
 
 /// The labelled fields of a footer line: 报：… / 责任编辑：张三 校对：李四.
@@ -936,10 +940,16 @@ fn footer_fields(s: &str) -> Vec<(FooterField, String)> {
     let mut i = 0;
     while i < chars.len() {
         let boundary = i == 0 || matches!(chars[i - 1], ' ' | '　' | '；' | ';' | '，');
+        // A label of two or more characters also starts a field right after
+        // a digit or a letter (lines joined without a space: 0516-1234电子邮箱：).
+        let after_latin = i > 0 && chars[i - 1].is_ascii_alphanumeric();
         let mut hit = None;
-        if boundary {
+        if boundary || after_latin {
             for (label, field) in FOOTER_LABELS {
                 let l: Vec<char> = label.chars().collect();
+                if !boundary && l.len() < 2 {
+                    continue;
+                }
                 if chars[i..].starts_with(&l) {
                     let mut j = i + l.len();
                     while j < chars.len() && matches!(chars[j], ' ' | '　') {

@@ -482,6 +482,11 @@ pub struct Footer {
     #[serde(default)]
     #[schemars(example = &"0516-12345678")]
     pub phone: Option<String>,
+    /// The e-mail address for contributions and questions, printed
+    /// 电子邮箱：… on the contact line, after the phone.
+    #[serde(default)]
+    #[schemars(example = &"jianbao@example.gov.cn")]
+    pub email: Option<String>,
     /// The printing office.
     #[serde(default)]
     #[schemars(example = &"办公室")]
@@ -512,12 +517,13 @@ pub enum FooterField {
     Approver,
     Contact,
     Phone,
+    Email,
     Printer,
 }
 
 impl FooterField {
     /// Every text field, in the order of [`Footer`].
-    pub const ALL: [FooterField; 12] = [
+    pub const ALL: [FooterField; 13] = [
         FooterField::Zhusong,
         FooterField::Bao,
         FooterField::Song,
@@ -529,6 +535,7 @@ impl FooterField {
         FooterField::Approver,
         FooterField::Contact,
         FooterField::Phone,
+        FooterField::Email,
         FooterField::Printer,
     ];
 
@@ -546,6 +553,7 @@ impl FooterField {
             FooterField::Approver => "approver",
             FooterField::Contact => "contact",
             FooterField::Phone => "phone",
+            FooterField::Email => "email",
             FooterField::Printer => "printer",
         }
     }
@@ -582,6 +590,7 @@ impl FooterField {
             FooterField::Approver => &mut f.approver,
             FooterField::Contact => &mut f.contact,
             FooterField::Phone => &mut f.phone,
+            FooterField::Email => &mut f.email,
             FooterField::Printer => &mut f.printer,
         }
     }
@@ -599,6 +608,7 @@ impl FooterField {
             FooterField::Approver => &f.approver,
             FooterField::Contact => &f.contact,
             FooterField::Phone => &f.phone,
+            FooterField::Email => &f.email,
             FooterField::Printer => &f.printer,
         }
     }

@@ -51,19 +51,19 @@ pub mod batch;
 pub mod check;
 pub mod content;
 pub mod data;
-pub mod diag;
+mod diag;
 pub mod document;
 pub mod export;
 pub mod fonts;
 pub mod layout;
 pub mod numbered;
-pub mod output;
-pub mod pdf;
-pub mod pipeline;
+mod output;
+mod pdf;
+mod pipeline;
 pub mod preview;
 pub mod report;
-pub mod session;
-pub mod world;
+mod session;
+mod world;
 
 // The model's modules, under the names the renderer's modules use.
 use bulletin_model::{body, error, issue as model, sandbox, source};
@@ -72,13 +72,13 @@ pub use bulletin_model::{limits, Issue};
 pub use crate::data::Data;
 pub use crate::error::{Error, ErrorKind, Result};
 pub use crate::export::export_typst;
-pub use crate::fonts::{FontOptions, Fonts};
+pub use crate::fonts::{FontFile, FontOptions, Fonts, Origin};
 pub use crate::layout::Layout;
-pub use crate::output::write_atomic;
+pub use crate::output::{refuse_inputs, stage, write_atomic, Staged};
 pub use crate::pdf::export_pdf;
 pub use crate::pipeline::{
-    compile_project, prepare, prepare_bytes, render_file, Prepared, RenderOptions, Rendered,
-    Renderer,
+    compile_project, folder_of, prepare, prepare_bytes, prepare_with, render_file, Prepared,
+    RenderOptions, Rendered, Renderer,
 };
 pub use crate::session::{Session, SessionOptions};
-pub use crate::world::BulletinWorld;
+pub use crate::world::{BulletinWorld, Loader};

@@ -53,7 +53,8 @@ pub fn temp_owner(name: &str) -> Option<(String, u32)> {
 }
 
 /// Whether a file name is one of [`write_atomic`]'s temporary files.
-pub fn is_temp_name(name: &str) -> bool {
+#[cfg(test)]
+fn is_temp_name(name: &str) -> bool {
     temp_owner(name).is_some()
 }
 
