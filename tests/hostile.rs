@@ -62,6 +62,68 @@ fn no_output_is_written_over_an_input_of_the_render() {
     }
 }
 
+/// Temporary files are created exclusively, under names no other process
+/// can tell in advance: links planted in a shared output folder under every
+/// name the old scheme (`.NAME.HOST.PID.N.tmp`) gave the next processes,
+/// pointing at the issue file, are never opened or followed.
+#[test]
+fn links_planted_for_the_temporary_file_are_never_followed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = issue(tmp.path(), "a.toml");
+    let before = std::fs::read(&input).unwrap();
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap()
+        .trim()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .take(40)
+        .collect::<String>();
+    let last: u32 = std::fs::read_to_string("/proc/sys/kernel/ns_last_pid")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    for pid in last + 1..=last + 300 {
+        for n in 0..2 {
+            let name = format!(".a.pdf.{host}.{pid}.{n}.tmp");
+            std::os::unix::fs::symlink(&input, out.join(name)).unwrap();
+        }
+    }
+    let pdf = out.join("a.pdf");
+    let o = run(&[s(&input), "-o", s(&pdf)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(&input).unwrap(),
+        before,
+        "the issue was overwritten"
+    );
+    let meta = std::fs::symlink_metadata(&pdf).unwrap();
+    assert!(meta.is_file(), "the output is not a regular file: {meta:?}");
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+}
+
+/// A file name of 80 Chinese characters (240 bytes, within the 255 a name
+/// may have) can be written: the temporary name beside it fits too.
+#[test]
+fn an_output_with_a_long_chinese_name_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let name = "关于进一步加强基层党组织建设".repeat(6);
+    let name: String = name.chars().take(80).collect();
+    let input = issue(tmp.path(), &format!("{name}.toml"));
+    let o = run(&[s(&input)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pdf = tmp.path().join(format!("{name}.pdf"));
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+}
+
 #[test]
 fn a_batch_leaves_other_processes_temporary_files_alone() {
     let tmp = tempfile::tempdir().unwrap();

@@ -17,7 +17,7 @@ use bulletin_model::diag::Diagnostic;
 use bulletin_model::limits::Watchdog;
 
 use crate::error::{Error, Result};
-use crate::output::{refuse_inputs, stage, Staged};
+use crate::output::{refuse_inputs, Staged, Stager};
 use crate::pipeline::{Prepared, RenderOptions, Rendered, Renderer};
 
 /// Where the copies of a numbered run go.
@@ -233,6 +233,7 @@ fn export_each(
     let (tx, rx) = mpsc::sync_channel::<(usize, Rendered)>(threads);
     let rx = Mutex::new(rx);
     let staged: Mutex<Vec<(usize, Staged)>> = Mutex::new(Vec::new());
+    let stager = Stager::new();
     let failure: Mutex<Option<Error>> = Mutex::new(None);
     let failed = AtomicBool::new(false);
     let laid_out = std::thread::scope(|scope| {
@@ -243,7 +244,8 @@ fn export_each(
                 if failed.load(Ordering::Relaxed) {
                     continue;
                 }
-                let done = crate::pdf::export_pdf(&rendered).and_then(|pdf| stage(&list[i], &pdf));
+                let done =
+                    crate::pdf::export_pdf(&rendered).and_then(|pdf| stager.stage(&list[i], &pdf));
                 match done {
                     Ok(s) => staged
                         .lock()

@@ -1,8 +1,19 @@
 //! Writing outputs atomically: a temporary file beside the target, flushed,
 //! then renamed over it.
+//!
+//! The temporary file is created through a handle on the target's folder
+//! (cap-std: `openat`), exclusively (`O_CREAT|O_EXCL`, so a file or a link
+//! planted under its name is never opened or followed: another name is
+//! tried), under a name no other process can tell in advance (a random part
+//! beside this machine's name and the process id, which say whose it is).
+//! The rename into place goes through the same handle.
 
+use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use cap_std::fs::{Dir, OpenOptions};
 
 use crate::error::{Error, Result};
 
@@ -28,13 +39,41 @@ fn host() -> &'static str {
     })
 }
 
-/// A temporary file's name: `.NAME.HOST.PID.N.tmp`, unique across the
-/// processes of a machine and across machines that share a folder (shards
-/// writing to one network file system).
+/// The most of the target's name a temporary name repeats: the whole
+/// temporary name stays within the 255 bytes a file name may have, however
+/// long the target's (80 Chinese characters are 240 bytes).
+const NAME_PART: usize = 96;
+
+/// A temporary file's name: `.NAME.HOST.PID.RANDOM.tmp`: whose it is (this
+/// machine, this process, for the clean-up of a killed run's left-overs),
+/// and 64 random bits that no other process can tell in advance.
 fn temp_name(name: &str) -> String {
+    let mut end = name.len().min(NAME_PART);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!(
+        ".{}.{}.{}.{:016x}.tmp",
+        &name[..end],
+        host(),
+        std::process::id(),
+        random64()
+    )
+}
+
+/// 64 bits no other process can tell: SipHash keyed by the standard
+/// library's per-process random keys (from the operating system), over a
+/// counter and the time.
+fn random64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    format!(".{name}.{}.{}.{n}.tmp", host(), std::process::id())
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    h.write_u128(now);
+    h.finish()
 }
 
 /// A temporary file of [`write_atomic`], by its name: (host, process id).
@@ -46,7 +85,8 @@ pub fn temp_owner(name: &str) -> Option<(String, u32)> {
     let host = parts.next()?;
     let base = parts.next()?;
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if base.is_empty() || !digits(n) || !digits(pid) {
+    let hex = !n.is_empty() && n.bytes().all(|b| b.is_ascii_hexdigit());
+    if base.is_empty() || !hex || !digits(pid) {
         return None;
     }
     Some((host.to_string(), pid.parse().ok()?))
@@ -119,49 +159,105 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// a numbered run) are all staged, then all committed, so that a failure
 /// half-way leaves none of them, and older files at their paths intact.
 pub struct Staged {
-    tmp: PathBuf,
+    /// The target's folder, opened once: the temporary file is created,
+    /// renamed and removed through it.
+    dir: Arc<Dir>,
+    tmp: String,
+    name: OsString,
     path: PathBuf,
     done: bool,
+}
+
+/// Stages outputs, opening each target folder once (a numbered run stages
+/// thousands of files into one folder).
+#[derive(Default)]
+pub struct Stager {
+    dirs: std::sync::Mutex<std::collections::HashMap<PathBuf, Arc<Dir>>>,
+}
+
+impl Stager {
+    /// A stager with no folder opened yet.
+    pub fn new() -> Stager {
+        Stager::default()
+    }
+
+    /// Writes `bytes` beside `path` under a temporary name (as
+    /// [`write_atomic`] does), to be put in place by [`Staged::commit`].
+    pub fn stage(&self, path: &Path, bytes: &[u8]) -> Result<Staged> {
+        let folder = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let Some(name) = path.file_name().map(|n| n.to_os_string()) else {
+            return Err(Error::output(format!(
+                "{}: not a file name; name the output file",
+                path.display()
+            )));
+        };
+        let fail = |what: &str, e: std::io::Error| {
+            Error::output(format!("{}: cannot {what}: {e}", path.display()))
+        };
+        let dir = {
+            let mut dirs = self.dirs.lock().unwrap_or_else(|e| e.into_inner());
+            match dirs.get(&folder) {
+                Some(d) => d.clone(),
+                None => {
+                    if !folder.is_dir() {
+                        return Err(Error::output(format!(
+                            "{}: the folder {} does not exist",
+                            path.display(),
+                            folder.display()
+                        )));
+                    }
+                    let d = Dir::open_ambient_dir(&folder, cap_std::ambient_authority())
+                        .map(Arc::new)
+                        .map_err(|e| fail("open the folder", e))?;
+                    dirs.insert(folder.clone(), d.clone());
+                    d
+                }
+            }
+        };
+        if let Ok(meta) = dir.symlink_metadata(&name) {
+            if !meta.is_file() && !meta.file_type().is_symlink() {
+                return Err(Error::output(format!(
+                    "{}: is not a regular file (a folder or a device); refusing to replace it",
+                    path.display()
+                )));
+            }
+        }
+        let shown = name.to_string_lossy();
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        let mut tries = 0;
+        let (tmp, mut file) = loop {
+            let tmp = temp_name(&shown);
+            match dir.open_with(&tmp, &options) {
+                Ok(f) => break (tmp, f),
+                // Something is there already (planted, or a collision):
+                // never opened, never followed; another name.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && tries < 16 => {
+                    tries += 1;
+                }
+                Err(e) => return Err(fail("create a file there", e)),
+            }
+        };
+        let staged = Staged {
+            dir,
+            tmp,
+            name,
+            path: path.to_path_buf(),
+            done: false,
+        };
+        file.write_all(bytes).map_err(|e| fail("write", e))?;
+        file.sync_all().map_err(|e| fail("write", e))?;
+        Ok(staged)
+    }
 }
 
 /// Writes `bytes` beside `path` under a temporary name (as [`write_atomic`]
 /// does), to be put in place by [`Staged::commit`].
 pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".into());
-    if !dir.is_dir() {
-        return Err(Error::output(format!(
-            "{}: the folder {} does not exist",
-            path.display(),
-            dir.display()
-        )));
-    }
-    if let Ok(meta) = std::fs::symlink_metadata(path) {
-        if !meta.is_file() && !meta.file_type().is_symlink() {
-            return Err(Error::output(format!(
-                "{}: is not a regular file (a folder or a device); refusing to replace it",
-                path.display()
-            )));
-        }
-    }
-    let staged = Staged {
-        tmp: dir.join(temp_name(&name)),
-        path: path.to_path_buf(),
-        done: false,
-    };
-    let fail = |what: &str, e: std::io::Error| {
-        Error::output(format!("{}: cannot {what}: {e}", path.display()))
-    };
-    let mut f = std::fs::File::create(&staged.tmp).map_err(|e| fail("create a file there", e))?;
-    f.write_all(bytes).map_err(|e| fail("write", e))?;
-    f.sync_all().map_err(|e| fail("write", e))?;
-    Ok(staged)
+    Stager::new().stage(path, bytes)
 }
 
 impl Staged {
@@ -170,14 +266,16 @@ impl Staged {
         &self.path
     }
 
-    /// Renames the file over its target.
+    /// Renames the file over its target, in the folder it was written in.
     pub fn commit(mut self) -> Result<()> {
-        std::fs::rename(&self.tmp, &self.path).map_err(|e| {
-            Error::output(format!(
-                "{}: cannot replace the file: {e}",
-                self.path.display()
-            ))
-        })?;
+        self.dir
+            .rename(&self.tmp, &self.dir, &self.name)
+            .map_err(|e| {
+                Error::output(format!(
+                    "{}: cannot replace the file: {e}",
+                    self.path.display()
+                ))
+            })?;
         self.done = true;
         Ok(())
     }
@@ -186,7 +284,7 @@ impl Staged {
 impl Drop for Staged {
     fn drop(&mut self) {
         if !self.done {
-            let _ = std::fs::remove_file(&self.tmp);
+            let _ = self.dir.remove_file(&self.tmp);
         }
     }
 }
@@ -203,9 +301,15 @@ mod tests {
             Some((host().to_string(), std::process::id()))
         );
         assert!(is_temp_name(".a.b.pdf.node-1.1234.0.tmp"));
+        assert!(is_temp_name(".a.pdf.node-1.1234.00ff3a9b2c4d5e6f.tmp"));
         assert!(!is_temp_name("issue.pdf"));
         assert!(!is_temp_name(".issue.pdf.host.x1.0.tmp"));
         assert_ne!(temp_name("a.pdf"), temp_name("a.pdf"));
+        // A long name is cut at a character, so the temporary name fits.
+        let long = format!("{}.pdf", "长".repeat(80));
+        let t = temp_name(&long);
+        assert!(t.len() <= 255, "{} bytes", t.len());
+        assert!(temp_owner(&t).is_some(), "{t}");
     }
 
     #[test]
