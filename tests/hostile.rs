@@ -564,3 +564,59 @@ fn a_pipe_as_a_batch_manifest_or_a_layout_manifest_is_not_waited_on() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(start.elapsed() < std::time::Duration::from_secs(60));
 }
+
+/// Foreign text never drives the terminal: control characters in a file
+/// name (OSC 52 writes the clipboard), an issue's title (CSI 2J clears the
+/// screen) and a shard report's message are shown as symbols.
+#[test]
+fn terminal_escapes_in_names_titles_and_reports_are_shown_not_obeyed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let no_escape = |what: &str, out: &str| {
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{7}'),
+            "{what}: a control character reached the terminal: {out:?}"
+        );
+    };
+    // A file name, in a batch's log and its error.
+    let cat = tmp.path().join("cat");
+    std::fs::create_dir_all(&cat).unwrap();
+    let evil = cat.join("x\u{1b}]52;c;SGVsbG8=\u{7}.toml");
+    std::fs::write(&evil, "[bulletin]\nname = 工作简报\n").unwrap();
+    let o = run(&[s(&cat), "--out-dir", s(&tmp.path().join("out"))]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("␛]52;c;SGVsbG8=␇"), "{}", stderr(&o));
+    no_escape("batch", &stderr(&o));
+    // An issue's title, in a check warning.
+    let title = tmp.path().join("title.toml");
+    std::fs::write(
+        &title,
+        minimal_issue("标题\u{1b}[2J", "会议,研究部署。", "（单位）"),
+    )
+    .unwrap();
+    let o = run(&["check", s(&title)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("␛[2J"),
+        "no warning with the title: {}",
+        stderr(&o)
+    );
+    no_escape("check", &stderr(&o));
+    // A shard report's message, in report merge.
+    let report = tmp.path().join("r.jsonl");
+    std::fs::write(
+        &report,
+        "{\"input\":\"a.toml\",\"output\":\"a.pdf\",\"status\":\"failed\",\"error\":\
+         {\"message\":\"bad\\u001b[2J\\u001b]0;owned\\u0007\",\"file\":null,\"line\":null,\
+         \"column\":null},\"pages\":null,\"millis\":1,\"sha256\":null,\"shard\":null,\
+         \"warnings\":[]}\n",
+    )
+    .unwrap();
+    let o = std::process::Command::new(BIN)
+        .args(["report", "merge", s(&report)])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let all = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
+    assert!(all.contains("bad␛[2J"), "{all}");
+    no_escape("report merge", &all);
+}

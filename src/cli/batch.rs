@@ -131,7 +131,7 @@ fn catalogue(cli: &Cli, plan: &Plan, jobs: Vec<Job>, force: bool) -> Result<(), 
                     Outcome::NotRun => Some(format!("not run {}", job.input.display())),
                 };
                 if let Some(what) = what {
-                    eprintln!("[{n}/{total}] {what}");
+                    term::line(&format!("[{n}/{total}] {what}"));
                 }
             }
             None => {}
@@ -181,10 +181,10 @@ fn catalogue(cli: &Cli, plan: &Plan, jobs: Vec<Job>, force: bool) -> Result<(), 
     };
     for (path, e) in &series_errors {
         term::error(e);
-        eprintln!(
+        term::line(&format!(
             "  {} below it not rendered",
             plural(below(path), "issue", "issues")
-        );
+        ));
     }
     for (_, e) in &failures {
         term::error(e);
@@ -232,23 +232,23 @@ fn catalogue(cli: &Cli, plan: &Plan, jobs: Vec<Job>, force: bool) -> Result<(), 
                 term::rate(rendered as f64 / secs)
             ));
         }
-        eprintln!("{line}");
+        term::line(&line);
         if failed_count > 0 {
             // The files to fix: a broken series file once, not each issue
             // below it.
-            eprintln!("failed:");
+            term::line("failed:");
             for (path, _) in &series_errors {
                 let n = below(path);
                 if n > 0 {
-                    eprintln!(
+                    term::line(&format!(
                         "  {}  (series file, {})",
                         path.display(),
                         plural(n, "issue", "issues")
-                    );
+                    ));
                 }
             }
             for (job, _) in &failures {
-                eprintln!("  {}", job.input.display());
+                term::line(&format!("  {}", job.input.display()));
             }
         }
     }
@@ -276,7 +276,7 @@ pub fn report(cmd: &ReportCommand) -> Result<(), Error> {
                 false => Some(batch::discover(expect, None)?),
             };
             let merged = report::merge(&all, expected.as_deref());
-            print!("{}", merged.summary());
+            print!("{}", bulletin_model::text::visible(&merged.summary()));
             if merged.ok() {
                 return Ok(());
             }

@@ -104,13 +104,13 @@ pub fn run(opts: &CheckOptions<'_>) -> Result<(), Error> {
     let failed = outcomes.iter().filter(|o| o.status == "failed").count();
     let warned: usize = outcomes.iter().map(|o| o.warnings.len()).sum();
     if !opts.quiet {
-        eprintln!(
+        term::line(&format!(
             "checked {} issue{}: {} ok, {failed} failed, {warned} warning{}",
             outcomes.len(),
             if outcomes.len() == 1 { "" } else { "s" },
             outcomes.len() - failed,
             if warned == 1 { "" } else { "s" },
-        );
+        ));
     }
     if failed > 0 {
         return Err(Error::input(format!(

@@ -11,6 +11,7 @@ use bulletin_render::export::ExportOptions;
 use bulletin_render::{layout, Error, RenderOptions, Session};
 
 use super::args::{Cli, Setup};
+use super::term;
 
 /// For each font role of the layout, the font that will be used; with
 /// `json`, an array of {role, family, origin, candidates} (family and origin
@@ -35,11 +36,11 @@ pub fn fonts(setup: &Setup, json: bool) -> Result<(), Error> {
             .collect();
         return print_json(&serde_json::Value::Array(list));
     }
-    println!("layout: {}", layout.manifest.name);
+    term::out(&format!("layout: {}", layout.manifest.name));
     for (role, list) in &layout.manifest.fonts {
         match session.fonts.resolve(list) {
-            Some((family, origin)) => println!("{role:<8} {family}  ({origin})"),
-            None => println!("{role:<8} none of {}", list.join(", ")),
+            Some((family, origin)) => term::out(&format!("{role:<8} {family}  ({origin})")),
+            None => term::out(&format!("{role:<8} none of {}", list.join(", "))),
         }
     }
     Ok(())
@@ -89,7 +90,7 @@ fn params_json(l: &layout::Layout) -> serde_json::Value {
 pub fn layouts(json: bool) -> Result<(), Error> {
     if !json {
         for (name, place, desc) in layout::list() {
-            println!("{name:<12} {desc}  [{place}]");
+            term::out(&format!("{name:<12} {desc}  [{place}]"));
         }
         return Ok(());
     }
@@ -147,10 +148,10 @@ pub fn new_layout(name: &str) -> Result<(), Error> {
     }
     let dir = Path::new("layouts").join(name);
     layout::new_layout(name, &dir)?;
-    eprintln!(
+    term::line(&format!(
         "wrote {}: edit theme.typ (every tunable) or the element files, then render with --layout {name}",
         dir.display()
-    );
+    ));
     Ok(())
 }
 
@@ -168,14 +169,14 @@ pub fn export_typst(
         ..Default::default()
     };
     let exported = bulletin_render::export_typst(&session, input, &opts, dir, export)?;
-    eprintln!(
+    term::line(&format!(
         "wrote {} ({} files, layout {}); compile it with: typst compile --font-path {}/fonts {}/main.typ",
         dir.display(),
         exported.files.len(),
         exported.layout,
         dir.display(),
         dir.display()
-    );
+    ));
     Ok(())
 }
 
@@ -210,6 +211,6 @@ pub fn man(dir: Option<&PathBuf>) -> Result<(), Error> {
         clap_mangen::Man::new(page).render(&mut bytes).map_err(io)?;
         bulletin_render::write_atomic(&dir.join(format!("{name}.1")), &bytes)?;
     }
-    eprintln!("wrote the manual pages into {}", dir.display());
+    term::line(&format!("wrote the manual pages into {}", dir.display()));
     Ok(())
 }

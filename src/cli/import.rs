@@ -86,6 +86,6 @@ pub fn run(opts: &ImportOptions<'_>) -> Result<(), Error> {
             term::error_text(e);
         }
     }
-    eprintln!("{}", run.summary());
+    term::line(&run.summary());
     run.result()
 }

@@ -8,6 +8,8 @@ use std::path::Path;
 use bulletin_model::init::{self, Wrote};
 use bulletin_render::Error;
 
+use super::term;
+
 /// Writes a new issue file (and with `series` a series file) into `dir`,
 /// and says what it wrote.
 pub fn run(dir: &Path, series: bool) -> Result<(), Error> {
@@ -18,12 +20,12 @@ pub fn run(dir: &Path, series: bool) -> Result<(), Error> {
             Wrote::Issue => format!("issue {}, {}", done.number, done.date),
             Wrote::Schema(_) => "JSON Schema, for editors".to_string(),
         };
-        eprintln!("wrote {} ({what})", w.path.display());
+        term::line(&format!("wrote {} ({what})", w.path.display()));
     }
-    eprintln!(
+    term::line(&format!(
         "fill it in, then: bulletin-pdf check {} && bulletin-pdf {}",
         done.issue.display(),
         done.issue.display()
-    );
+    ));
     Ok(())
 }

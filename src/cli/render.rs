@@ -109,10 +109,10 @@ pub fn one(plan: &Plan, input: &Path) -> Result<(), Error> {
     inputs.extend(renderer.dependencies());
     let written = write(plan, &rendered, &output, &inputs)?;
     if !plan.quiet {
-        eprintln!(
+        term::line(&format!(
             "wrote {written} in {:.0} ms",
             start.elapsed().as_secs_f64() * 1000.0
-        );
+        ));
     }
     // The process ends here: leave the laid-out document and the fonts to
     // the operating system instead of freeing them piece by piece.
@@ -392,10 +392,10 @@ pub fn numbered(plan: &Plan, input: &Path, out_dir: Option<&Path>) -> Result<(),
         }
     };
     if !plan.quiet {
-        eprintln!(
+        term::line(&format!(
             "wrote {written} in {:.0} ms",
             start.elapsed().as_secs_f64() * 1000.0
-        );
+        ));
     }
     std::mem::forget(run);
     std::mem::forget(renderer);

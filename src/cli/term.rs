@@ -37,6 +37,18 @@ pub fn error(e: &Error) {
     eprintln!("{}", e.render(color()));
 }
 
+/// Prints a line of the log on standard error; text from outside in it
+/// (file names, titles) cannot drive the terminal (see
+/// [`bulletin_model::text::visible`]).
+pub fn line(s: &str) {
+    eprintln!("{}", bulletin_model::text::visible(s));
+}
+
+/// Prints a line on standard output, as [`line`] does.
+pub fn out(s: &str) {
+    println!("{}", bulletin_model::text::visible(s));
+}
+
 /// Prints a plain message as an error, `error: MESSAGE`.
 pub fn error_text(message: &str) {
     error(&Error::input(message));

@@ -150,7 +150,7 @@ pub fn run(input: &Path, args: &RenderArgs, serve: Option<Serve>) -> Result<(), 
             let server = HttpServer::new(&title, s.port, true)
                 .map_err(|e| Error::output(format!("cannot serve the preview: {e}")))?;
             let url = format!("http://{}", server.addr());
-            eprintln!("serving the preview at {url}");
+            term::line(&format!("serving the preview at {url}"));
             if s.open {
                 open_browser(&url);
             }
@@ -163,7 +163,7 @@ pub fn run(input: &Path, args: &RenderArgs, serve: Option<Serve>) -> Result<(), 
     let mut watcher =
         Watcher::new(ignore).map_err(|e| Error::output(format!("cannot watch files: {e}")))?;
     if !plan.quiet {
-        eprintln!("watching {} (Ctrl-C to stop)", input.display());
+        term::line(&format!("watching {} (Ctrl-C to stop)", input.display()));
     }
     let mut world = None;
     let mut last_good: Vec<PreviewPage> = Vec::new();
@@ -203,7 +203,7 @@ pub fn run(input: &Path, args: &RenderArgs, serve: Option<Serve>) -> Result<(), 
             term::error(e);
         }
         if message.is_some() || !plan.quiet {
-            eprintln!("{log}");
+            term::line(&log);
         }
         comemo::evict(30);
         watcher

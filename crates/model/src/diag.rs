@@ -20,6 +20,8 @@ use codespan_reporting::term::termcolor::{Buffer, Color, ColorSpec, WriteColor};
 use codespan_reporting::term::{self, Config};
 use serde::{Deserialize, Serialize};
 
+use crate::text::visible;
+
 /// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Severity {
@@ -306,6 +308,9 @@ impl<'a> Files<'a> for Snippets<'_> {
 /// with the span underlined, the notes, then the trace. A diagnostic with no
 /// place is one line, `error: MESSAGE`. Colours are the writer's.
 pub fn emit(w: &mut dyn WriteColor, d: &Diagnostic) -> std::io::Result<()> {
+    // Text from outside (names, titles, lines of a file) never drives the
+    // terminal: its control characters are shown as symbols.
+    let d = &shown(d);
     let (label, color) = match d.severity {
         Severity::Error => ("error", Color::Red),
         Severity::Warning => ("warning", Color::Yellow),
@@ -361,6 +366,55 @@ pub fn emit(w: &mut dyn WriteColor, d: &Diagnostic) -> std::io::Result<()> {
     Ok(())
 }
 
+/// A diagnostic with every piece of its text made [`visible`].
+fn shown(d: &Diagnostic) -> Diagnostic {
+    let v = |s: &str| visible(s).into_owned();
+    let snippet = |s: &Snippet| {
+        Snippet {
+            name: v(&s.name),
+            // One character for one: the span's byte range is kept in step.
+            shown: s.shown.clone(),
+            label: v(&s.label),
+            ..s.clone()
+        }
+        .with_visible_text()
+    };
+    Diagnostic {
+        severity: d.severity,
+        message: v(&d.message),
+        snippet: d.snippet.as_ref().map(snippet),
+        labels: d.labels.iter().map(snippet).collect(),
+        notes: d.notes.iter().map(|n| v(n)).collect(),
+        trace: d
+            .trace
+            .iter()
+            .map(|t| Trace {
+                what: v(&t.what),
+                name: v(&t.name),
+                first: v(&t.first),
+                ..t.clone()
+            })
+            .collect(),
+    }
+}
+
+impl Snippet {
+    /// The shown text with its control characters made visible, the span
+    /// moved to the same characters.
+    fn with_visible_text(mut self) -> Snippet {
+        if visible(&self.shown) == self.shown {
+            return self;
+        }
+        let byte_to_char = |b: usize| self.shown[..floor_boundary(&self.shown, b)].chars().count();
+        let (from, to) = (byte_to_char(self.range.start), byte_to_char(self.range.end));
+        let text = visible(&self.shown).into_owned();
+        let char_to_byte = |c: usize| text.char_indices().nth(c).map_or(text.len(), |(i, _)| i);
+        self.range = char_to_byte(from)..char_to_byte(to);
+        self.shown = text;
+        self
+    }
+}
+
 /// The text of a diagnostic as [`emit`] writes it, with or without
 /// terminal colours, without the final newline.
 pub fn render(d: &Diagnostic, color: bool) -> String {
@@ -383,9 +437,9 @@ impl fmt::Display for Diagnostic {
         if self.is_placed() {
             f.write_str(&render(self, false))
         } else {
-            f.write_str(&self.message)?;
+            f.write_str(&visible(&self.message))?;
             for n in &self.notes {
-                write!(f, "\n  = {n}")?;
+                write!(f, "\n  = {}", visible(n))?;
             }
             Ok(())
         }

@@ -87,3 +87,46 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     }
     d[a.len()][b.len()]
 }
+
+/// Text from outside (a file name, a title, a report's message) as it may
+/// be shown on a terminal: control characters — which would move the
+/// cursor, clear the screen or write the clipboard (ESC, CSI, OSC…) — are
+/// shown as visible symbols (ESC as ␛, U+0080–U+009F as �), one character
+/// for one, so columns stay right. Line breaks and tabs are kept.
+pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| (c.is_control() && c != '\n' && c != '\t') || is_bidi_control(c);
+    if !s.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| match c {
+                '\n' | '\t' => c,
+                '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
+                '\u{7f}' => '\u{2421}',
+                c if bad(c) => '\u{fffd}',
+                c => c,
+            })
+            .collect(),
+    )
+}
+
+/// The bidirectional controls that reorder what a terminal shows
+/// (U+202A–U+202E, U+2066–U+2069).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c as u32, 0x202A..=0x202E | 0x2066..=0x2069)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert_eq!(visible("plain 文字\n\tok"), "plain 文字\n\tok");
+        assert_eq!(visible("a\x1b]52;c;eA==\x07b"), "a␛]52;c;eA==␇b");
+        assert_eq!(visible("\x1b[2J"), "␛[2J");
+        assert_eq!(visible("x\u{9b}y\u{202e}z"), "x\u{fffd}y\u{fffd}z");
+        assert_eq!(visible("\r").chars().count(), 1);
+    }
+}
