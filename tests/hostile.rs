@@ -620,3 +620,40 @@ fn terminal_escapes_in_names_titles_and_reports_are_shown_not_obeyed() {
     assert!(all.contains("bad␛[2J"), "{all}");
     no_escape("report merge", &all);
 }
+
+/// A line break in an input's file name (a carriage return, which the
+/// banner comment once let through) cannot inject TOML into the imported
+/// issue: foreign text reaches a TOML comment through one escaping function.
+#[test]
+fn a_file_name_cannot_inject_toml_into_an_import() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old = tmp.path().join("old");
+    std::fs::create_dir_all(&old).unwrap();
+    let text = std::fs::read_to_string(root().join("tests/data/import/county.txt")).unwrap();
+    for evil in [
+        "a\rlayout = \"zhuanbao\"\r#.txt",
+        "b\nlayout = \"zhuanbao\"\n#.txt",
+        "c\u{2028}layout = \"zhuanbao\".txt",
+    ] {
+        std::fs::write(old.join(evil), &text).unwrap();
+    }
+    let out = tmp.path().join("issues");
+    let o = std::process::Command::new(BIN)
+        .args(["import", s(&old), "--out-dir", s(&out)])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut seen = 0;
+    for e in std::fs::read_dir(&out).unwrap().flatten() {
+        let p = e.path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            seen += 1;
+            // Read as bulletin-pdf reads it (a lone CR ends a line).
+            let bytes = std::fs::read(&p).unwrap();
+            let issue = bulletin_model::source::parse_issue(&p, &bytes)
+                .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            assert_eq!(issue.layout, None, "{}", p.display());
+        }
+    }
+    assert_eq!(seen, 3, "{}", stderr(&o));
+}
