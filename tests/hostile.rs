@@ -657,3 +657,55 @@ fn a_file_name_cannot_inject_toml_into_an_import() {
     }
     assert_eq!(seen, 3, "{}", stderr(&o));
 }
+
+/// A report is an output like any other: never an input of the run (an
+/// issue file — `check --report s/*.toml` is an easy slip of the glob —, a
+/// series file, a document being imported), never the run's other output.
+#[test]
+fn a_report_is_never_written_over_an_input_or_an_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("s");
+    let a = issue(&dir, "a.toml");
+    let b = issue(&dir, "b.toml");
+    let series = dir.join("bulletin.toml");
+    std::fs::write(&series, "[bulletin]\nmarker = \"内部资料\"\n").unwrap();
+    let old = tmp.path().join("old");
+    std::fs::create_dir_all(&old).unwrap();
+    let doc = old.join("x.txt");
+    std::fs::copy(root().join("tests/data/import/county.txt"), &doc).unwrap();
+    let keep: Vec<(std::path::PathBuf, Vec<u8>)> = [&a, &b, &series, &doc]
+        .iter()
+        .map(|p| (p.to_path_buf(), std::fs::read(p).unwrap()))
+        .collect();
+    let c = tmp.path().join("c.pdf");
+    for args in [
+        vec!["check", "--report", s(&a), s(&b)],
+        vec!["check", s(&dir), "--report", s(&series)],
+        vec![s(&a), "--report", s(&series)],
+        vec![s(&a), "-o", s(&c), "--report", s(&c)],
+        vec![
+            s(&dir),
+            "--out-dir",
+            s(&tmp.path().join("pdf")),
+            "--report",
+            s(&b),
+        ],
+        vec!["import", s(&old), "--report", s(&doc)],
+    ] {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("--report"), "{args:?}: {}", stderr(&o));
+        for (p, bytes) in &keep {
+            assert_eq!(
+                &std::fs::read(p).unwrap(),
+                bytes,
+                "{args:?} changed {}",
+                p.display()
+            );
+        }
+        assert!(!c.exists(), "{args:?}");
+    }
+    // A report of its own still works.
+    let o = run(&["check", s(&dir), "--report", s(&tmp.path().join("r.jsonl"))]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

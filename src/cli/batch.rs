@@ -74,7 +74,24 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// Refuses a report that would be written over an issue of the run, one of
+/// their series files, or one of the run's outputs.
+pub fn refuse_report(report: Option<&std::path::Path>, jobs: &[Job]) -> Result<(), Error> {
+    let Some(report) = report else {
+        return Ok(());
+    };
+    let mut inputs: Vec<PathBuf> = jobs.iter().map(|j| j.input.clone()).collect();
+    let mut series = std::collections::BTreeSet::new();
+    for j in jobs {
+        series.extend(bulletin_model::source::series_paths(&j.input));
+    }
+    inputs.extend(series);
+    let outputs: Vec<PathBuf> = jobs.iter().map(|j| j.output.clone()).collect();
+    bulletin_render::refuse_report(report, &inputs, &outputs)
+}
+
 fn catalogue(cli: &Cli, plan: &Plan, jobs: Vec<Job>, force: bool) -> Result<(), Error> {
+    refuse_report(cli.report.as_deref(), &jobs)?;
     let start = Instant::now();
     let session = Session::new(&plan.session)?;
     let workers = cli.jobs.unwrap_or_else(|| {

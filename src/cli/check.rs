@@ -64,6 +64,7 @@ pub fn run(opts: &CheckOptions<'_>) -> Result<(), Error> {
                 .join(", ")
         )));
     }
+    super::batch::refuse_report(opts.report, &jobs)?;
     let session = Session::new(&opts.setup.session_options())?;
     let render = RenderOptions {
         encoding: opts.encoding,

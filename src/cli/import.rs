@@ -59,6 +59,9 @@ impl bulletin_import::Host for RenderHost {
 /// Imports every input; fails (exit 1) when any input failed, after the
 /// others were imported.
 pub fn run(opts: &ImportOptions<'_>) -> Result<(), Error> {
+    if let Some(report) = opts.report {
+        refuse_report(report, opts)?;
+    }
     let host = RenderHost {
         session: RefCell::new(None),
     };
@@ -88,4 +91,42 @@ pub fn run(opts: &ImportOptions<'_>) -> Result<(), Error> {
     }
     term::line(&run.summary());
     run.result()
+}
+
+/// Refuses a report that would be written over a document being imported
+/// (a given file, or one of its kind inside a given folder) or over an
+/// issue file the import writes (a `.toml` beside the documents or in the
+/// output folder).
+fn refuse_report(report: &Path, opts: &ImportOptions<'_>) -> Result<(), Error> {
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let report_abs = abs(report);
+    let ext = report
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let files: Vec<PathBuf> = opts
+        .inputs
+        .iter()
+        .filter(|p| !p.is_dir())
+        .cloned()
+        .collect();
+    let mut inputs = files.clone();
+    for dir in opts.inputs.iter().filter(|p| p.is_dir()) {
+        if bulletin_import::EXTENSIONS.contains(&ext.as_str()) && report_abs.starts_with(abs(dir)) {
+            inputs.push(report.to_path_buf());
+        }
+    }
+    let mut outputs = Vec::new();
+    if ext == "toml" {
+        let inside = |d: &Path| report_abs.starts_with(abs(d));
+        let folder = |p: &Path| abs(&bulletin_render::folder_of(p));
+        let beside = files.iter().any(|f| folder(f) == folder(&report_abs));
+        if opts.out_dir.is_some_and(inside)
+            || beside
+            || opts.inputs.iter().filter(|p| p.is_dir()).any(|d| inside(d))
+        {
+            outputs.push(report.to_path_buf());
+        }
+    }
+    bulletin_render::refuse_report(report, &inputs, &outputs)
 }

@@ -146,6 +146,78 @@ pub fn refuse_inputs(output: &Path, inputs: &[PathBuf]) -> Result<()> {
     Ok(())
 }
 
+/// A path as a file is named: absolute, with `.` and `..` resolved through
+/// its existing folder (so `out/../c.pdf` and `c.pdf` are one file even
+/// before it exists).
+fn same_place(path: &Path) -> PathBuf {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    match (abs.parent(), abs.file_name()) {
+        (Some(dir), Some(name)) => dir
+            .canonicalize()
+            .map(|d| d.join(name))
+            .unwrap_or_else(|_| abs.clone()),
+        _ => abs,
+    }
+}
+
+/// Whether two paths name one file: the same device and inode when both
+/// exist, else the same place.
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => same_place(a) == same_place(b),
+    }
+}
+
+/// Refuses a report (`--report FILE`) that would be written over an input
+/// of the run (an issue file, a series file, an imported document) or over
+/// another output of the run (a PDF, an imported issue): a report is an
+/// output like any other. `check --report s/*.toml` (a slip of the glob)
+/// names an issue file as the report, and is refused here.
+pub fn refuse_report(report: &Path, inputs: &[PathBuf], outputs: &[PathBuf]) -> Result<()> {
+    let advice = "name another file for the report, e.g. --report report.jsonl";
+    if let Some(i) = inputs.iter().find(|i| same_file(report, i)) {
+        return Err(Error::usage(format!(
+            "--report {}: is an input of this run ({}); the report would destroy it: {advice}",
+            report.display(),
+            i.display()
+        )));
+    }
+    // An existing file that is not a report (an issue file named by a slip
+    // of the glob, `check --report s/*.toml`) is never replaced by one.
+    if let Ok(meta) = std::fs::symlink_metadata(report) {
+        let head = match meta.is_file() {
+            true => {
+                // The first bytes, enough to tell what it is.
+                let mut head = Vec::new();
+                let _ = std::fs::File::open(report).and_then(|f| {
+                    std::io::Read::read_to_end(&mut std::io::Read::take(f, 16), &mut head)
+                });
+                head
+            }
+            false => b"-".to_vec(),
+        };
+        let is_report = head.is_empty() || head.starts_with(b"{\"input\"");
+        if !is_report {
+            return Err(Error::usage(format!(
+                "--report {}: is there and is not a report of bulletin-pdf (a JSON Lines \
+                 file); it would be lost: {advice}",
+                report.display()
+            )));
+        }
+    }
+    if let Some(o) = outputs.iter().find(|o| same_file(report, o)) {
+        return Err(Error::usage(format!(
+            "--report {}: is an output of this run ({}); the two would overwrite each other: \
+             {advice}",
+            report.display(),
+            o.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder,
 /// flushed to disk, then renamed over the target. On failure the temporary
 /// file is removed and an older file at `path` is untouched.
