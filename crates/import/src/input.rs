@@ -205,11 +205,11 @@ fn convert_legacy(path: &Path) -> std::result::Result<Vec<u8>, String> {
                 .into(),
         );
     };
-    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let tmp = std::env::temp_dir().join(format!("bulletin-pdf-import-{}-{n}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot make a temporary folder: {e}"))?;
+    // A private folder (mkdtemp: a name no one can tell in advance, mode
+    // 0700), LibreOffice's profile inside it: no other user can read the
+    // document or put another conversion in its place.
+    let dir = conversion_dir().map_err(|e| format!("cannot make a temporary folder: {e}"))?;
+    let tmp = dir.path().to_path_buf();
     let result = (|| {
         // A copy with a plain name: LibreOffice names its output after it.
         let ext = path
@@ -222,7 +222,12 @@ fn convert_legacy(path: &Path) -> std::result::Result<Vec<u8>, String> {
             "-env:UserInstallation=file://{}",
             tmp.join("profile").display()
         );
-        let mut child = std::process::Command::new(&soffice)
+        let mut command = std::process::Command::new(&soffice);
+        // Its own process group, so that a time-out ends the converter it
+        // starts too, not only the launcher.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let mut child = command
             .arg(profile)
             .args([
                 "--headless",
@@ -243,8 +248,7 @@ fn convert_legacy(path: &Path) -> std::result::Result<Vec<u8>, String> {
             match child.try_wait() {
                 Ok(Some(_)) => break,
                 Ok(None) if start.elapsed() > CONVERT_TIMEOUT => {
-                    let _ = child.kill();
-                    let _ = child.wait();
+                    kill_group(&mut child);
                     return Err(format!(
                         "LibreOffice did not convert the file within {} s: open it in Word or \
                          WPS and save it as .docx",
@@ -262,8 +266,32 @@ fn convert_legacy(path: &Path) -> std::result::Result<Vec<u8>, String> {
                 .to_string()
         })
     })();
-    let _ = std::fs::remove_dir_all(&tmp);
+    drop(dir);
     result
+}
+
+/// The private folder of one conversion, removed when dropped.
+fn conversion_dir() -> std::io::Result<tempfile::TempDir> {
+    let mut b = tempfile::Builder::new();
+    b.prefix("bulletin-pdf-import-");
+    #[cfg(unix)]
+    b.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+    b.tempdir()
+}
+
+/// Ends a child and every process of its group (LibreOffice's launcher
+/// starts the converter as another process).
+fn kill_group(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    if let Ok(pid) = i32::try_from(child.id()) {
+        // SAFETY: kill(2) with a negative pid signals the process group the
+        // child leads (it was started with process_group(0)).
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// A summary of what was found, for the report: placeholders (nothing
@@ -309,4 +337,40 @@ pub fn found(r: &recognize::Recognized) -> serde_json::Value {
         "footer": footer,
         "images": r.images.len(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The conversion folder is private and its name cannot be told in
+    /// advance: folders planted under the old names
+    /// (`$TMPDIR/bulletin-pdf-import-PID-N`) are never used.
+    #[test]
+    fn the_conversion_folder_is_private_and_unpredictable() {
+        use std::os::unix::fs::PermissionsExt;
+        let planted: Vec<PathBuf> = (0..4)
+            .map(|n| {
+                let p = std::env::temp_dir()
+                    .join(format!("bulletin-pdf-import-{}-{n}", std::process::id()));
+                let _ = std::fs::create_dir_all(&p);
+                p
+            })
+            .collect();
+        let a = conversion_dir().unwrap();
+        let b = conversion_dir().unwrap();
+        assert_ne!(a.path(), b.path());
+        for d in [&a, &b] {
+            assert!(
+                !planted.iter().any(|p| p == d.path()),
+                "{}",
+                d.path().display()
+            );
+            let mode = std::fs::metadata(d.path()).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700, "{:o}", mode);
+        }
+        for p in planted {
+            let _ = std::fs::remove_dir(p);
+        }
+    }
 }
