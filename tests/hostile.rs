@@ -709,3 +709,29 @@ fn a_report_is_never_written_over_an_input_or_an_output() {
     let o = run(&["check", s(&dir), "--report", s(&tmp.path().join("r.jsonl"))]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+/// An article with more than ten footnotes renders on a fresh machine: the
+/// embedded fonts have ①…⑩ and no ⑪, so from 11 on the layout draws the
+/// circle, and the number stays text (it can be searched and copied).
+#[test]
+fn an_article_with_twelve_footnotes_renders_with_the_embedded_fonts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let body: String = (1..=12).map(|i| format!("第{i}句话[^{i}]。")).collect();
+    let notes: String = (1..=12)
+        .map(|i| format!("{i} = \"第{i}条注释。\"\n"))
+        .collect();
+    let text = format!(
+        "[bulletin]\nname = \"工作简报\"\noffice = \"协调小组办公室\"\n\n[issue]\nnumber = 1\n\
+         date = 2021-03-04\n\n[[articles]]\ntitle = \"标题\"\nbody = \"{body}\"\n\n\
+         [articles.footnotes]\n{notes}"
+    );
+    let input = tmp.path().join("notes.toml");
+    std::fs::write(&input, text).unwrap();
+    let pdf = tmp.path().join("notes.pdf");
+    let o = run(&[s(&input), "-o", s(&pdf)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let t = pdf_text_compact(&pdf);
+    for want in ["⑩第10条注释", "11第11条注释", "12第12条注释"] {
+        assert!(t.contains(want), "{want} not in {t}");
+    }
+}
