@@ -168,3 +168,32 @@ fn a_missing_or_corrupt_manifest_or_a_replaced_pdf_means_stale_outputs() {
     std::fs::write(out.join("gongzuo/issue-0001.pdf"), b"%PDF-1.7 not ours").unwrap();
     batch(&[s(&cat), "--out-dir", s(&out)], "1 rendered, 2 up to date");
 }
+
+/// A file of the issue's folder that the issue names (a CSV table, a
+/// photo) is an input too: after it is edited, the PDF is made again.
+#[test]
+fn an_edited_csv_table_renders_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cat = tmp.path().join("cat");
+    std::fs::create_dir_all(cat.join("qingkuang-files")).unwrap();
+    std::fs::copy(
+        root().join("examples/qingkuang.toml"),
+        cat.join("qingkuang.toml"),
+    )
+    .unwrap();
+    for e in std::fs::read_dir(root().join("examples/qingkuang-files"))
+        .unwrap()
+        .flatten()
+    {
+        std::fs::copy(e.path(), cat.join("qingkuang-files").join(e.file_name())).unwrap();
+    }
+    let out = tmp.path().join("out");
+    batch(&[s(&cat), "--out-dir", s(&out)], "1 rendered, 0 up to date");
+    batch(&[s(&cat), "--out-dir", s(&out)], "0 rendered, 1 up to date");
+    // Whatever its modification time says.
+    let csv = cat.join("qingkuang-files/towns.csv");
+    edit_keeping_mtime(&csv, |t| t.replace("城关镇", "城南镇"));
+    batch(&[s(&cat), "--out-dir", s(&out)], "1 rendered, 0 up to date");
+    let pdf = pdf_text_compact(&out.join("qingkuang.pdf"));
+    assert!(pdf.contains("城南镇") && !pdf.contains("城关镇"), "{pdf}");
+}

@@ -40,6 +40,23 @@ pub struct Issue {
     pub style: toml::Table,
 }
 
+impl Issue {
+    /// Every article, in order (in their columns, or without columns).
+    pub fn articles(&self) -> impl Iterator<Item = &Article> {
+        self.columns
+            .iter()
+            .flat_map(|c| c.articles.iter())
+            .chain(self.articles.iter())
+    }
+
+    /// The files of the issue's folder the issue names (CSV tables,
+    /// images), relative to the issue file: what its PDF is made from
+    /// besides the issue and its series files.
+    pub fn files(&self) -> Vec<&str> {
+        self.articles().flat_map(|a| a.body.files()).collect()
+    }
+}
+
 /// The bulletin series: what its masthead shows.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -755,6 +772,23 @@ pub enum Body {
 }
 
 impl Body {
+    /// The files of the issue's folder the body names: CSV tables and
+    /// images, as written (relative to the issue file).
+    pub fn files(&self) -> Vec<&str> {
+        let Body::Blocks(blocks) = self else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for b in blocks.iter().map(Spanned::get_ref) {
+            out.extend(b.csv.as_ref().map(|c| c.get_ref().as_str()));
+            out.extend(b.image.as_ref().map(|i| i.get_ref().as_str()));
+            for i in b.images.iter().flatten() {
+                out.push(i.image.get_ref().as_str());
+            }
+        }
+        out
+    }
+
     /// The body's text blocks (all of a string body).
     pub fn texts(&self) -> Vec<&str> {
         match self {

@@ -381,7 +381,7 @@ fn check(path: &Path, text: Option<&str>, issue: &Issue) -> Result<()> {
             ));
         }
     }
-    let articles: Vec<&Article> = all_articles(issue).collect();
+    let articles: Vec<&Article> = issue.articles().collect();
     if articles.is_empty() {
         return fail(
             "the issue has no articles: add [[columns]] with [[columns.articles]], or [[articles]]"
@@ -444,12 +444,4 @@ pub fn locate_key(text: &str, table: &str, key: &str) -> Option<std::ops::Range<
         offset += line.len();
     }
     None
-}
-
-fn all_articles(issue: &Issue) -> impl Iterator<Item = &Article> {
-    issue
-        .columns
-        .iter()
-        .flat_map(|c| c.articles.iter())
-        .chain(issue.articles.iter())
 }

@@ -323,6 +323,8 @@ pub struct Fingerprints<'s> {
     layouts: Mutex<HashMap<String, Option<[u8; 32]>>>,
     /// Series files, hashed once: by path.
     series: Mutex<HashMap<PathBuf, [u8; 32]>>,
+    /// The encoding issue files are read in.
+    encoding: crate::source::Encoding,
 }
 
 impl<'s> Fingerprints<'s> {
@@ -363,6 +365,7 @@ impl<'s> Fingerprints<'s> {
             shared: f.finish(),
             layouts: Mutex::new(HashMap::new()),
             series: Mutex::new(HashMap::new()),
+            encoding: opts.encoding,
         }
     }
 
@@ -441,6 +444,19 @@ impl<'s> Fingerprints<'s> {
         f.add(&own);
         for s in series {
             f.add(&self.series_hash(s));
+        }
+        // The files of the issue's folder it names (a CSV table, photos),
+        // by their contents, read as the render reads them (through the
+        // folder's sandbox): an edit of one makes another PDF.
+        let issue =
+            crate::source::parse_issue_with(&job.input, &own, series, self.encoding).ok()?;
+        let dir = crate::pipeline::folder_of(&job.input);
+        for rel in issue.files() {
+            f.add(rel.as_bytes());
+            match crate::sandbox::read_within(&dir, rel.trim()) {
+                Ok(bytes) => f.add(&bytes),
+                Err(_) => f.add(b"unreadable"),
+            }
         }
         Some(hex(&f.finish()))
     }

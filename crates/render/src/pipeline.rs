@@ -57,11 +57,19 @@ impl Prepared {
         }
     }
 
-    /// The files this issue was prepared from: the issue, its series files
-    /// and the layout's manifests on disk.
+    /// The files this issue was prepared from: the issue, its series files,
+    /// the files of its folder it names (CSV tables, images) and the
+    /// layout's manifests on disk.
     pub fn inputs(&self) -> Vec<PathBuf> {
         let mut out = vec![self.path.clone()];
         out.extend(self.series.iter().cloned());
+        // The files of the issue's folder it names (CSV tables, images).
+        out.extend(
+            self.issue
+                .files()
+                .into_iter()
+                .map(|rel| self.issue_dir.join(rel.trim())),
+        );
         out.extend(
             self.layout
                 .dirs()
