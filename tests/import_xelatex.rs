@@ -133,7 +133,7 @@ fn a_font_with_the_wrong_name_is_not_trusted() {
     assert!(para_text(&doc).contains("总结去年农业农村工作"));
     let bytes = rename(plain, "FandolSong-Regular", "FandolHei-Regular");
     match pdf::read(&bytes) {
-        Err(e) => assert!(e.contains("Unicode mapping"), "{e}"),
+        Err(e) => assert!(e.message().contains("Unicode mapping"), "{e}"),
         Ok(doc) => {
             assert!(
                 doc.notices.iter().any(|n| n.contains("no Unicode mapping")),

@@ -101,3 +101,55 @@ pub struct Image {
     /// The width it is shown at in the document, in millimetres, if known.
     pub width_mm: Option<f32>,
 }
+
+/// Why a reader could not read a document: what kind of trouble, and the
+/// message that says what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    /// Not a document of the reader's format (a legacy .doc, an Excel
+    /// workbook, not a zip archive, not a PDF, no text).
+    NotThisFormat(String),
+    /// Of the format, but damaged or cut short.
+    Damaged(String),
+    /// Over a limit that keeps an import bounded (a zip bomb, a huge part,
+    /// too deep a tree).
+    TooLarge(String),
+    /// Encrypted or protected by a password.
+    Protected(String),
+    /// No text to read: a scan without a text layer, or text whose fonts
+    /// cannot be mapped to characters (OCR can read it).
+    NoText(String),
+}
+
+impl ReadError {
+    /// The message.
+    pub fn message(&self) -> &str {
+        match self {
+            ReadError::NotThisFormat(m)
+            | ReadError::Damaged(m)
+            | ReadError::TooLarge(m)
+            | ReadError::Protected(m)
+            | ReadError::NoText(m) => m,
+        }
+    }
+
+    /// The same kind of error with `context` before its message.
+    pub fn context(self, context: impl std::fmt::Display) -> ReadError {
+        let with = |m: String| format!("{context}: {m}");
+        match self {
+            ReadError::NotThisFormat(m) => ReadError::NotThisFormat(with(m)),
+            ReadError::Damaged(m) => ReadError::Damaged(with(m)),
+            ReadError::TooLarge(m) => ReadError::TooLarge(with(m)),
+            ReadError::Protected(m) => ReadError::Protected(with(m)),
+            ReadError::NoText(m) => ReadError::NoText(with(m)),
+        }
+    }
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+impl std::error::Error for ReadError {}

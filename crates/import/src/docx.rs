@@ -32,7 +32,7 @@ use std::io::{Cursor, Read};
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
-use super::doc::{Align, Cell, Doc, Image, Item, Para, Table};
+use super::doc::{Align, Cell, Doc, Image, Item, Para, ReadError, Table};
 
 /// The most a .docx may unpack to, all parts together.
 pub const MAX_UNPACKED: u64 = 256 * 1024 * 1024;
@@ -44,15 +44,17 @@ pub const MAX_XML_PART: usize = 128 * 1024 * 1024;
 const NOT_DOCX: &str = "not a Word document (.docx)";
 
 /// Reads a .docx file.
-pub fn read(bytes: &[u8]) -> Result<Doc, String> {
+pub fn read(bytes: &[u8]) -> Result<Doc, ReadError> {
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        return Err(format!(
+        return Err(ReadError::NotThisFormat(format!(
             "{NOT_DOCX}: this is an OLE compound file, i.e. a legacy .doc/.wps document \
              or a password-protected Office file; remove any password and save it as .docx"
-        ));
+        )));
     }
     if bytes.is_empty() {
-        return Err(format!("{NOT_DOCX}: the file is empty"));
+        return Err(ReadError::NotThisFormat(format!(
+            "{NOT_DOCX}: the file is empty"
+        )));
     }
     let mut pkg = Package::open(bytes)?;
     let main = pkg.main_part()?;
@@ -77,10 +79,14 @@ pub fn read(bytes: &[u8]) -> Result<Doc, String> {
         None => None,
     };
     let Some(document) = pkg.xml(&main)? else {
-        return Err(format!("{NOT_DOCX}: the package has no {main}"));
+        return Err(ReadError::NotThisFormat(format!(
+            "{NOT_DOCX}: the package has no {main}"
+        )));
     };
     let Some(body) = document.child("body") else {
-        return Err(format!("{NOT_DOCX}: {main} has no body"));
+        return Err(ReadError::Damaged(format!(
+            "{NOT_DOCX}: {main} has no body"
+        )));
     };
 
     let mut reader = DocReader {
@@ -118,12 +124,14 @@ struct Package<'a> {
 }
 
 impl<'a> Package<'a> {
-    fn open(bytes: &'a [u8]) -> Result<Self, String> {
+    fn open(bytes: &'a [u8]) -> Result<Self, ReadError> {
         let zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
             if bytes.starts_with(b"PK") {
-                format!("{NOT_DOCX}: the zip archive is damaged or truncated ({e})")
+                ReadError::Damaged(format!(
+                    "{NOT_DOCX}: the zip archive is damaged or truncated ({e})"
+                ))
             } else {
-                format!("{NOT_DOCX}: not a zip archive ({e})")
+                ReadError::NotThisFormat(format!("{NOT_DOCX}: not a zip archive ({e})"))
             }
         })?;
         let mut names = HashMap::new();
@@ -140,16 +148,16 @@ impl<'a> Package<'a> {
     }
 
     /// The bytes of a part, `None` when the package has no such part.
-    fn part(&mut self, name: &str) -> Result<Option<Vec<u8>>, String> {
+    fn part(&mut self, name: &str) -> Result<Option<Vec<u8>>, ReadError> {
         let key = name.trim_start_matches('/').to_lowercase();
         let Some(&index) = self.names.get(&key) else {
             return Ok(None);
         };
         let file = self.zip.by_index(index).map_err(|e| match e {
-            zip::result::ZipError::UnsupportedArchive(m) => {
-                format!("{NOT_DOCX}: {name} cannot be read ({m}; is the document encrypted?)")
-            }
-            e => format!("{NOT_DOCX}: {name} cannot be read ({e})"),
+            zip::result::ZipError::UnsupportedArchive(m) => ReadError::Protected(format!(
+                "{NOT_DOCX}: {name} cannot be read ({m}; is the document encrypted?)"
+            )),
+            e => ReadError::Damaged(format!("{NOT_DOCX}: {name} cannot be read ({e})")),
         })?;
         let mut data = Vec::new();
         // Read one byte past the budget to tell "exactly the budget" from
@@ -157,33 +165,36 @@ impl<'a> Package<'a> {
         let read = file
             .take(self.budget.saturating_add(1))
             .read_to_end(&mut data)
-            .map_err(|e| format!("{NOT_DOCX}: {name} is damaged ({e})"))?;
+            .map_err(|e| ReadError::Damaged(format!("{NOT_DOCX}: {name} is damaged ({e})")))?;
         if read as u64 > self.budget {
-            return Err(format!(
+            return Err(ReadError::TooLarge(format!(
                 "{NOT_DOCX}: the package unpacks to more than {} MiB (a zip bomb?); refused",
                 MAX_UNPACKED / (1024 * 1024)
-            ));
+            )));
         }
         self.budget -= read as u64;
         Ok(Some(data))
     }
 
     /// A part parsed as XML.
-    fn xml(&mut self, name: &str) -> Result<Option<El>, String> {
+    fn xml(&mut self, name: &str) -> Result<Option<El>, ReadError> {
         match self.part(name)? {
-            Some(bytes) if bytes.len() > MAX_XML_PART => Err(format!(
+            Some(bytes) if bytes.len() > MAX_XML_PART => Err(ReadError::TooLarge(format!(
                 "{NOT_DOCX}: {name} is larger than {} MiB; refused",
                 MAX_XML_PART / (1024 * 1024)
-            )),
-            Some(bytes) => parse_xml(&bytes)
-                .map(Some)
-                .map_err(|e| format!("{NOT_DOCX}: {name} is not well-formed XML ({e})")),
+            ))),
+            Some(bytes) => parse_xml(&bytes).map(Some).map_err(|e| match e {
+                XmlProblem::TooDeep(m) => ReadError::TooLarge(format!("{NOT_DOCX}: {name}: {m}")),
+                XmlProblem::Bad(m) => {
+                    ReadError::Damaged(format!("{NOT_DOCX}: {name} is not well-formed XML ({m})"))
+                }
+            }),
             None => Ok(None),
         }
     }
 
     /// The main document part, from the package relationships.
-    fn main_part(&mut self) -> Result<String, String> {
+    fn main_part(&mut self) -> Result<String, ReadError> {
         let rels = match self.xml("_rels/.rels") {
             Ok(Some(x)) => Rels::parse(&x, ""),
             _ => Rels::default(),
@@ -205,11 +216,11 @@ impl<'a> Package<'a> {
         } else {
             "the zip archive has no word/document.xml"
         };
-        Err(format!("{NOT_DOCX}: {what}"))
+        Err(ReadError::NotThisFormat(format!("{NOT_DOCX}: {what}")))
     }
 
     /// The relationships of a part (`dir/_rels/name.rels`).
-    fn rels_of(&mut self, part: &str) -> Result<Rels, String> {
+    fn rels_of(&mut self, part: &str) -> Result<Rels, ReadError> {
         let dir = dir_of(part);
         let file = &part[dir.len()..];
         let path = format!("{dir}_rels/{file}.rels");
@@ -384,6 +395,20 @@ fn named_entity(name: &str) -> Option<char> {
     })
 }
 
+/// Why an XML part could not be parsed.
+enum XmlProblem {
+    /// Nested deeper than [`MAX_DEPTH`].
+    TooDeep(String),
+    /// Not well-formed.
+    Bad(String),
+}
+
+impl From<String> for XmlProblem {
+    fn from(m: String) -> XmlProblem {
+        XmlProblem::Bad(m)
+    }
+}
+
 fn start_el(e: &quick_xml::events::BytesStart<'_>) -> Result<El, String> {
     let mut el = El {
         name: local(e.name().as_ref()),
@@ -398,7 +423,7 @@ fn start_el(e: &quick_xml::events::BytesStart<'_>) -> Result<El, String> {
 }
 
 /// Parses an XML part into its root element.
-fn parse_xml(bytes: &[u8]) -> Result<El, String> {
+fn parse_xml(bytes: &[u8]) -> Result<El, XmlProblem> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => std::borrow::Cow::Borrowed(t),
@@ -410,7 +435,7 @@ fn parse_xml(bytes: &[u8]) -> Result<El, String> {
             };
             std::borrow::Cow::Owned(t.into_owned().replace("encoding=\"UTF-16\"", ""))
         }
-        Err(e) => return Err(format!("not UTF-8: {e}")),
+        Err(e) => return Err(XmlProblem::Bad(format!("not UTF-8: {e}"))),
     };
     let mut reader = Reader::from_str(&text);
     reader.config_mut().trim_text(false);
@@ -422,7 +447,9 @@ fn parse_xml(bytes: &[u8]) -> Result<El, String> {
         match event {
             Event::Start(e) => {
                 if stack.len() > MAX_DEPTH {
-                    return Err(format!("elements nested deeper than {MAX_DEPTH}"));
+                    return Err(XmlProblem::TooDeep(format!(
+                        "elements nested deeper than {MAX_DEPTH}"
+                    )));
                 }
                 stack.push(start_el(&e)?);
             }
@@ -434,7 +461,7 @@ fn parse_xml(bytes: &[u8]) -> Result<El, String> {
             }
             Event::End(_) => {
                 if stack.len() < 2 {
-                    return Err("unbalanced end tag".into());
+                    return Err(XmlProblem::Bad("unbalanced end tag".into()));
                 }
                 if let Some(el) = stack.pop() {
                     if let Some(top) = stack.last_mut() {
@@ -464,7 +491,9 @@ fn parse_xml(bytes: &[u8]) -> Result<El, String> {
         }
     }
     if stack.len() != 1 {
-        return Err("the part ends inside an element (truncated?)".into());
+        return Err(XmlProblem::Bad(
+            "the part ends inside an element (truncated?)".into(),
+        ));
     }
     let root = stack.pop().unwrap_or_default();
     root.kids
@@ -473,7 +502,7 @@ fn parse_xml(bytes: &[u8]) -> Result<El, String> {
             Node::El(e) => Some(e),
             Node::Text(_) => None,
         })
-        .ok_or_else(|| "no root element".to_string())
+        .ok_or_else(|| XmlProblem::Bad("no root element".to_string()))
 }
 
 fn push_text(stack: &mut [El], s: &str) {
@@ -1110,7 +1139,7 @@ struct DocReader<'p, 'a> {
     /// Media already read, by part name.
     images: HashMap<String, Vec<u8>>,
     /// The first fatal error (the zip budget).
-    error: Option<String>,
+    error: Option<ReadError>,
 }
 
 /// A paragraph being built.
@@ -1158,7 +1187,7 @@ impl Building {
 }
 
 impl DocReader<'_, '_> {
-    fn fail(&mut self, e: String) {
+    fn fail(&mut self, e: ReadError) {
         if self.error.is_none() {
             self.error = Some(e);
         }
@@ -1996,22 +2025,30 @@ mod tests {
 
     #[test]
     fn not_a_docx() {
+        let kind = |e: &ReadError| std::mem::discriminant(e);
+        let not = std::mem::discriminant(&ReadError::NotThisFormat(String::new()));
         let e = read(b"").unwrap_err();
-        assert!(e.starts_with(NOT_DOCX), "{e}");
+        assert!(e.message().starts_with(NOT_DOCX) && kind(&e) == not, "{e}");
         let e = read(b"hello, world").unwrap_err();
-        assert!(e.starts_with(NOT_DOCX), "{e}");
+        assert!(e.message().starts_with(NOT_DOCX) && kind(&e) == not, "{e}");
         let e = read(&docx(&[("readme.txt", b"hi")])).unwrap_err();
-        assert!(e.contains("no word/document.xml"), "{e}");
+        assert!(
+            e.message().contains("no word/document.xml") && kind(&e) == not,
+            "{e}"
+        );
         let e = read(&docx(&[("xl/workbook.xml", b"<x/>")])).unwrap_err();
-        assert!(e.contains("Excel"), "{e}");
+        assert!(e.message().contains("Excel") && kind(&e) == not, "{e}");
         let e = read(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0]).unwrap_err();
-        assert!(e.contains(".doc"), "{e}");
+        assert!(e.message().contains(".doc") && kind(&e) == not, "{e}");
         let e = read(&docx(&[(
             "word/document.xml",
             b"<w:document><w:body><w:p>",
         )]))
         .unwrap_err();
-        assert!(e.contains("not well-formed"), "{e}");
+        assert!(
+            matches!(&e, ReadError::Damaged(m) if m.contains("not well-formed")),
+            "{e}"
+        );
     }
 
     #[test]
@@ -2052,7 +2089,10 @@ mod tests {
             z.finish().unwrap();
         }
         let e = read(&buf.into_inner()).unwrap_err();
-        assert!(e.contains("zip bomb"), "{e}");
+        assert!(
+            matches!(&e, ReadError::TooLarge(m) if m.contains("zip bomb")),
+            "{e}"
+        );
     }
 
     #[test]

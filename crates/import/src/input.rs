@@ -143,8 +143,8 @@ pub fn import_file(path: &Path) -> Result<Imported> {
     }
     let format = sniff(&bytes, &ext).map_err(fail)?;
     let doc = match format {
-        Format::Docx => guarded(|| docx::read(&bytes)).map_err(fail)?,
-        Format::Pdf => guarded(|| pdf::read(&bytes)).map_err(fail)?,
+        Format::Docx => guarded(|| docx::read(&bytes).map_err(|e| e.to_string())).map_err(fail)?,
+        Format::Pdf => guarded(|| pdf::read(&bytes).map_err(|e| e.to_string())).map_err(fail)?,
         Format::Text => {
             if bytes.len() as u64 > MAX_TEXT_BYTES {
                 return Err(fail(format!(
@@ -154,7 +154,7 @@ pub fn import_file(path: &Path) -> Result<Imported> {
                     MAX_TEXT_BYTES >> 20
                 )));
             }
-            text::read(&bytes).map_err(fail)?
+            text::read(&bytes).map_err(|e| fail(e.to_string()))?
         }
         Format::Legacy => {
             if bytes.starts_with(&OLE_MAGIC) && !ole_header_ok(&bytes) {
@@ -165,7 +165,7 @@ pub fn import_file(path: &Path) -> Result<Imported> {
                 ));
             }
             let docx = convert_legacy(path).map_err(fail)?;
-            guarded(|| docx::read(&docx)).map_err(fail)?
+            guarded(|| docx::read(&docx).map_err(|e| e.to_string())).map_err(fail)?
         }
     };
     let recognized = guarded(|| Ok(recognize::recognize(doc, &stem))).map_err(fail)?;

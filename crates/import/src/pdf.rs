@@ -83,7 +83,7 @@ use hayro_interpret::{
 };
 use kurbo::{Affine, BezPath, Point, Rect, Shape};
 
-use super::doc::{Align, Doc, Item, Para};
+use super::doc::{Align, Doc, Item, Para, ReadError};
 use bulletin_model::text::is_wide;
 
 /// Pages read at most; the rest is reported in a notice.
@@ -92,37 +92,43 @@ pub const MAX_PAGES: usize = 2000;
 pub const MAX_GLYPHS: usize = 4_000_000;
 
 /// Reads a PDF file.
-pub fn read(bytes: &[u8]) -> Result<Doc, String> {
+pub fn read(bytes: &[u8]) -> Result<Doc, ReadError> {
     if bytes.is_empty() {
-        return Err("not a PDF file: the file is empty".into());
+        return Err(ReadError::NotThisFormat(
+            "not a PDF file: the file is empty".into(),
+        ));
     }
     let head = &bytes[..bytes.len().min(1024)];
     if !head.windows(5).any(|w| w == b"%PDF-") {
-        return Err("not a PDF file: no %PDF- header".into());
+        return Err(ReadError::NotThisFormat(
+            "not a PDF file: no %PDF- header".into(),
+        ));
     }
     let data = bytes.to_vec();
     match std::panic::catch_unwind(move || read_inner(data)) {
         Ok(r) => r,
-        Err(_) => Err(
+        Err(_) => Err(ReadError::Damaged(
             "the PDF could not be read: the PDF interpreter failed on it \
                        (a damaged or unusual file)"
                 .into(),
-        ),
+        )),
     }
 }
 
-fn read_inner(data: Vec<u8>) -> Result<Doc, String> {
+fn read_inner(data: Vec<u8>) -> Result<Doc, ReadError> {
     let pdf = Pdf::new(data).map_err(|e| match e {
-        LoadPdfError::Decryption(e) => format!(
+        LoadPdfError::Decryption(e) => ReadError::Protected(format!(
             "the PDF is encrypted and cannot be read ({e:?}): remove the password \
              (for example `qpdf --decrypt --password=… in.pdf out.pdf`) and import that"
-        ),
-        LoadPdfError::Invalid => "not a readable PDF: the file is damaged or truncated".into(),
+        )),
+        LoadPdfError::Invalid => {
+            ReadError::Damaged("not a readable PDF: the file is damaged or truncated".into())
+        }
     })?;
     let pages = pdf.pages();
     let mut doc = Doc::default();
     if pages.is_empty() {
-        return Err("the PDF has no pages".into());
+        return Err(ReadError::NoText("the PDF has no pages".into()));
     }
     if pages.len() > MAX_PAGES {
         doc.notices.push(format!(
@@ -178,11 +184,11 @@ fn read_inner(data: Vec<u8>) -> Result<Doc, String> {
     if !unreadable_fonts.is_empty() {
         let list = unreadable_fonts.join(", ");
         if text_chars == 0 {
-            return Err(format!(
+            return Err(ReadError::NoText(format!(
                 "the PDF's text cannot be extracted: its fonts ({list}) are not embedded and \
                  use a predefined CJK encoding without a ToUnicode map; print it to a new PDF \
                  with the fonts embedded, or run OCR on it (for example `ocrmypdf --force-ocr`)"
-            ));
+            )));
         }
         doc.notices.push(format!(
             "text set in {list} (not embedded, a predefined CJK encoding, no ToUnicode map) \
@@ -192,7 +198,7 @@ fn read_inner(data: Vec<u8>) -> Result<Doc, String> {
     let unmapped: usize = collected.iter().map(|p| p.unmapped).sum();
     let images: usize = collected.iter().map(|p| p.images).sum();
     if text_chars == 0 {
-        return Err(if images > 0 {
+        return Err(ReadError::NoText(if images > 0 {
             format!(
                 "the PDF is a scan without a text layer ({} page(s) of images, no text): \
                  run OCR on it first (for example `ocrmypdf in.pdf out.pdf`) and import the result",
@@ -200,14 +206,14 @@ fn read_inner(data: Vec<u8>) -> Result<Doc, String> {
             )
         } else {
             "the PDF has no text to import (no text layer and no images)".into()
-        });
+        }));
     }
     if unmapped * 10 > text_chars * 9 {
-        return Err(format!(
+        return Err(ReadError::NoText(format!(
             "the PDF's text cannot be extracted: {unmapped} of {text_chars} characters have no \
              Unicode mapping (fonts without a ToUnicode table); treat it as a scan: run OCR on \
              it first (for example `ocrmypdf --force-ocr in.pdf out.pdf`)"
-        ));
+        )));
     }
     if unmapped > 0 {
         doc.notices.push(format!(
@@ -2271,14 +2277,20 @@ mod tests {
         let image = "<< /Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray /BitsPerComponent 8 /Length 4 >>\nstream\n\u{0}\u{7f}\u{7f}\u{0}\nendstream".to_string();
         let pdf = tiny_pdf(content, resources, &[image]);
         let e = read(&pdf).unwrap_err();
-        assert!(e.contains("scan") && e.contains("OCR"), "{e}");
+        assert!(
+            matches!(&e, ReadError::NoText(m) if m.contains("scan") && m.contains("OCR")),
+            "{e}"
+        );
     }
 
     #[test]
     fn empty_page_has_no_text() {
         let pdf = tiny_pdf("", "<< >>", &[]);
         let e = read(&pdf).unwrap_err();
-        assert!(e.contains("no text"), "{e}");
+        assert!(
+            matches!(&e, ReadError::NoText(m) if m.contains("no text")),
+            "{e}"
+        );
     }
 
     #[test]

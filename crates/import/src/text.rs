@@ -6,7 +6,7 @@
 //! GBK/GB18030 (what Windows editors save Chinese text in). Bytes that are
 //! none of these (a binary file) are refused with a message.
 
-use super::doc::{Align, Doc, Item, Para};
+use super::doc::{Align, Doc, Item, Para, ReadError};
 use bulletin_model::text::join_lines;
 
 /// Decodes text: UTF-8 (BOM or not), UTF-16 with a BOM, GBK/GB18030.
@@ -76,8 +76,8 @@ fn plausible(text: String) -> Result<String, String> {
 /// Reads text into a [`Doc`]: one paragraph a line, except that the lines
 /// of a block an editor wrapped by hand (lines of about the same length, the
 /// last one shorter) are one paragraph.
-pub fn read(bytes: &[u8]) -> Result<Doc, String> {
-    let text = decode(bytes)?;
+pub fn read(bytes: &[u8]) -> Result<Doc, ReadError> {
+    let text = decode(bytes).map_err(ReadError::NotThisFormat)?;
     Ok(from_text(&text))
 }
 
