@@ -197,3 +197,36 @@ fn layouts_and_fonts_print_json() {
     assert!(body["origin"].as_str().unwrap().contains("FandolFang"));
     assert!(fonts.len() >= 5, "{fonts:?}");
 }
+
+/// `check` and a render share one list of the issue's warnings: what the
+/// render warns about the issue (a 密级 without a 份号, 签发人 under a layout
+/// that does not place it) `check` says too, without laying anything out.
+#[test]
+fn check_warns_what_a_render_warns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = minimal_issue("标题", "正文。", "（单位）").replace(
+        "date = 2021-03-04\n",
+        "date = 2021-03-04\nclassification = \"秘密\"\nsigners = [\"张三\"]\n",
+    );
+    let input = tmp.path().join("w.toml");
+    std::fs::write(&input, &text).unwrap();
+    let render = run(&[
+        input.to_str().unwrap(),
+        "-o",
+        tmp.path().join("w.pdf").to_str().unwrap(),
+    ]);
+    assert!(render.status.success(), "{}", stderr(&render));
+    let check = run(&["check", input.to_str().unwrap()]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    for want in [
+        "without a copy number (份号)",
+        "issue.signers is set but the layout",
+    ] {
+        assert!(
+            stderr(&render).contains(want),
+            "render: {}",
+            stderr(&render)
+        );
+        assert!(stderr(&check).contains(want), "check: {}", stderr(&check));
+    }
+}
