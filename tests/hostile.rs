@@ -10,6 +10,17 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
+/// This machine's name as temporary file names hold it.
+fn host_in_temp_names() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap()
+        .trim()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .take(40)
+        .collect()
+}
+
 fn issue(dir: &Path, name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(dir).unwrap();
     let p = dir.join(name);
@@ -73,13 +84,7 @@ fn links_planted_for_the_temporary_file_are_never_followed() {
     let before = std::fs::read(&input).unwrap();
     let out = tmp.path().join("out");
     std::fs::create_dir_all(&out).unwrap();
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .unwrap()
-        .trim()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .take(40)
-        .collect::<String>();
+    let host = host_in_temp_names();
     let last: u32 = std::fs::read_to_string("/proc/sys/kernel/ns_last_pid")
         .unwrap()
         .trim()
@@ -131,12 +136,7 @@ fn a_batch_leaves_other_processes_temporary_files_alone() {
     issue(&cat, "a.toml");
     let out = tmp.path().join("out");
     std::fs::create_dir_all(&out).unwrap();
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .unwrap()
-        .trim()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect::<String>();
+    let host = host_in_temp_names();
     // A render in progress in another process (pid 1 is alive), one of
     // another machine, and the left-over of a process that is gone.
     let live = format!(".x.pdf.{host}.1.0.tmp");
