@@ -1,7 +1,7 @@
 //! The JSON Schemas agree with the tool: the committed schemas are current,
 //! the examples, a series file and an issue leaning on it pass a real JSON
 //! Schema validator (boon), and dates the tool refuses are refused by the
-//! schema where a schema can tell (see `TOML_DATE_DESCRIPTION` in model.rs).
+//! schema where a schema can tell (see `TOML_DATE_DESCRIPTION` in crates/model/src/issue.rs).
 
 use std::process::Command;
 
