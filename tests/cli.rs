@@ -227,3 +227,20 @@ fn standard_input_and_output_and_formats_from_the_output_name() {
         stderr(&o)
     );
 }
+
+/// Counts read as people write them: "(1 page)", not "(1 pages)".
+#[test]
+fn one_page_is_one_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("one.toml");
+    std::fs::write(&input, minimal_issue("标题", "正文。", "（单位）")).unwrap();
+    let o = run(&[input.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("(1 page)"), "{}", stderr(&o));
+    let o = run(&[
+        tmp.path().to_str().unwrap(),
+        "--out-dir",
+        tmp.path().join("o").to_str().unwrap(),
+    ]);
+    assert!(stderr(&o).contains("(1 page, "), "{}", stderr(&o));
+}

@@ -129,8 +129,9 @@ fn catalogue(cli: &Cli, plan: &Plan, jobs: Vec<Job>, force: bool) -> Result<(), 
                 // at the end) only with --verbose.
                 let what = match outcome {
                     Outcome::Rendered { pages, millis, .. } => Some(format!(
-                        "rendered {} ({pages} pages, {millis} ms)",
-                        job.output.display()
+                        "rendered {} ({}, {millis} ms)",
+                        job.output.display(),
+                        plural(*pages, "page", "pages")
                     )),
                     Outcome::UpToDate { .. } => cli
                         .verbose
@@ -313,7 +314,10 @@ pub fn report(cmd: &ReportCommand) -> Result<(), Error> {
             if !merged.missing.is_empty() {
                 what.push(format!("{} missing", merged.missing.len()));
             }
-            Err(Error::input(format!("issues {}", what.join(", "))))
+            Err(Error::input(format!(
+                "the reports do not cover the issues once each: {}",
+                what.join(", ")
+            )))
         }
     }
 }

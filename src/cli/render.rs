@@ -137,7 +137,10 @@ pub fn write(
         out.write_all(&pdf)
             .and_then(|_| out.flush())
             .map_err(|e| Error::output(format!("cannot write the PDF to standard output: {e}")))?;
-        return Ok(format!("the PDF ({pages} pages) to standard output"));
+        return Ok(format!(
+            "the PDF ({}) to standard output",
+            pages_text(pages)
+        ));
     }
     if is_stdio(output) {
         return Err(Error::input(
@@ -149,7 +152,7 @@ pub fn write(
         refuse_inputs(output, inputs)?;
         let pdf = export_pdf(rendered)?;
         write_atomic(output, &pdf)?;
-        return Ok(format!("{} ({pages} pages)", output.display()));
+        return Ok(format!("{} ({})", output.display(), pages_text(pages)));
     }
     let ext = plan.format.extension();
     let images = preview::images(
@@ -401,4 +404,9 @@ pub fn numbered(plan: &Plan, input: &Path, out_dir: Option<&Path>) -> Result<(),
     std::mem::forget(renderer);
     std::mem::forget(session);
     Ok(())
+}
+
+/// `1 page`, `11 pages`.
+fn pages_text(n: usize) -> String {
+    format!("{n} page{}", if n == 1 { "" } else { "s" })
 }
