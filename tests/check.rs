@@ -230,3 +230,31 @@ fn check_warns_what_a_render_warns() {
         assert!(stderr(&check).contains(want), "check: {}", stderr(&check));
     }
 }
+
+/// Values written with what the layout adds itself print once (#21 item 4):
+/// 【工作动态】 as a column's name, 第12期 as the number; render and check
+/// both say so and what to write instead.
+#[test]
+fn brackets_and_qi_written_in_the_values_print_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = "[bulletin]\nname = \"工作简报\"\noffice = \"协调小组办公室\"\n\n[issue]\n\
+                number = \"第12期\"\ndate = 2021-03-04\n\n[[columns]]\nname = \"【工作动态】\"\n\n\
+                [[columns.articles]]\ntitle = \"标题\"\nbody = \"正文。\"\n";
+    let input = tmp.path().join("b.toml");
+    std::fs::write(&input, text).unwrap();
+    let pdf = tmp.path().join("b.pdf");
+    let o = run(&[input.to_str().unwrap(), "-o", pdf.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let t = pdf_text_compact(&pdf);
+    assert!(t.contains("第12期") && !t.contains("第第"), "{t}");
+    assert!(t.contains("【工作动态】") && !t.contains("【【"), "{t}");
+    let c = run(&["check", input.to_str().unwrap()]);
+    for o in [&o, &c] {
+        assert!(
+            stderr(o).contains("write name = \"工作动态\""),
+            "{}",
+            stderr(o)
+        );
+        assert!(stderr(o).contains("write number = 12"), "{}", stderr(o));
+    }
+}

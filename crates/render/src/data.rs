@@ -141,6 +141,56 @@ fn date_text(d: &toml::Spanned<toml::value::Datetime>) -> Option<String> {
     model::date_of(d.get_ref()).ok().map(|d| d.chinese())
 }
 
+/// A column's name as the layout prints it, inside its own 【】: brackets
+/// written in the file would print twice (【【工作动态】】), so one outer pair
+/// is left out, with a warning.
+fn column_name(i: usize, name: &str, warnings: &mut Vec<String>) -> String {
+    let t = name.trim();
+    let inner = t
+        .strip_prefix('【')
+        .and_then(|t| t.strip_suffix('】'))
+        .or_else(|| t.strip_prefix('[').and_then(|t| t.strip_suffix(']')));
+    match inner {
+        Some(inner) if !inner.contains(['【', '】']) => {
+            warnings.push(format!(
+                "column {}: name = {t:?} is written with its brackets, which the layout adds \
+                 itself (it would print 【{t}】); printed 【{inner}】: write name = {:?}",
+                i + 1,
+                inner.trim()
+            ));
+            inner.trim().to_string()
+        }
+        _ => t.to_string(),
+    }
+}
+
+/// The issue number as the number line prints it (第 N 期): a number written
+/// as 第12期 would print 第 第12期 期, so 第 and 期 are left out, with a
+/// warning.
+fn issue_number(n: &model::IssueNumber, warnings: &mut Vec<String>) -> String {
+    let text = n.to_string();
+    let t = text.trim();
+    let inner = t
+        .strip_prefix('第')
+        .and_then(|t| t.strip_suffix('期'))
+        .map(str::trim)
+        .filter(|x| !x.is_empty());
+    match inner {
+        Some(inner) => {
+            let write = match inner.parse::<u64>() {
+                Ok(n) => n.to_string(),
+                Err(_) => format!("{inner:?}"),
+            };
+            warnings.push(format!(
+                "issue.number = {t:?}: the layout prints 第 and 期 around the number (it would \
+                 print 第 {t} 期); printed 第 {inner} 期: write number = {write}"
+            ));
+            inner.to_string()
+        }
+        None => text,
+    }
+}
+
 /// Why an issue's data could not be built.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BuildError {
@@ -223,9 +273,11 @@ pub fn build(
     let mut columns: Vec<ColumnData> = issue
         .columns
         .iter()
-        .map(|c| -> std::result::Result<ColumnData, BuildError> {
+        .enumerate()
+        .map(|(i, c)| -> std::result::Result<ColumnData, BuildError> {
+            let name = column_name(i, &c.name, &mut warnings.borrow_mut());
             Ok(ColumnData {
-                name: Some(c.name.trim().to_string()),
+                name: Some(name),
                 articles: c
                     .articles
                     .iter()
@@ -244,6 +296,7 @@ pub fn build(
                 .collect::<std::result::Result<_, _>>()?,
         });
     }
+    let number = issue_number(&issue.issue.number, &mut warnings.borrow_mut());
     Ok(Data {
         bulletin: BulletinData {
             name: issue.bulletin.name.trim().to_string(),
@@ -252,7 +305,7 @@ pub fn build(
             marker: issue.bulletin.marker.clone(),
         },
         issue: IssueData {
-            number: issue.issue.number.to_string(),
+            number,
             total: issue.issue.total.map(|n| i64::from(n.get())),
             date,
             date_text: date.chinese(),
