@@ -448,14 +448,20 @@ impl<'s> Fingerprints<'s> {
         // The files of the issue's folder it names (a CSV table, photos),
         // by their contents, read as the render reads them (through the
         // folder's sandbox): an edit of one makes another PDF.
-        let issue =
-            crate::source::parse_issue_with(&job.input, &own, series, self.encoding).ok()?;
-        let dir = crate::pipeline::folder_of(&job.input);
-        for rel in issue.files() {
-            f.add(rel.as_bytes());
-            match crate::sandbox::read_within(&dir, rel.trim()) {
-                Ok(bytes) => f.add(&bytes),
-                Err(_) => f.add(b"unreadable"),
+        // Most issues name none (the keys `csv`, `image`, `images` are ASCII
+        // in UTF-8 and GBK alike): only those that may are parsed here.
+        let names =
+            |b: &[u8]| b.windows(3).any(|w| w == b"csv") || b.windows(5).any(|w| w == b"image");
+        if names(&own) || series.iter().any(|s| names(s.text.as_bytes())) {
+            let issue =
+                crate::source::parse_issue_with(&job.input, &own, series, self.encoding).ok()?;
+            let dir = crate::pipeline::folder_of(&job.input);
+            for rel in issue.files() {
+                f.add(rel.as_bytes());
+                match crate::sandbox::read_within(&dir, rel.trim()) {
+                    Ok(bytes) => f.add(&bytes),
+                    Err(_) => f.add(b"unreadable"),
+                }
             }
         }
         Some(hex(&f.finish()))
