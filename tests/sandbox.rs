@@ -259,6 +259,130 @@ fn a_folder_swapped_for_an_outside_link_mid_render_never_leaks() {
     );
 }
 
+/// Runs `renders` of the issue while a thread exchanges `a` and `b` as fast
+/// as it can; returns (swaps, renders, renders that printed INSIDE), and
+/// fails at the first render that printed SECRET.
+fn race_top_folder(
+    session: &bulletin_render::Session,
+    issue: &Path,
+    a: &Path,
+    b: &Path,
+) -> (u64, usize, usize) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let stop = Arc::new(AtomicBool::new(false));
+    let swapper = {
+        let (stop, a, b) = (stop.clone(), a.to_path_buf(), b.to_path_buf());
+        std::thread::spawn(move || {
+            let mut swaps = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                exchange(&a, &b);
+                swaps += 1;
+            }
+            swaps
+        })
+    };
+    let mut renderer = bulletin_render::Renderer::new(session);
+    let opts = bulletin_render::RenderOptions::default();
+    let start = std::time::Instant::now();
+    let (mut renders, mut inside) = (0, 0);
+    let mut leaked = None;
+    while start.elapsed() < std::time::Duration::from_secs(4) {
+        renders += 1;
+        if let Ok(r) = renderer.render_file(issue, &opts) {
+            let text: String = r
+                .document
+                .pages()
+                .iter()
+                .map(|p| bulletin_render::document::page_text(&p.frame))
+                .collect();
+            if text.contains("SECRET") {
+                leaked = Some(renders);
+                break;
+            }
+            inside += usize::from(text.contains("INSIDEFILE"));
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    let swaps = swapper.join().unwrap();
+    if let Some(n) = leaked {
+        panic!("render {n} of {renders} printed the outside file");
+    }
+    (swaps, renders, inside)
+}
+
+/// The issue's folder itself exchanged with a link to the outside while
+/// issues render (#20 item 3): the folder is opened once, the issue file read
+/// through it, and every file of the folder too, so no outside byte is read.
+#[test]
+fn the_issue_folder_itself_swapped_for_an_outside_link_never_leaks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let outside = tmp.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("f.txt"), "SECRETOUTSIDE").unwrap();
+    let work = tmp.path().join("work");
+    let dir = work.join("issue");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("f.txt"), "INSIDEFILE").unwrap();
+    std::os::unix::fs::symlink(&outside, work.join("link")).unwrap();
+    let layout = tmp.path().join("layout");
+    std::fs::create_dir_all(&layout).unwrap();
+    std::fs::write(layout.join("layout.toml"), "name = \"race\"\n").unwrap();
+    std::fs::write(layout.join("main.typ"), "#read(\"/issue-files/f.txt\")\n").unwrap();
+    std::fs::write(
+        dir.join("issue.toml"),
+        minimal_issue("标题", "正文。", "单位"),
+    )
+    .unwrap();
+    let session = bulletin_render::Session::new(&bulletin_render::SessionOptions {
+        layout: Some(layout.to_str().unwrap().into()),
+        ..Default::default()
+    })
+    .unwrap();
+    let (swaps, renders, inside) =
+        race_top_folder(&session, &dir.join("issue.toml"), &dir, &work.join("link"));
+    assert!(
+        swaps > 100 && renders > 10,
+        "{swaps} swaps, {renders} renders"
+    );
+    assert!(
+        inside > 0,
+        "the inside file was never read in {renders} renders"
+    );
+}
+
+/// The same for the layout's folder (#20 item 3): it is opened once when the
+/// layout is loaded, and every file of it is read through that handle.
+#[test]
+fn the_layout_folder_itself_swapped_for_an_outside_link_never_leaks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let outside = tmp.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("part.txt"), "SECRETOUTSIDE").unwrap();
+    std::fs::write(outside.join("main.typ"), "SECRETMAIN").unwrap();
+    let layouts = tmp.path().join("layouts");
+    let layout = layouts.join("race");
+    std::fs::create_dir_all(&layout).unwrap();
+    std::fs::write(layout.join("layout.toml"), "name = \"race\"\n").unwrap();
+    std::fs::write(layout.join("main.typ"), "#read(\"part.txt\")\n").unwrap();
+    std::fs::write(layout.join("part.txt"), "INSIDEFILE").unwrap();
+    std::os::unix::fs::symlink(&outside, layouts.join("link")).unwrap();
+    let issue = tmp.path().join("issue.toml");
+    std::fs::write(&issue, minimal_issue("标题", "正文。", "单位")).unwrap();
+    let session = bulletin_render::Session::new(&bulletin_render::SessionOptions {
+        layout: Some(layout.to_str().unwrap().into()),
+        ..Default::default()
+    })
+    .unwrap();
+    let (swaps, renders, inside) =
+        race_top_folder(&session, &issue, &layout, &layouts.join("link"));
+    assert!(
+        swaps > 100 && renders > 10,
+        "{swaps} swaps, {renders} renders"
+    );
+    assert_eq!(inside, renders, "every render reads the layout it loaded");
+}
+
 /// Pipes and devices are never read: not as the issue, not in a batch
 /// folder, not through /issue-files/; and /dev/zero does not read past the
 /// limit.

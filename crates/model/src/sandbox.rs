@@ -8,7 +8,8 @@
 //! it), and every read is bounded, whatever size the file reports.
 
 use std::io::Read;
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use cap_std::fs::{Dir, OpenOptions, OpenOptionsExt};
 
@@ -99,41 +100,98 @@ fn classify(e: std::io::Error, shown: &Path) -> Refusal {
     }
 }
 
-/// Reads `rel` inside the folder `root`: paths with `..` or a root, and
-/// symbolic links leading out of the folder, are refused; only a regular
-/// file of at most [`FILE_LIMIT`] bytes is read.
-pub fn read_within(root: &Path, rel: &str) -> Result<Vec<u8>, Refusal> {
-    let rel_path = Path::new(rel);
-    if rel.is_empty()
-        || rel_path
-            .components()
-            .any(|c| !matches!(c, Component::Normal(_)))
-    {
-        return Err(Refusal::Outside);
+/// A folder opened once, through which every file inside it is read: a
+/// rename or exchange of the folder itself after it was opened changes
+/// nothing, since the handle still names the folder that was opened.
+#[derive(Debug, Clone)]
+pub struct Root {
+    path: PathBuf,
+    dir: Arc<Dir>,
+}
+
+impl Root {
+    /// Opens the folder `path` (a link to a folder is followed here, once).
+    pub fn open(path: &Path) -> std::io::Result<Root> {
+        let dir = Dir::open_ambient_dir(path, cap_std::ambient_authority())?;
+        Ok(Root {
+            path: path.to_path_buf(),
+            dir: Arc::new(dir),
+        })
     }
-    let shown = root.join(rel_path);
-    let dir =
-        Dir::open_ambient_dir(root, cap_std::ambient_authority()).map_err(|_| Refusal::Missing)?;
-    let not_regular = || {
-        Refusal::Io(format!(
-            "{} is not a regular file (a folder, a pipe or a device)",
-            shown.display()
-        ))
-    };
-    let mut options = OpenOptions::new();
-    options.read(true).custom_flags(O_NONBLOCK);
-    let file = dir
-        .open_with(rel_path, &options)
-        .map_err(|e| classify(e, &shown))?;
-    read_open(file.into_std(), FILE_LIMIT).map_err(|e| match e {
-        ReadError::Io(e) => Refusal::Io(format!("cannot read {}: {e}", shown.display())),
-        ReadError::Folder | ReadError::NotRegular => not_regular(),
-        ReadError::TooLarge(_) => Refusal::Io(format!(
-            "{} is larger than {} MiB, the limit for a file a layout reads",
-            shown.display(),
-            FILE_LIMIT / (1024 * 1024)
-        )),
-    })
+
+    /// The path the folder was opened by (for messages).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The folder's handle.
+    pub fn dir(&self) -> &Dir {
+        &self.dir
+    }
+
+    /// Whether `path` names this folder now (the same device and inode).
+    pub fn is_at(&self, path: &Path) -> bool {
+        #[cfg(unix)]
+        {
+            use cap_std::fs::MetadataExt as _;
+            use std::os::unix::fs::MetadataExt as _;
+            match (self.dir.dir_metadata(), std::fs::metadata(path)) {
+                (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+                _ => false,
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            path.is_dir()
+        }
+    }
+
+    /// Reads `rel` inside the folder: paths with `..` or a root, and
+    /// symbolic links leading out of the folder, are refused; only a regular
+    /// file of at most [`FILE_LIMIT`] bytes is read.
+    pub fn read(&self, rel: &str) -> Result<Vec<u8>, Refusal> {
+        self.read_limited(rel, FILE_LIMIT)
+    }
+
+    /// [`Root::read`] with another limit.
+    pub fn read_limited(&self, rel: &str, limit: u64) -> Result<Vec<u8>, Refusal> {
+        let rel_path = Path::new(rel);
+        if rel.is_empty()
+            || rel_path
+                .components()
+                .any(|c| !matches!(c, Component::Normal(_)))
+        {
+            return Err(Refusal::Outside);
+        }
+        let shown = self.path.join(rel_path);
+        let not_regular = || {
+            Refusal::Io(format!(
+                "{} is not a regular file (a folder, a pipe or a device)",
+                shown.display()
+            ))
+        };
+        let mut options = OpenOptions::new();
+        options.read(true).custom_flags(O_NONBLOCK);
+        let file = self
+            .dir
+            .open_with(rel_path, &options)
+            .map_err(|e| classify(e, &shown))?;
+        read_open(file.into_std(), limit).map_err(|e| match e {
+            ReadError::Io(e) => Refusal::Io(format!("cannot read {}: {e}", shown.display())),
+            ReadError::Folder | ReadError::NotRegular => not_regular(),
+            ReadError::TooLarge(_) => Refusal::Io(format!(
+                "{} is larger than {} MiB, the limit for a file a layout reads",
+                shown.display(),
+                limit / (1024 * 1024)
+            )),
+        })
+    }
+}
+
+/// Reads `rel` inside the folder `root` (opened for this one read; see
+/// [`Root`] to read several files from one folder).
+pub fn read_within(root: &Path, rel: &str) -> Result<Vec<u8>, Refusal> {
+    Root::open(root).map_err(|_| Refusal::Missing)?.read(rel)
 }
 
 #[cfg(test)]

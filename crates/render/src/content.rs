@@ -77,7 +77,7 @@ pub struct Context<'a> {
     /// The issue's folder, where CSV files and images are read (through the
     /// sandbox); `None` reads nothing (images are then not checked, and a
     /// CSV table is an error).
-    pub dir: Option<&'a Path>,
+    pub dir: Option<&'a crate::sandbox::Root>,
 }
 
 impl<'a> Context<'a> {
@@ -771,11 +771,11 @@ fn read(name: &str, ctx: &Context<'_>, what: &str) -> Result<Vec<u8>, String> {
         ));
     };
     use crate::sandbox::Refusal;
-    crate::sandbox::read_within(dir, name.trim()).map_err(|r| match r {
+    dir.read(name.trim()).map_err(|r| match r {
         Refusal::Missing => format!(
             "{what} {name} is not there: the path is relative to the issue file's folder ({}); \
              check its name and folder",
-            dir.display()
+            dir.path().display()
         ),
         Refusal::Outside => format!(
             "{what} {name} is outside the issue's folder: give a path inside it, such as \

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use typst::foundations::Bytes;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::sandbox::{read_within, Refusal};
+use crate::sandbox::{Refusal, Root};
 
 include!(concat!(env!("OUT_DIR"), "/bundled_layouts.rs"));
 
@@ -190,8 +190,9 @@ fn default_main() -> String {
 pub enum LayoutSource {
     /// Built into the binary.
     Embedded(&'static [(&'static str, &'static [u8])]),
-    /// A folder on disk.
-    Dir(PathBuf),
+    /// A folder on disk, opened once when the layout is loaded: every file
+    /// of the layout is read through that handle.
+    Dir(Root),
 }
 
 /// A layout: its manifest (with what it inherits) and where its files are.
@@ -236,8 +237,14 @@ impl Layout {
     /// A layout in a folder.
     pub fn from_dir(dir: &Path) -> Result<Layout> {
         let path = dir.join("layout.toml");
+        let root = Root::open(dir).map_err(|e| {
+            Error::layout(format!(
+                "cannot open the layout folder {}: {e}",
+                dir.display()
+            ))
+        })?;
         // A regular file only, bounded, as the layout's other files.
-        let bytes = read_within(dir, "layout.toml").map_err(|r| {
+        let bytes = root.read("layout.toml").map_err(|r| {
             Error::layout(format!(
                 "cannot read the layout manifest {}: {}",
                 path.display(),
@@ -256,7 +263,7 @@ impl Layout {
         })?;
         let manifest: Manifest = toml::from_str(&text)
             .map_err(|e| crate::error::toml_error(ErrorKind::Layout, &path, &text, &e))?;
-        Layout::with_parent(manifest, LayoutSource::Dir(dir.to_path_buf()))
+        Layout::with_parent(manifest, LayoutSource::Dir(root))
     }
 
     /// A layout by name or folder: an existing folder, a folder in
@@ -354,7 +361,7 @@ impl Layout {
     /// if it is not embedded: what `watch` watches.
     pub fn real_path(&self, rel: &str) -> Option<PathBuf> {
         if let LayoutSource::Dir(dir) = &self.source {
-            let p = dir.join(rel);
+            let p = dir.path().join(rel);
             if p.is_file() {
                 return Some(p);
             }
@@ -366,7 +373,7 @@ impl Layout {
     pub fn dirs(&self) -> Vec<PathBuf> {
         let mut out = Vec::new();
         if let LayoutSource::Dir(dir) = &self.source {
-            out.push(dir.clone());
+            out.push(dir.path().to_path_buf());
         }
         if let Some(p) = &self.parent {
             out.extend(p.dirs());
@@ -377,14 +384,14 @@ impl Layout {
     /// A human-readable name for a layout file, for diagnostics.
     pub fn display_path(&self, rel: &str) -> String {
         match (&self.source, &self.parent) {
-            (LayoutSource::Dir(dir), _) if dir.join(rel).is_file() => {
-                dir.join(rel).display().to_string()
+            (LayoutSource::Dir(dir), _) if dir.path().join(rel).is_file() => {
+                dir.path().join(rel).display().to_string()
             }
             (LayoutSource::Embedded(files), _) if files.iter().any(|(n, _)| *n == rel) => {
                 format!("<embedded>/layouts/{}/{rel}", self.manifest.name)
             }
             (_, Some(parent)) => parent.display_path(rel),
-            (LayoutSource::Dir(dir), None) => dir.join(rel).display().to_string(),
+            (LayoutSource::Dir(dir), None) => dir.path().join(rel).display().to_string(),
             (LayoutSource::Embedded(_), None) => {
                 format!("<embedded>/layouts/{}/{rel}", self.manifest.name)
             }
@@ -407,7 +414,7 @@ impl Layout {
                 .find(|(name, _)| *name == rel)
                 .map(|(_, bytes)| Bytes::new(*bytes))
                 .ok_or_else(|| format!("the layout has no file {rel}")),
-            LayoutSource::Dir(dir) => match read_within(dir, rel) {
+            LayoutSource::Dir(dir) => match dir.read(rel) {
                 Err(Refusal::Outside) => {
                     return Err(format!("{rel} leads outside the layout folder"))
                 }
@@ -435,45 +442,45 @@ impl Layout {
                     out.insert(name.to_string(), bytes.to_vec());
                 }
             }
-            LayoutSource::Dir(dir) => {
-                let root = dir
-                    .canonicalize()
-                    .map_err(|e| Error::layout(format!("{}: {e}", dir.display())))?;
-                let mut stack = vec![dir.clone()];
+            LayoutSource::Dir(root) => {
+                // Walked through the folder's handle, as rendering reads it.
+                let shown = |rel: &str| root.path().join(rel).display().to_string();
+                let mut stack: Vec<String> = vec![String::new()];
                 while let Some(d) = stack.pop() {
-                    let entries = std::fs::read_dir(&d)
-                        .map_err(|e| Error::layout(format!("{}: {e}", d.display())))?;
+                    let entries = if d.is_empty() {
+                        root.dir().entries()
+                    } else {
+                        root.dir().read_dir(&d)
+                    }
+                    .map_err(|e| Error::layout(format!("{}: {e}", shown(&d))))?;
                     for e in entries.flatten() {
-                        let p = e.path();
+                        let name = e.file_name().to_string_lossy().into_owned();
+                        let rel = if d.is_empty() {
+                            name
+                        } else {
+                            format!("{d}/{name}")
+                        };
                         let ty = e
                             .file_type()
-                            .map_err(|e| Error::layout(format!("{}: {e}", p.display())))?;
+                            .map_err(|e| Error::layout(format!("{}: {e}", shown(&rel))))?;
                         if ty.is_dir() {
-                            stack.push(p);
+                            stack.push(rel);
                             continue;
                         }
-                        if ty.is_symlink() {
-                            // Links are followed only to regular files inside
-                            // the layout, as rendering reads them.
-                            let inside = p
-                                .canonicalize()
-                                .is_ok_and(|t| t.starts_with(&root) && t.is_file());
-                            if !inside {
-                                return Err(Error::layout(format!(
+                        if !ty.is_file() && !ty.is_symlink() {
+                            continue;
+                        }
+                        // Links are followed only to regular files inside the
+                        // layout, as rendering reads them.
+                        let bytes = root.read(&rel).map_err(|r| {
+                            Error::layout(match r {
+                                Refusal::Io(m) if !ty.is_symlink() => m,
+                                _ if ty.is_symlink() => format!(
                                     "{}: a symbolic link that leads outside the layout folder \
                                      (or to a folder); replace it with the file itself",
-                                    p.display()
-                                )));
-                            }
-                        } else if !ty.is_file() {
-                            continue;
-                        }
-                        let rel = p.strip_prefix(dir).unwrap_or(&p);
-                        let rel = rel.to_string_lossy().replace('\\', "/");
-                        let bytes = read_within(dir, &rel).map_err(|r| {
-                            Error::layout(match r {
-                                Refusal::Io(m) => m,
-                                _ => format!("{}: cannot read it", p.display()),
+                                    shown(&rel)
+                                ),
+                                _ => format!("{}: cannot read it", shown(&rel)),
                             })
                         })?;
                         out.insert(rel, bytes);

@@ -44,6 +44,9 @@ pub struct Prepared {
     pub data: Data,
     /// The issue's folder, readable by the layout as `/issue-files/`.
     pub issue_dir: PathBuf,
+    /// That folder, opened once: every file of it that the issue or the
+    /// layout names is read through this handle.
+    pub issue_root: Option<crate::sandbox::Root>,
 }
 
 impl Prepared {
@@ -52,7 +55,7 @@ impl Prepared {
         Loader {
             layout: self.layout.clone(),
             data: None,
-            issue_dir: Some(self.issue_dir.clone()),
+            issue_dir: self.issue_root.clone(),
             packages: session.packages.clone(),
         }
     }
@@ -96,8 +99,43 @@ pub fn prepare_with(
     series: &[Arc<Series>],
     opts: &RenderOptions,
 ) -> Result<Prepared> {
-    let bytes = source::read_limited(path)?;
-    prepare_bytes(session, path, &bytes, series, opts)
+    let (root, bytes) = open_issue(path)?;
+    prepare_in(session, path, &bytes, series, opts, root)
+}
+
+/// Opens an issue's folder and reads the issue file through it, so that the
+/// issue and the files it names come from one folder, even if the folder is
+/// renamed or exchanged meanwhile. An issue file that is a link leading out
+/// of its folder (a user's own) is read by its path; the folder is then
+/// checked to be the one opened.
+pub fn open_issue(path: &Path) -> Result<(Option<crate::sandbox::Root>, Vec<u8>)> {
+    use crate::sandbox::{Refusal, Root};
+    let dir = folder_of(path);
+    let Ok(root) = Root::open(&dir) else {
+        // No folder to open: the read says why.
+        return Ok((None, source::read_limited(path)?));
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match root.read_limited(&name, source::MAX_FILE_BYTES) {
+        Ok(bytes) => Ok((Some(root), bytes)),
+        // The reasons a read fails are the bounded read's to say.
+        Err(Refusal::Missing | Refusal::Io(_)) => Err(source::read_limited(path)
+            .err()
+            .unwrap_or_else(|| Error::input(format!("{}: cannot read the file", path.display())))),
+        Err(Refusal::Outside) => {
+            let bytes = source::read_limited(path)?;
+            if !root.is_at(&dir) {
+                return Err(Error::input(format!(
+                    "{}: its folder was renamed or replaced while it was read; render it again",
+                    path.display()
+                )));
+            }
+            Ok((Some(root), bytes))
+        }
+    }
 }
 
 /// Like [`prepare_with`], for an issue whose bytes were read already (from
@@ -109,6 +147,18 @@ pub fn prepare_bytes(
     bytes: &[u8],
     series: &[Arc<Series>],
     opts: &RenderOptions,
+) -> Result<Prepared> {
+    let root = crate::sandbox::Root::open(&folder_of(path)).ok();
+    prepare_in(session, path, bytes, series, opts, root)
+}
+
+fn prepare_in(
+    session: &Session,
+    path: &Path,
+    bytes: &[u8],
+    series: &[Arc<Series>],
+    opts: &RenderOptions,
+    root: Option<crate::sandbox::Root>,
 ) -> Result<Prepared> {
     let (issue, named_by) = source::parse_issue_located(path, bytes, series, opts.encoding)?;
     let base = folder_of(path);
@@ -127,7 +177,7 @@ pub fn prepare_bytes(
         // Spans point into the issue's own text unless series files were
         // merged in (and only for UTF-8, whose bytes are the text's).
         spans: series.is_empty() && opts.encoding == Encoding::Utf8,
-        dir: Some(&base),
+        dir: root.as_ref(),
     };
     let mut data = data::build(&issue, &layout, &ctx).map_err(|e| {
         let m = match e {
@@ -167,6 +217,7 @@ pub fn prepare_bytes(
         issue,
         data,
         issue_dir: base,
+        issue_root: root,
     })
 }
 

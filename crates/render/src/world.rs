@@ -26,7 +26,7 @@ use crate::data::Data;
 use crate::error::{Error, Result};
 use crate::fonts::Fonts;
 use crate::layout::Layout;
-use crate::sandbox::{read_within, Refusal};
+use crate::sandbox::{read_within, Refusal, Root};
 
 /// The Typst standard library, built once per process.
 static LIBRARY: LazyLock<LazyHash<Library>> =
@@ -50,8 +50,9 @@ pub struct Loader {
     /// The issue's data, served as `/issue.json`; `None` for a plain
     /// project, whose `issue.json` is a file in the layout folder.
     pub data: Option<Bytes>,
-    /// The issue file's folder, readable under `/issue-files/`.
-    pub issue_dir: Option<PathBuf>,
+    /// The issue file's folder, readable under `/issue-files/`: opened once
+    /// when the issue is prepared, and read through that handle.
+    pub issue_dir: Option<Root>,
     /// A local packages folder (`NAMESPACE/NAME/VERSION/…`); without it,
     /// package imports are refused.
     pub packages: Option<PathBuf>,
@@ -86,7 +87,9 @@ impl Loader {
                 Some(Origin::Data)
             }
             VirtualRoot::Project => match rel.strip_prefix(ISSUE_FILES) {
-                Some(inner) => Some(Origin::IssueFile(self.issue_dir.as_ref()?.join(inner))),
+                Some(inner) => Some(Origin::IssueFile(
+                    self.issue_dir.as_ref()?.path().join(inner),
+                )),
                 None => Some(Origin::Layout(rel)),
             },
         }
@@ -145,17 +148,15 @@ impl Loader {
                         let Some(dir) = &self.issue_dir else {
                             return Err(format!("/{ISSUE_FILES}{inner}: no issue folder here"));
                         };
-                        read_within(dir, inner)
-                            .map(Bytes::new)
-                            .map_err(|r| match r {
-                                Refusal::Outside => {
-                                    format!("{inner} leads outside the issue's folder")
-                                }
-                                Refusal::Missing => {
-                                    format!("the issue's folder has no file {inner}")
-                                }
-                                Refusal::Io(m) => m,
-                            })
+                        dir.read(inner).map(Bytes::new).map_err(|r| match r {
+                            Refusal::Outside => {
+                                format!("{inner} leads outside the issue's folder")
+                            }
+                            Refusal::Missing => {
+                                format!("the issue's folder has no file {inner}")
+                            }
+                            Refusal::Io(m) => m,
+                        })
                     }
                     None => self.layout.read(&rel),
                 }
