@@ -24,6 +24,7 @@ fn main() -> ExitCode {
     }
     let cli = Cli::parse_from(args);
     cli::term::init();
+    bulletin_model::source::series_policy(cli.trust_series, cli::term::warning_text);
     let result = match &cli.command {
         None => cli::batch::run(&cli),
         Some(Command::Watch {

@@ -735,3 +735,151 @@ fn an_article_with_twelve_footnotes_renders_with_the_embedded_fonts() {
         assert!(t.contains(want), "{want} not in {t}");
     }
 }
+
+/// An issue whose own file names no office: the series file gives it.
+fn issue_without_office(dir: &Path) -> std::path::PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let p = dir.join("issue.toml");
+    let own = minimal_issue("标题", "正文。", "（单位）").replace("office = \"协调小组办公室\"\n", "");
+    std::fs::write(&p, own).unwrap();
+    p
+}
+
+fn chown(p: &Path, uid: u32) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(p.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path; -1 leaves the group as it is.
+    unsafe { libc::lchown(c.as_ptr(), uid, u32::MAX) == 0 }
+}
+
+/// Another user's series file (#20 item 5): a `bulletin.toml` written by
+/// someone else in a shared folder above an issue, or a link they planted
+/// to a private file, is not read; the run says so, and `--trust-series`
+/// reads it. (Needs to run as root to give files to another user.)
+#[test]
+fn series_files_of_other_users_are_left_out_and_named() {
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: only root can make files of another user here");
+        return;
+    }
+    const NOBODY: u32 = 65534;
+    let tmp = tempfile::tempdir().unwrap();
+    let series = "[bulletin]\noffice = \"外来单位办公室\"\n";
+    // 1. The series file in the issue's own folder belongs to another user.
+    let dir = tmp.path().join("one");
+    let input = issue_without_office(&dir);
+    std::fs::write(dir.join("bulletin.toml"), series).unwrap();
+    assert!(chown(&dir.join("bulletin.toml"), NOBODY));
+    let out = dir.join("o.pdf");
+    let o = run(&[s(&input), "-o", s(&out)]);
+    let err = strip_ansi(&stderr(&o));
+    // Without the office the issue is incomplete: the series file was not read.
+    assert!(!o.status.success() && !out.exists(), "{err}");
+    assert!(
+        err.contains("bulletin.toml was not read") && err.contains("another user"),
+        "{err}"
+    );
+    assert!(err.contains("--trust-series"), "{err}");
+    let o = run(&[s(&input), "-o", s(&out), "--trust-series"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(pdf_text_compact(&out).contains("外来单位办公室"));
+
+    // 2. A folder above belongs to another user: the search stops there,
+    // though the series file in it is root's own.
+    let shared = tmp.path().join("shared");
+    std::fs::create_dir_all(&shared).unwrap();
+    std::fs::write(shared.join("bulletin.toml"), series).unwrap();
+    let input = issue_without_office(&shared.join("mine"));
+    assert!(chown(&shared, NOBODY));
+    let out = shared.join("mine/o.pdf");
+    let o = run(&[s(&input), "-o", s(&out)]);
+    let err = strip_ansi(&stderr(&o));
+    assert!(
+        err.contains("its folder belongs to another user"),
+        "{err}"
+    );
+    assert!(!out.exists() || !pdf_text_compact(&out).contains("外来单位"));
+    // check agrees with render.
+    let o = run(&["check", s(&input)]);
+    assert!(
+        strip_ansi(&stderr(&o)).contains("was not read"),
+        "{}",
+        stderr(&o)
+    );
+
+    // 3. A link planted by another user to a private file: the link is
+    // judged by its own owner and is never followed.
+    let dir = tmp.path().join("three");
+    let input = issue_without_office(&dir);
+    let private = tmp.path().join("private.txt");
+    std::fs::write(&private, "PRIVATE-FIRST-LINE = 1\n").unwrap();
+    std::os::unix::fs::symlink(&private, dir.join("bulletin.toml")).unwrap();
+    assert!(chown(&dir.join("bulletin.toml"), NOBODY));
+    let o = run(&[s(&input), "-o", s(&dir.join("o.pdf"))]);
+    assert!(!stderr(&o).contains("PRIVATE-FIRST-LINE"), "{}", stderr(&o));
+    assert!(strip_ansi(&stderr(&o)).contains("was not read"));
+}
+
+/// The search for series files stops at a repository's root, as git's does:
+/// a bulletin.toml above the folder that holds `.git` is not read.
+#[test]
+fn series_files_above_a_repository_root_are_not_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("bulletin.toml"),
+        "[bulletin]\noffice = \"仓库外单位\"\n",
+    )
+    .unwrap();
+    let repo = tmp.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    std::fs::write(repo.join("bulletin.toml"), "[bulletin]\nname = \"仓库简报\"\n").unwrap();
+    let input = issue_without_office(&repo.join("2024"));
+    let out = repo.join("o.pdf");
+    let o = run(&[s(&input), "-o", s(&out)]);
+    assert!(!o.status.success() && !out.exists(), "{}", stderr(&o));
+    let o = run(&["check", s(&input)]);
+    let err = strip_ansi(&stderr(&o));
+    assert!(!err.contains("仓库外单位"), "{err}");
+    // The repository's own series file is read.
+    std::fs::write(
+        repo.join("bulletin.toml"),
+        "[bulletin]\nname = \"仓库简报\"\noffice = \"仓库内单位\"\n",
+    )
+    .unwrap();
+    let o = run(&[s(&input), "-o", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(pdf_text_compact(&out).contains("仓库内单位"));
+}
+
+/// `export-typst --force` into a folder whose `fonts/` or `issue-files/` is a
+/// link leading out (#20 item 6): nothing is written outside DIR.
+#[test]
+fn export_typst_never_writes_through_links_inside_its_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = issue(&tmp.path().join("src"), "issue.toml");
+    std::fs::write(tmp.path().join("src/photo.png"), crate::common::photos::png(400, 300, 7)).unwrap();
+    std::fs::write(
+        &input,
+        std::fs::read_to_string(&input).unwrap()
+            + "\n[[articles]]\ntitle = \"图\"\nbyline = \"（单位）\"\n[[articles.body]]\nimage = \"photo.png\"\ncaption = \"图一\"\n",
+    )
+    .unwrap();
+    for sub in ["fonts", "issue-files"] {
+        let out = tmp.path().join(format!("out-{sub}"));
+        let outside = tmp.path().join(format!("outside-{sub}"));
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(out.join("old.txt"), "not empty").unwrap();
+        std::os::unix::fs::symlink(&outside, out.join(sub)).unwrap();
+        let o = run(&["export-typst", s(&input), s(&out), "--force"]);
+        let err = strip_ansi(&stderr(&o));
+        assert_eq!(o.status.code(), Some(1), "{sub}: {err}");
+        assert!(err.contains("a symbolic link leading out of it is refused"), "{err}");
+        assert_eq!(
+            std::fs::read_dir(&outside).unwrap().count(),
+            0,
+            "{sub}: files were written outside DIR"
+        );
+    }
+}

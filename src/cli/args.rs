@@ -59,6 +59,13 @@ pub struct Cli {
     #[arg(short, long)]
     pub verbose: bool,
 
+    /// Read series files (bulletin.toml) that belong to other users, and
+    /// search for them above folders of other users; by default those are
+    /// left out, with a warning (the search also stops at a repository's
+    /// root).
+    #[arg(long, global = true)]
+    pub trust_series: bool,
+
     #[command(flatten)]
     pub render: RenderArgs,
 }

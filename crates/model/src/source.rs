@@ -2,8 +2,10 @@
 //! merged under the issue, and the checks serde cannot make.
 
 use std::borrow::Cow;
-use std::path::Path;
-use std::sync::Arc;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::body;
 use crate::error::{self, Error, ErrorKind, Result};
@@ -53,18 +55,108 @@ pub fn read_series(issue: &Path, encoding: Encoding) -> Result<Vec<Arc<Series>>>
         .collect()
 }
 
+/// Whether series files owned by other users are read (`--trust-series`).
+static TRUST_OTHERS: AtomicBool = AtomicBool::new(false);
+
+/// Where a series file that was not read is reported (once per file).
+static REPORT: OnceLock<fn(&str)> = OnceLock::new();
+
+/// The series files already reported as not read.
+static REPORTED: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
+
+/// Sets the process's policy for series files of other users: `trust`
+/// reads them (and searches above folders of other users), and `report`
+/// receives, once per file, the message that one was left out.
+pub fn series_policy(trust: bool, report: fn(&str)) {
+    TRUST_OTHERS.store(trust, Ordering::Relaxed);
+    let _ = REPORT.set(report);
+}
+
+/// The user running this process.
+#[cfg(unix)]
+fn current_uid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+/// The owner of a path (of a link itself, not of what it points to).
+#[cfg(unix)]
+fn owner(p: &Path) -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::symlink_metadata(p).ok().map(|m| m.uid())
+}
+
+/// A series file left out, and why.
+fn left_out(path: &Path, why: String) {
+    let new = REPORTED
+        .lock()
+        .map(|mut set| set.insert(path.to_path_buf()))
+        .unwrap_or(false);
+    if let (true, Some(report)) = (new, REPORT.get()) {
+        report(&format!(
+            "the series file {} was not read: {why}. A series file changes every issue below \
+             its folder, so only your own are read; if you trust this one, pass \
+             --trust-series (or copy what you need into your own bulletin.toml)",
+            crate::text::visible(&path.display().to_string())
+        ));
+    }
+}
+
 /// The series files that apply to an issue: every `bulletin.toml` in its
 /// folder and the folders above it, outermost first.
-pub fn series_paths(issue: &Path) -> Vec<std::path::PathBuf> {
+///
+/// The search stops, as git's does for its repositories
+/// (`safe.directory`), at a boundary: it goes no higher than a folder
+/// holding `.git` (the root of a repository), and not into a folder that
+/// belongs to another user. A series file that belongs to another user (a
+/// link is judged by its own owner) is left out and reported. With
+/// [`series_policy`]`(true, …)` both are read.
+pub fn series_paths(issue: &Path) -> Vec<PathBuf> {
     let abs = std::path::absolute(issue).unwrap_or_else(|_| issue.to_path_buf());
-    let mut found: Vec<_> = abs
-        .ancestors()
-        .skip(1)
-        .map(|dir| dir.join(SERIES_FILE))
+    let trust = TRUST_OTHERS.load(Ordering::Relaxed);
+    let mut found = Vec::new();
+    for (i, dir) in abs.ancestors().skip(1).enumerate() {
+        let file = dir.join(SERIES_FILE);
         // Anything by that name counts (a broken link or a pipe is then
         // reported, not skipped).
-        .filter(|p| std::fs::symlink_metadata(p).is_ok() && p.as_path() != abs.as_path())
-        .collect();
+        let present = std::fs::symlink_metadata(&file).is_ok() && file != abs;
+        #[cfg(unix)]
+        if !trust {
+            let me = current_uid();
+            if i > 0 && owner(dir).is_some_and(|o| o != me) {
+                if present {
+                    left_out(
+                        &file,
+                        format!(
+                            "its folder belongs to another user (uid {}), and the search for \
+                             series files stops there",
+                            owner(dir).unwrap_or_default()
+                        ),
+                    );
+                }
+                break;
+            }
+            if present && owner(&file).is_some_and(|o| o != me) {
+                left_out(
+                    &file,
+                    format!(
+                        "it belongs to another user (uid {})",
+                        owner(&file).unwrap_or_default()
+                    ),
+                );
+            } else if present {
+                found.push(file.clone());
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = i;
+        if (trust || cfg!(not(unix))) && present {
+            found.push(file);
+        }
+        if std::fs::symlink_metadata(dir.join(".git")).is_ok() {
+            break;
+        }
+    }
     found.reverse();
     found
 }

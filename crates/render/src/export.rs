@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::fonts::FontFile;
-use crate::output::write_atomic;
 use crate::pipeline::{prepare, RenderOptions, Renderer};
 use crate::session::Session;
 use crate::world::Origin;
@@ -105,7 +104,11 @@ pub fn export_typst(
         let rel = p
             .strip_prefix(&prepared.issue_dir)
             .map_err(|_| Error::output(format!("{}: outside the issue's folder", p.display())))?;
-        let bytes = crate::sandbox::read_within(&prepared.issue_dir, &rel.to_string_lossy())
+        let bytes = prepared
+            .issue_root
+            .as_ref()
+            .ok_or(())
+            .and_then(|root| root.read(&rel.to_string_lossy()).map_err(|_| ()))
             .map_err(|_| Error::output(format!("cannot read {}", p.display())))?;
         files.push((
             format!(
@@ -136,13 +139,43 @@ pub fn export_typst(
     }
     files.sort_by(|a, b| a.0.cmp(&b.0));
     files.dedup_by(|a, b| a.0 == b.0);
+    // Everything is written through a handle on DIR: a folder inside it
+    // (fonts/, issue-files/) that is a link leading out is refused, never
+    // written through.
+    let root = cap_std::fs::Dir::open_ambient_dir(out, cap_std::ambient_authority())
+        .map_err(|e| Error::output(format!("{}: cannot open the folder: {e}", out.display())))?;
+    let mut subdirs: std::collections::HashMap<String, std::sync::Arc<cap_std::fs::Dir>> =
+        std::collections::HashMap::new();
     for (rel, bytes) in &files {
         let target = out.join(rel);
-        if let Some(dir) = target.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| Error::output(format!("{}: {e}", dir.display())))?;
-        }
-        write_atomic(&target, bytes)?;
+        let (parent, name) = match rel.rsplit_once('/') {
+            Some((p, n)) => (p.to_string(), n),
+            None => (String::new(), rel.as_str()),
+        };
+        let dir = match subdirs.get(&parent) {
+            Some(d) => d.clone(),
+            None => {
+                let d = if parent.is_empty() {
+                    root.try_clone()
+                } else {
+                    root.create_dir_all(&parent)
+                        .and_then(|()| root.open_dir(&parent))
+                }
+                .map_err(|e| {
+                    Error::output(format!(
+                        "{}: cannot write there ({e}); it must be a folder inside {} \
+                         (a symbolic link leading out of it is refused): remove it, or name a \
+                         new folder",
+                        out.join(&parent).display(),
+                        out.display()
+                    ))
+                })?;
+                let d = std::sync::Arc::new(d);
+                subdirs.insert(parent.clone(), d.clone());
+                d
+            }
+        };
+        crate::output::stage_in(dir, &target, std::ffi::OsStr::new(name), bytes)?.commit()?;
     }
     Ok(Exported {
         layout: layout.name.clone(),

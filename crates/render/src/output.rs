@@ -289,41 +289,52 @@ impl Stager {
                 }
             }
         };
-        if let Ok(meta) = dir.symlink_metadata(&name) {
-            if !meta.is_file() && !meta.file_type().is_symlink() {
-                return Err(Error::output(format!(
-                    "{}: is not a regular file (a folder or a device); refusing to replace it",
-                    path.display()
-                )));
-            }
-        }
-        let shown = name.to_string_lossy();
-        let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
-        let mut tries = 0;
-        let (tmp, mut file) = loop {
-            let tmp = temp_name(&shown);
-            match dir.open_with(&tmp, &options) {
-                Ok(f) => break (tmp, f),
-                // Something is there already (planted, or a collision):
-                // never opened, never followed; another name.
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && tries < 16 => {
-                    tries += 1;
-                }
-                Err(e) => return Err(fail("create a file there", e)),
-            }
-        };
-        let staged = Staged {
-            dir,
-            tmp,
-            name,
-            path: path.to_path_buf(),
-            done: false,
-        };
-        file.write_all(bytes).map_err(|e| fail("write", e))?;
-        file.sync_all().map_err(|e| fail("write", e))?;
-        Ok(staged)
+        stage_in(dir, path, &name, bytes)
     }
+}
+
+/// Writes `bytes` under a temporary name in the open folder `dir`, to be
+/// renamed to `name` by [`Staged::commit`]; `path` names the target in
+/// messages. Everything goes through the folder's handle.
+pub fn stage_in(dir: Arc<Dir>, path: &Path, name: &std::ffi::OsStr, bytes: &[u8]) -> Result<Staged> {
+    let name = name.to_os_string();
+    let fail = |what: &str, e: std::io::Error| {
+        Error::output(format!("{}: cannot {what}: {e}", path.display()))
+    };
+    if let Ok(meta) = dir.symlink_metadata(&name) {
+        if !meta.is_file() && !meta.file_type().is_symlink() {
+            return Err(Error::output(format!(
+                "{}: is not a regular file (a folder or a device); refusing to replace it",
+                path.display()
+            )));
+        }
+    }
+    let shown = name.to_string_lossy();
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    let mut tries = 0;
+    let (tmp, mut file) = loop {
+        let tmp = temp_name(&shown);
+        match dir.open_with(&tmp, &options) {
+            Ok(f) => break (tmp, f),
+            // Something is there already (planted, or a collision):
+            // never opened, never followed; another name.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && tries < 16 => {
+                tries += 1;
+            }
+            Err(e) => return Err(fail("create a file there", e)),
+        }
+    };
+    let staged = Staged {
+        dir,
+        tmp,
+        name,
+        path: path.to_path_buf(),
+        done: false,
+    };
+    file.write_all(bytes).map_err(|e| fail("write", e))?;
+    file.sync_all().map_err(|e| fail("write", e))?;
+    Ok(staged)
 }
 
 /// Writes `bytes` beside `path` under a temporary name (as [`write_atomic`]
