@@ -77,6 +77,7 @@ fn main() -> ExitCode {
             dry_run,
             report,
             force,
+            limits,
         }) => cli::import::run(&cli::import::ImportOptions {
             inputs,
             out_dir: out_dir.as_deref(),
@@ -84,27 +85,21 @@ fn main() -> ExitCode {
             dry_run: *dry_run,
             report: report.as_deref(),
             force: *force,
+            limits: *limits,
         }),
-        #[cfg(not(feature = "import"))]
-        Some(Command::Import { .. }) => Err(bulletin_model::Error::usage(
-            "this bulletin-pdf was built without the importer: build it with the cargo \
-             feature `import` (on by default)",
-        )),
-        Some(Command::NewLayout { name }) => cli::commands::new_layout(name),
-        Some(Command::ExportTypst {
-            input,
-            dir,
-            force,
-            no_fonts,
-            encoding,
-            setup,
-        }) => {
-            let export = bulletin_render::export::ExportOptions {
-                force: *force,
-                fonts: !*no_fonts,
-            };
-            cli::commands::export_typst(input, dir, &export, *encoding, setup)
+        #[cfg(feature = "import")]
+        Some(Command::ImportWorker { input, limits }) => {
+            cli::import::worker(input, limits.limits())
         }
+        #[cfg(not(feature = "import"))]
+        Some(Command::Import { .. } | Command::ImportWorker { .. }) => {
+            Err(bulletin_model::Error::usage(
+                "this bulletin-pdf was built without the importer: build it with the cargo \
+             feature `import` (on by default)",
+            ))
+        }
+        Some(Command::NewLayout { name }) => cli::commands::new_layout(name),
+        Some(c @ Command::ExportTypst { .. }) => cli::commands::export_typst(c),
         Some(Command::Completions { shell }) => {
             cli::commands::completions(*shell);
             Ok(())
@@ -133,5 +128,8 @@ fn main() -> ExitCode {
 /// watchdog whose render went past its limits (Typst cannot be interrupted
 /// in the middle of a compile).
 pub(crate) fn exit(code: i32) -> ! {
+    // No destructor runs: the temporary files of outputs not yet in place
+    // are removed here.
+    bulletin_render::remove_staged();
     std::process::exit(code)
 }

@@ -740,7 +740,8 @@ fn an_article_with_twelve_footnotes_renders_with_the_embedded_fonts() {
 fn issue_without_office(dir: &Path) -> std::path::PathBuf {
     std::fs::create_dir_all(dir).unwrap();
     let p = dir.join("issue.toml");
-    let own = minimal_issue("标题", "正文。", "（单位）").replace("office = \"协调小组办公室\"\n", "");
+    let own =
+        minimal_issue("标题", "正文。", "（单位）").replace("office = \"协调小组办公室\"\n", "");
     std::fs::write(&p, own).unwrap();
     p
 }
@@ -795,10 +796,7 @@ fn series_files_of_other_users_are_left_out_and_named() {
     let out = shared.join("mine/o.pdf");
     let o = run(&[s(&input), "-o", s(&out)]);
     let err = strip_ansi(&stderr(&o));
-    assert!(
-        err.contains("its folder belongs to another user"),
-        "{err}"
-    );
+    assert!(err.contains("its folder belongs to another user"), "{err}");
     assert!(!out.exists() || !pdf_text_compact(&out).contains("外来单位"));
     // check agrees with render.
     let o = run(&["check", s(&input)]);
@@ -833,7 +831,11 @@ fn series_files_above_a_repository_root_are_not_read() {
     .unwrap();
     let repo = tmp.path().join("repo");
     std::fs::create_dir_all(repo.join(".git")).unwrap();
-    std::fs::write(repo.join("bulletin.toml"), "[bulletin]\nname = \"仓库简报\"\n").unwrap();
+    std::fs::write(
+        repo.join("bulletin.toml"),
+        "[bulletin]\nname = \"仓库简报\"\n",
+    )
+    .unwrap();
     let input = issue_without_office(&repo.join("2024"));
     let out = repo.join("o.pdf");
     let o = run(&[s(&input), "-o", s(&out)]);
@@ -858,7 +860,11 @@ fn series_files_above_a_repository_root_are_not_read() {
 fn export_typst_never_writes_through_links_inside_its_folder() {
     let tmp = tempfile::tempdir().unwrap();
     let input = issue(&tmp.path().join("src"), "issue.toml");
-    std::fs::write(tmp.path().join("src/photo.png"), crate::common::photos::png(400, 300, 7)).unwrap();
+    std::fs::write(
+        tmp.path().join("src/photo.png"),
+        crate::common::photos::png(400, 300, 7),
+    )
+    .unwrap();
     std::fs::write(
         &input,
         std::fs::read_to_string(&input).unwrap()
@@ -875,11 +881,222 @@ fn export_typst_never_writes_through_links_inside_its_folder() {
         let o = run(&["export-typst", s(&input), s(&out), "--force"]);
         let err = strip_ansi(&stderr(&o));
         assert_eq!(o.status.code(), Some(1), "{sub}: {err}");
-        assert!(err.contains("a symbolic link leading out of it is refused"), "{err}");
+        assert!(
+            err.contains("a symbolic link leading out of it is refused"),
+            "{err}"
+        );
         assert_eq!(
             std::fs::read_dir(&outside).unwrap().count(),
             0,
             "{sub}: files were written outside DIR"
         );
     }
+}
+
+/// A PDF of the given objects (numbered from 1; object 1 the catalogue),
+/// with a correct cross-reference table.
+fn pdf_of(objects: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+fn stream(dict: &str, data: &[u8]) -> Vec<u8> {
+    let mut v = format!("<< {dict} /Length {} >>\nstream\n", data.len()).into_bytes();
+    v.extend_from_slice(data);
+    v.extend_from_slice(b"\nendstream");
+    v
+}
+
+/// A 7 KB-class PDF whose page draws Form XObject 30, which draws 29
+/// twice, … down to 1: 2^30 draws.
+fn xobject_bomb() -> Vec<u8> {
+    const N: usize = 30;
+    // 1 catalogue, 2 pages, 3 page, 4 content, 5.. the forms.
+    let mut objects = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
+             /Resources << /XObject << /X{N} {} 0 R >> >> >>",
+            4 + N
+        )
+        .into_bytes(),
+        stream("", format!("/X{N} Do").as_bytes()),
+    ];
+    for k in 1..=N {
+        let (content, res) = if k == 1 {
+            ("BT ET 0 0 m 1 1 l S".to_string(), String::new())
+        } else {
+            (
+                format!("/X{} Do /X{} Do", k - 1, k - 1),
+                format!(
+                    "/Resources << /XObject << /X{} {} 0 R >> >>",
+                    k - 1,
+                    4 + k - 1
+                ),
+            )
+        };
+        objects.push(stream(
+            &format!("/Type /XObject /Subtype /Form /BBox [0 0 10 10] {res}"),
+            content.as_bytes(),
+        ));
+    }
+    pdf_of(&objects)
+}
+
+/// A small PDF drawing one 6000×6000 grey image (run-length encoded: about
+/// 560 KB for 36 MB of pixels) twenty times.
+fn image_bomb() -> Vec<u8> {
+    let pixels = 6000usize * 6000;
+    let mut rle = Vec::with_capacity(pixels / 64 + 2);
+    let mut left = pixels;
+    while left > 0 {
+        let n = left.min(128);
+        rle.push((257 - n) as u8);
+        rle.push(0x80);
+        left -= n;
+    }
+    rle.push(128);
+    let draws: String = (0..20)
+        .map(|i| format!("q 500 0 0 500 {} 100 cm /Im Do Q ", i * 2))
+        .collect();
+    pdf_of(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
+          /Resources << /XObject << /Im 5 0 R >> >> >>"
+            .to_vec(),
+        stream("", draws.as_bytes()),
+        stream(
+            "/Type /XObject /Subtype /Image /Width 6000 /Height 6000 /ColorSpace /DeviceGray \
+             /BitsPerComponent 8 /Filter /RunLengthDecode",
+            &rle,
+        ),
+    ])
+}
+
+/// The importer is bounded (#20 item 7): each document of a folder is read
+/// in a worker process under --timeout and --max-memory; one made to
+/// exhaust the reader stops with a message that says so, and the rest of
+/// the folder is imported and written.
+#[test]
+fn a_hostile_document_stops_at_the_limits_and_the_rest_is_imported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("old");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("a-bomb.pdf"), xobject_bomb()).unwrap();
+    std::fs::write(dir.join("b-images.pdf"), image_bomb()).unwrap();
+    std::fs::write(
+        dir.join("c-good.txt"),
+        "工作简报\n第3期\n县委办公室　　2020年5月6日\n\n【工作动态】\n\n标题一\n\n正文第一段。\n\n（单位）\n",
+    )
+    .unwrap();
+    let start = std::time::Instant::now();
+    let o = std::process::Command::new(BIN)
+        .args(["import", s(&dir), "--timeout", "3", "--max-memory", "400M"])
+        .output()
+        .unwrap();
+    let secs = start.elapsed().as_secs_f64();
+    let err = strip_ansi(&stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("a-bomb.pdf: the import took longer than 3 s"),
+        "{err}"
+    );
+    assert!(
+        err.contains("b-images.pdf: the import used")
+            || err.contains("b-images.pdf: the import took longer"),
+        "{err}"
+    );
+    assert!(dir.join("c-good.toml").is_file(), "{err}");
+    assert!(!dir.join("a-bomb.toml").exists() && !dir.join("b-images.toml").exists());
+    // Two documents stopped at their limits, well before the 2^30 draws end.
+    assert!(secs < 30.0, "{secs} s");
+}
+
+/// `export-typst` runs the layout under the render's limits (#20 item 8).
+#[test]
+fn export_typst_stops_a_runaway_layout_at_its_limits() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = issue(tmp.path(), "issue.toml");
+    let layout = layout_extending_default(
+        tmp.path(),
+        "loop",
+        "",
+        "#let n = 0\n#for i in range(200000000) { n = calc.rem(n + i, 7) }\n#n\n",
+    );
+    let start = std::time::Instant::now();
+    let o = run(&[
+        "export-typst",
+        s(&input),
+        s(&tmp.path().join("out")),
+        "--layout",
+        s(&layout),
+        "--timeout",
+        "2",
+    ]);
+    let err = strip_ansi(&stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("the export took longer than 2 s"), "{err}");
+    assert!(start.elapsed().as_secs() < 20);
+}
+
+/// A numbered run's --timeout is the run's, not each copy's, and a run
+/// stopped half-way leaves none of its staged copies behind (#20 item 9).
+#[test]
+fn a_numbered_run_is_timed_as_a_whole_and_leaves_nothing_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = issue(tmp.path(), "issue.toml");
+    let out = tmp.path().join("copies");
+    std::fs::create_dir_all(&out).unwrap();
+    let start = std::time::Instant::now();
+    let o = run(&[
+        s(&input),
+        "--numbered",
+        "1-100000",
+        "-o",
+        s(&out.join("copy-{n}.pdf")),
+        "--timeout",
+        "3",
+    ]);
+    let secs = start.elapsed().as_secs_f64();
+    let err = strip_ansi(&stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("the numbered run took longer than 3 s"),
+        "{err}"
+    );
+    assert!(secs < 30.0, "{secs} s");
+    let left: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(
+        left.is_empty(),
+        "{} files left behind: {:?}",
+        left.len(),
+        &left[..left.len().min(5)]
+    );
 }

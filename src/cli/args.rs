@@ -115,18 +115,35 @@ pub struct RenderArgs {
     #[arg(short, long)]
     pub quiet: bool,
 
-    /// Stop a render that takes longer than this, in seconds (e.g. 60, 90s,
-    /// 2m): a layout is code, and may loop.
-    #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = bulletin_model::limits::parse_duration)]
-    pub timeout: std::time::Duration,
-
-    /// Stop a render whose process uses more memory than this (e.g. 2G,
-    /// 512M).
-    #[arg(long, value_name = "SIZE", default_value = "2G", value_parser = bulletin_model::limits::parse_size)]
-    pub max_memory: u64,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 
     #[command(flatten)]
     pub setup: Setup,
+}
+
+/// The limits of a piece of work: a render (an issue's, or a numbered run's
+/// as a whole), an import (each input's) or an export.
+#[derive(Args, Debug, Clone, Copy)]
+pub struct LimitArgs {
+    /// Stop work that takes longer than this, in seconds (e.g. 60, 90s, 2m):
+    /// a render (a layout is code, and may loop), a numbered run as a
+    /// whole, the import of one document, an export.
+    #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = bulletin_model::limits::parse_duration)]
+    pub timeout: std::time::Duration,
+
+    /// Stop work whose process uses more memory than this (e.g. 2G, 512M).
+    #[arg(long, value_name = "SIZE", default_value = "2G", value_parser = bulletin_model::limits::parse_size)]
+    pub max_memory: u64,
+}
+
+impl LimitArgs {
+    pub fn limits(&self) -> bulletin_model::limits::Limits {
+        bulletin_model::limits::Limits {
+            time: self.timeout,
+            memory: self.max_memory,
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -226,6 +243,18 @@ pub enum Command {
         /// Overwrite issue files (and series files, images) that exist.
         #[arg(long)]
         force: bool,
+        /// Each input is read in a process of its own, stopped past these
+        /// limits (a damaged or hostile document); the others are imported.
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// A worker process of an import (internal: reads one document, answers
+    /// on standard output).
+    #[command(name = "__import", hide = true)]
+    ImportWorker {
+        input: PathBuf,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Render an issue again whenever a file it depends on changes: the
     /// issue, its series files, the layout's files, files of the issue's
@@ -276,6 +305,11 @@ pub enum Command {
         /// The encoding of the issue file: utf-8 (default) or gbk.
         #[arg(long, value_name = "ENCODING", default_value = "utf-8")]
         encoding: Encoding,
+        /// Print empty boxes for characters that no font has, instead of failing.
+        #[arg(long)]
+        allow_missing_glyphs: bool,
+        #[command(flatten)]
+        limits: LimitArgs,
         #[command(flatten)]
         setup: Setup,
     },
@@ -420,10 +454,7 @@ impl RenderArgs {
                 encoding: self.encoding,
             },
             session: self.setup.session_options(),
-            limits: bulletin_model::limits::Limits {
-                time: self.timeout,
-                memory: self.max_memory,
-            },
+            limits: self.limits.limits(),
         })
     }
 }
@@ -559,6 +590,9 @@ pub fn mistyped_subcommand(args: &[OsString]) -> Option<clap::Error> {
         return None;
     }
     let cmd = Cli::command();
+    if cmd.get_subcommands().any(|s| s.get_name() == word.as_ref()) {
+        return None;
+    }
     let names: Vec<String> = cmd
         .get_subcommands()
         .map(|s| s.get_name().to_string())

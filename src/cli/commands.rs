@@ -6,11 +6,10 @@ use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;
 
-use bulletin_model::source::Encoding;
 use bulletin_render::export::ExportOptions;
 use bulletin_render::{layout, Error, RenderOptions, Session};
 
-use super::args::{Cli, Setup};
+use super::args::{Cli, Command, Setup};
 use super::term;
 
 /// For each font role of the layout, the font that will be used; with
@@ -155,20 +154,43 @@ pub fn new_layout(name: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// A plain Typst project of one issue.
-pub fn export_typst(
-    input: &Path,
-    dir: &Path,
-    export: &ExportOptions,
-    encoding: Encoding,
-    setup: &Setup,
-) -> Result<(), Error> {
-    let session = Session::new(&setup.session_options())?;
-    let opts = RenderOptions {
+/// A plain Typst project of one issue (`export-typst`).
+pub fn export_typst(command: &Command) -> Result<(), Error> {
+    let Command::ExportTypst {
+        input,
+        dir,
+        force,
+        no_fonts,
         encoding,
+        allow_missing_glyphs,
+        limits,
+        setup,
+    } = command
+    else {
+        return Err(Error::usage("export-typst: not that command"));
+    };
+    let export = ExportOptions {
+        force: *force,
+        fonts: !*no_fonts,
+    };
+    let opts = &RenderOptions {
+        encoding: *encoding,
+        allow_missing_glyphs: *allow_missing_glyphs,
         ..Default::default()
     };
-    let exported = bulletin_render::export_typst(&session, input, &opts, dir, export)?;
+    let limits = limits.limits();
+    let export = &export;
+    let session = Session::new(&setup.session_options())?;
+    // The layout runs: the render's limits hold, to the last file written.
+    let dog = bulletin_model::limits::Watchdog::start(limits, |e| {
+        term::error_text(&e.message());
+        crate::exit(1);
+    });
+    let _watched = dog.watch_task(
+        &input.display().to_string(),
+        bulletin_model::limits::Task::Export,
+    );
+    let exported = bulletin_render::export_typst(&session, input, opts, dir, export)?;
     term::line(&format!(
         "wrote {} ({} files, layout {}); compile it with: typst compile --font-path {}/fonts {}/main.typ",
         dir.display(),

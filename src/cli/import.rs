@@ -20,6 +20,7 @@ pub struct ImportOptions<'a> {
     pub dry_run: bool,
     pub report: Option<&'a Path>,
     pub force: bool,
+    pub limits: super::args::LimitArgs,
 }
 
 /// The render crate's side of an import: everything `check` does before
@@ -29,6 +30,8 @@ struct RenderHost {
     /// None until needed; Some(None) when no session could be made (the
     /// check is then skipped, as before).
     session: RefCell<Option<Option<bulletin_render::Session>>>,
+    /// Each document is read in a worker process under these.
+    limits: super::args::LimitArgs,
 }
 
 impl bulletin_import::Host for RenderHost {
@@ -54,6 +57,136 @@ impl bulletin_import::Host for RenderHost {
     fn write(&self, path: &Path, bytes: &[u8]) -> Result<(), Error> {
         write_atomic(path, bytes)
     }
+
+    /// Reads the document in a worker process (`bulletin-pdf __import`),
+    /// under the time and memory limits: a document made to exhaust the
+    /// reader ends its worker only, with a message, and the run goes on.
+    fn import(&self, input: &Path) -> Result<bulletin_import::Imported, String> {
+        import_in_worker(input, &self.limits)
+    }
+}
+
+/// The most a worker's answer may hold: the input's own bytes at most in
+/// images, and the unpacked parts of a .docx, with room for the issue.
+const MAX_ANSWER: u64 = bulletin_import::docx::MAX_UNPACKED + (64 << 20);
+
+/// How long past its own time limit a worker is given to answer before it
+/// is killed (its watchdog ends it first, with its message).
+const GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
+fn import_in_worker(
+    input: &Path,
+    limits: &super::args::LimitArgs,
+) -> Result<bulletin_import::Imported, String> {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let exe = std::env::current_exe().map_err(|e| format!("cannot start an import worker: {e}"))?;
+    let mut command = Command::new(exe);
+    command
+        .arg("__import")
+        .arg("--timeout")
+        .arg(format!("{}", limits.timeout.as_secs_f64()))
+        .arg("--max-memory")
+        .arg(limits.max_memory.to_string())
+        .arg("--")
+        .arg(input)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // Its own process group: LibreOffice, started for a .doc, goes with it.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = command
+        .spawn()
+        .map_err(|e| format!("cannot start an import worker: {e}"))?;
+    let mut stdout = child.stdout.take().ok_or("no worker output")?;
+    let mut stderr = child.stderr.take().ok_or("no worker output")?;
+    let out = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let r = (&mut stdout).take(MAX_ANSWER + 1).read_to_end(&mut buf);
+        r.map(|_| buf)
+    });
+    let err = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = (&mut stderr).take(1 << 20).read_to_end(&mut buf);
+        String::from_utf8_lossy(&buf).into_owned()
+    });
+    let deadline = std::time::Instant::now() + limits.timeout + GRACE;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if std::time::Instant::now() > deadline => break None,
+            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(10)),
+            Err(e) => {
+                return Err(format!(
+                    "{}: the import worker failed: {e}",
+                    input.display()
+                ))
+            }
+        }
+    };
+    let Some(status) = status else {
+        kill_group(&mut child);
+        let _ = child.wait();
+        return Err(bulletin_model::limits::Exceeded::Time {
+            what: input.display().to_string(),
+            task: bulletin_model::limits::Task::Import,
+            limit: limits.timeout,
+        }
+        .message());
+    };
+    // Whatever the worker started (a converter) ends with it.
+    kill_group(&mut child);
+    let answer = out.join().ok().and_then(Result::ok).unwrap_or_default();
+    let message = err.join().unwrap_or_default();
+    if !status.success() {
+        let m = message.trim();
+        return Err(match m.strip_prefix("error: ") {
+            Some(m) => m.to_string(),
+            None if !m.is_empty() => m.to_string(),
+            None => format!(
+                "{}: the import stopped ({status}); the document may be damaged",
+                input.display()
+            ),
+        });
+    }
+    if answer.len() as u64 > MAX_ANSWER {
+        return Err(format!("{}: the import is too large", input.display()));
+    }
+    bulletin_import::wire::decode(&answer).map_err(|m| format!("{}: {m}", input.display()))
+}
+
+fn kill_group(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    if let Ok(pid) = i32::try_from(child.id()) {
+        // SAFETY: kill(2) with a negative pid signals the process group the
+        // child leads (it was started with process_group(0)).
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+    }
+    let _ = child.kill();
+}
+
+/// `bulletin-pdf __import FILE`: reads one document under the limits and
+/// writes the import to standard output (see `bulletin_import::wire`); an
+/// error goes to standard error, with exit 1.
+pub fn worker(input: &Path, limits: bulletin_model::limits::Limits) -> Result<(), Error> {
+    use std::io::Write;
+    let dog = bulletin_model::limits::Watchdog::start(limits, |e| {
+        eprintln!("error: {}", bulletin_model::text::visible(&e.message()));
+        crate::exit(1);
+    });
+    let _watched = dog.watch_task(
+        &input.display().to_string(),
+        bulletin_model::limits::Task::Import,
+    );
+    let imported = bulletin_import::import_file(input)?;
+    let bytes = bulletin_import::wire::encode(&imported).map_err(Error::input)?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(&bytes)
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::output(format!("cannot answer: {e}")))
 }
 
 /// Imports every input; fails (exit 1) when any input failed, after the
@@ -64,6 +197,7 @@ pub fn run(opts: &ImportOptions<'_>) -> Result<(), Error> {
     }
     let host = RenderHost {
         session: RefCell::new(None),
+        limits: opts.limits,
     };
     let run = bulletin_import::import_all(
         &bulletin_import::ImportOptions {

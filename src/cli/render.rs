@@ -345,8 +345,12 @@ pub fn numbered(plan: &Plan, input: &Path, out_dir: Option<&Path>) -> Result<(),
     });
     let name = input.display().to_string();
     let mut renderer = Renderer::new(&session);
+    // One watch for the whole run, to its last file: --timeout is the run's.
+    let _watched = dog.watch_task(
+        &format!("{name} ({} copies)", copies.iter().count()),
+        bulletin_model::limits::Task::NumberedRun,
+    );
     let prepared = {
-        let _watched = dog.watch(&name);
         if is_stdio(input) {
             let bytes = read_stdin()?;
             let name = Path::new(STDIN_NAME);
@@ -366,15 +370,7 @@ pub fn numbered(plan: &Plan, input: &Path, out_dir: Option<&Path>) -> Result<(),
         CopiesTo::One(_) => numbered::CopiesTo::One,
         CopiesTo::Each(list) => numbered::CopiesTo::Each(list.clone()),
     };
-    let run = numbered::numbered(
-        &mut renderer,
-        prepared,
-        &list,
-        &mode,
-        &files,
-        &plan.render,
-        &dog,
-    )?;
+    let run = numbered::numbered(&mut renderer, prepared, &list, &mode, &files, &plan.render)?;
     for w in &run.warnings {
         term::warning(w);
     }

@@ -176,6 +176,19 @@ impl<'a> Package<'a> {
         Ok(Some(data))
     }
 
+    /// Counts `bytes` more against the budget (a part used again).
+    fn charge(&mut self, bytes: u64) -> Result<(), ReadError> {
+        if bytes > self.budget {
+            return Err(ReadError::TooLarge(format!(
+                "{NOT_DOCX}: the package unpacks to more than {} MiB, counting each use of a \
+                 part (a zip bomb?); refused",
+                MAX_UNPACKED / (1024 * 1024)
+            )));
+        }
+        self.budget -= bytes;
+        Ok(())
+    }
+
     /// A part parsed as XML.
     fn xml(&mut self, name: &str) -> Result<Option<El>, ReadError> {
         match self.part(name)? {
@@ -1528,6 +1541,12 @@ impl DocReader<'_, '_> {
             return None;
         }
         let data = if let Some(d) = self.images.get(&target) {
+            // Each reference is a copy to keep and to write: it counts
+            // against the unpack budget, as the first one did.
+            if let Err(e) = self.pkg.charge(d.len() as u64) {
+                self.fail(e);
+                return None;
+            }
             d.clone()
         } else {
             match self.pkg.part(&target) {
@@ -1553,6 +1572,14 @@ impl DocReader<'_, '_> {
             .unwrap_or_else(|| "bin".into());
         if ext == "jpeg" {
             ext = "jpg".into();
+        }
+        // The name of the part is the document's: only an image's extension
+        // is kept (a part named x.toml must not become an issue file).
+        const IMAGE_EXTS: [&str; 11] = [
+            "png", "jpg", "gif", "bmp", "svg", "emf", "wmf", "tif", "tiff", "webp", "jfif",
+        ];
+        if !IMAGE_EXTS.contains(&ext.as_str()) {
+            ext = "bin".into();
         }
         if matches!(ext.as_str(), "emf" | "wmf" | "tif" | "tiff" | "bin") {
             self.doc.notices.push(format!(
@@ -1872,6 +1899,62 @@ mod tests {
             ("word/footnotes.xml", footnotes.as_bytes()),
             ("word/media/image1.png", PNG),
         ])
+    }
+
+    /// One large media part drawn eight times (#20 item 7): every use is a
+    /// copy kept and written, so each counts against the unpack budget; a
+    /// part named .toml is not saved under that extension.
+    #[test]
+    fn every_use_of_a_part_counts_against_the_budget() {
+        let drawing = r#"<w:p><w:r><w:drawing><wp:inline><wp:extent cx="3600000" cy="1800000"/><a:graphic><a:graphicData><pic:pic><pic:blipFill><a:blip r:embed="rId4"/></pic:blipFill></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>"#;
+        let body = format!("<w:p><w:r><w:t>图</w:t></w:r></w:p>{}", drawing.repeat(8));
+        let big = vec![0u8; 40 << 20];
+        let with = |part: &[u8], name: &str| {
+            let mut bytes = package(&body);
+            let mut z = zip::ZipArchive::new(Cursor::new(bytes.clone())).unwrap();
+            let mut parts: Vec<(String, Vec<u8>)> = Vec::new();
+            for i in 0..z.len() {
+                let mut f = z.by_index(i).unwrap();
+                let mut d = Vec::new();
+                f.read_to_end(&mut d).unwrap();
+                let n = f.name().unwrap().to_string();
+                if n == "word/media/image1.png" {
+                    parts.push((format!("word/media/{name}"), part.to_vec()));
+                } else if n == "word/_rels/document.xml.rels" {
+                    let t = String::from_utf8(d)
+                        .unwrap()
+                        .replace("media/image1.png", &format!("media/{name}"));
+                    parts.push((n, t.into_bytes()));
+                } else {
+                    parts.push((n, d));
+                }
+            }
+            let refs: Vec<(&str, &[u8])> = parts
+                .iter()
+                .map(|(n, d)| (n.as_str(), d.as_slice()))
+                .collect();
+            bytes = docx(&refs);
+            bytes
+        };
+        // 8 × 40 MiB is past the 256 MiB budget, though the part is 40 MiB.
+        match read(&with(&big, "image1.png")) {
+            Err(ReadError::TooLarge(m)) => assert!(m.contains("counting each use"), "{m}"),
+            other => panic!("not refused: {:?}", other.map(|d| d.items.len())),
+        }
+        // A part named .toml comes back as .bin.
+        let doc = read(&with(PNG, "evil.toml")).unwrap();
+        let exts: Vec<&str> = doc
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Image(im) => Some(im.ext.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            !exts.is_empty() && exts.iter().all(|e| *e == "bin"),
+            "{exts:?}"
+        );
     }
 
     fn paras(doc: &Doc) -> Vec<&Para> {

@@ -52,6 +52,13 @@ pub trait Host {
     /// Writes a file atomically (an older file there is replaced only once
     /// the new one is complete).
     fn write(&self, path: &Path, bytes: &[u8]) -> Result<()>;
+
+    /// Reads and recognises one input. Here, in this process; a host that
+    /// imports documents of others bounds it (`bulletin-pdf import` reads
+    /// each in a worker process under `--timeout` and `--max-memory`).
+    fn import(&self, input: &Path) -> std::result::Result<crate::input::Imported, String> {
+        crate::input::import_file(input).map_err(|e| e.message)
+    }
 }
 
 /// The outcome of one input.
@@ -353,12 +360,24 @@ pub fn import_all(opts: &ImportOptions<'_>, host: &dyn Host) -> Result<Run> {
             outcomes.push(o);
             continue;
         }
-        match crate::input::import_file(&o.input) {
+        match host.import(&o.input) {
             Ok(imp) => {
                 o.format = Some(imp.format);
                 o.recognized = Some(imp.recognized);
             }
-            Err(e) => o.error = Some(e.message),
+            Err(e) => o.error = Some(e),
+        }
+        // Without a series file to share, each issue is written as soon as
+        // it is imported: a run stopped later keeps what was done.
+        if !opts.series {
+            if let Some(r) = &o.recognized {
+                let dir = o.output.parent().unwrap_or(Path::new("")).to_path_buf();
+                let none = write::Shared::default();
+                match write_one(&o, r, &dir, &none, opts, host, &mut HashSet::new()) {
+                    Ok(written) => o.written = written,
+                    Err(e) => o.error = Some(e),
+                }
+            }
         }
         outcomes.push(o);
     }
@@ -370,9 +389,9 @@ pub fn import_all(opts: &ImportOptions<'_>, host: &dyn Host) -> Result<Run> {
         BTreeMap::new()
     };
 
-    // Write (or, dry, only validate).
+    // With --series: write (or, dry, only validate) once all are imported.
     let mut series_written: HashSet<PathBuf> = HashSet::new();
-    for o in outcomes.iter_mut() {
+    for o in outcomes.iter_mut().filter(|_| opts.series) {
         let Some(r) = &o.recognized else { continue };
         let dir = o.output.parent().unwrap_or(Path::new("")).to_path_buf();
         let shared = shared_by_dir.get(&dir).cloned().unwrap_or_default();

@@ -23,7 +23,7 @@ pub const MAX_TEXT_BYTES: u64 = bulletin_model::source::MAX_FILE_BYTES;
 pub const CONVERT_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// What kind of input a file is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Format {
     Docx,
     Pdf,

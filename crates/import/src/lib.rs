@@ -15,6 +15,7 @@ pub mod input;
 pub mod pdf;
 pub mod recognize;
 pub mod text;
+pub mod wire;
 pub mod write;
 
 pub use folder::{import_all, Host, ImportOptions, Outcome, Run};

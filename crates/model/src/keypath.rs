@@ -92,9 +92,72 @@ impl Serialize for KeyPath {
     }
 }
 
+impl std::str::FromStr for KeyPath {
+    type Err = String;
+
+    /// Reads a key path as [`Display`](std::fmt::Display) writes it.
+    fn from_str(s: &str) -> Result<KeyPath, String> {
+        let bad = || format!("{s:?} is not a key path such as columns[0].articles[3]");
+        let index = |part: &str, key: &str| -> Result<usize, String> {
+            part.strip_prefix(key)
+                .and_then(|r| r.strip_prefix('['))
+                .and_then(|r| r.strip_suffix(']'))
+                .and_then(|n| n.parse().ok())
+                .ok_or_else(bad)
+        };
+        let parts: Vec<&str> = s.split('.').collect();
+        Ok(match parts.as_slice() {
+            [""] => KeyPath::File,
+            ["bulletin"] => KeyPath::Bulletin,
+            ["issue"] => KeyPath::Issue,
+            ["footer"] => KeyPath::Footer,
+            [c] if c.starts_with("columns[") => KeyPath::Column(index(c, "columns")?),
+            [a] => KeyPath::Article {
+                column: None,
+                index: index(a, "articles")?,
+            },
+            [c, a] => KeyPath::Article {
+                column: Some(index(c, "columns")?),
+                index: index(a, "articles")?,
+            },
+            _ => return Err(bad()),
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for KeyPath {
+    /// From its key path.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<KeyPath, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_paths_read_back() {
+        for k in [
+            KeyPath::File,
+            KeyPath::Bulletin,
+            KeyPath::Issue,
+            KeyPath::Footer,
+            KeyPath::Column(3),
+            KeyPath::Article {
+                column: Some(1),
+                index: 4,
+            },
+            KeyPath::Article {
+                column: None,
+                index: 0,
+            },
+        ] {
+            assert_eq!(k.to_string().parse::<KeyPath>(), Ok(k));
+        }
+        assert!("columns[x]".parse::<KeyPath>().is_err());
+    }
 
     #[test]
     fn key_paths() {

@@ -1,4 +1,5 @@
-//! Every render ends: a time limit and a memory limit per issue.
+//! Every piece of work ends: a time limit and a memory limit per render,
+//! numbered run, import and export.
 //!
 //! A layout is code from someone else, and Typst cannot be interrupted in
 //! the middle of a compile. So a [`Watchdog`] thread watches the render in
@@ -88,11 +89,79 @@ pub fn resident() -> Option<u64> {
     Some(kb * 1024)
 }
 
+/// What is being watched: the message and its advice depend on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Task {
+    /// The render of an issue (its layout is code, and may loop).
+    #[default]
+    Render,
+    /// A numbered print run: every copy, and the file(s) they go to.
+    NumberedRun,
+    /// The import of a document (someone else's file, perhaps damaged or
+    /// made to exhaust the reader).
+    Import,
+    /// An export of an issue as a Typst project (its layout runs).
+    Export,
+}
+
+impl Task {
+    fn noun(self) -> &'static str {
+        match self {
+            Task::Render => "the render",
+            Task::NumberedRun => "the numbered run",
+            Task::Import => "the import",
+            Task::Export => "the export",
+        }
+    }
+
+    fn advice(self, what: &'static str) -> &'static str {
+        match (self, what) {
+            (Task::Render | Task::Export, "time") => {
+                "A real issue renders in about a second: a layout that loops, or an issue far \
+                 larger than real ones, does this. Check the layout, or raise the limit with \
+                 --timeout SECONDS."
+            }
+            (Task::Render | Task::Export, _) => {
+                "A real issue needs about 200 MiB: a layout that builds huge data, or an issue \
+                 far larger than real ones, does this. Check the layout, or raise the limit with \
+                 --max-memory SIZE."
+            }
+            (Task::NumberedRun, "time") => {
+                "The limit is for the whole run: a copy takes a fraction of a second, so a long \
+                 run needs a higher limit (--timeout SECONDS, e.g. --timeout 30m)."
+            }
+            (Task::NumberedRun, _) => {
+                "Raise the limit with --max-memory SIZE, or write one PDF per copy (-o \
+                 'copy-{n}.pdf'), which keeps less in memory."
+            }
+            (Task::Import, "time") => {
+                "A real document imports in well under a second: this one is damaged, or made \
+                 to exhaust the reader. If it is a real bulletin, raise the limit with --timeout \
+                 SECONDS."
+            }
+            (Task::Import, _) => {
+                "A real document needs far less: this one is damaged, or made to exhaust the \
+                 reader (a decompression bomb, say). If it is a real bulletin, raise the limit \
+                 with --max-memory SIZE."
+            }
+        }
+    }
+}
+
 /// What went past a limit.
 #[derive(Debug, Clone)]
 pub enum Exceeded {
-    Time { what: String, limit: Duration },
-    Memory { what: String, used: u64, limit: u64 },
+    Time {
+        what: String,
+        task: Task,
+        limit: Duration,
+    },
+    Memory {
+        what: String,
+        task: Task,
+        used: u64,
+        limit: u64,
+    },
 }
 
 impl Exceeded {
@@ -100,20 +169,25 @@ impl Exceeded {
     pub fn message(&self) -> String {
         let mib = |b: u64| b / (1024 * 1024);
         match self {
-            Exceeded::Time { what, limit } => format!(
-                "{what}: the render took longer than {} s, the time limit (--timeout), and was \
-                 stopped; nothing was written. A real issue renders in about a second: a layout \
-                 that loops, or an issue far larger than real ones, does this. Check the layout, \
-                 or raise the limit with --timeout SECONDS.",
-                limit.as_secs_f64()
+            Exceeded::Time { what, task, limit } => format!(
+                "{what}: {} took longer than {} s, the time limit (--timeout), and was \
+                 stopped; nothing was written. {}",
+                task.noun(),
+                limit.as_secs_f64(),
+                task.advice("time")
             ),
-            Exceeded::Memory { what, used, limit } => format!(
-                "{what}: the render used {} MiB of memory, over the limit of {} MiB \
-                 (--max-memory), and was stopped; nothing was written. A real issue needs about \
-                 200 MiB: a layout that builds huge data, or an issue far larger than real ones, \
-                 does this. Check the layout, or raise the limit with --max-memory SIZE.",
+            Exceeded::Memory {
+                what,
+                task,
+                used,
+                limit,
+            } => format!(
+                "{what}: {} used {} MiB of memory, over the limit of {} MiB (--max-memory), \
+                 and was stopped; nothing was written. {}",
+                task.noun(),
                 mib(*used),
-                mib(*limit)
+                mib(*limit),
+                task.advice("memory")
             ),
         }
     }
@@ -121,6 +195,7 @@ impl Exceeded {
 
 struct Current {
     what: String,
+    task: Task,
     since: Instant,
 }
 
@@ -162,16 +237,19 @@ impl Watchdog {
                     continue;
                 };
                 let what = current.what.clone();
+                let task = current.task;
                 let elapsed = current.since.elapsed();
                 let exceeded = if elapsed > limits.time {
                     Some(Exceeded::Time {
                         what,
+                        task,
                         limit: limits.time,
                     })
                 } else {
                     match resident() {
                         Some(used) if used > limits.memory => Some(Exceeded::Memory {
                             what,
+                            task,
                             used,
                             limit: limits.memory,
                         }),
@@ -197,9 +275,15 @@ impl Watchdog {
     /// Watches a render of `what` (an issue file) until the returned value
     /// is dropped.
     pub fn watch(&self, what: &str) -> Watched {
+        self.watch_task(what, Task::Render)
+    }
+
+    /// Watches `task` on `what` until the returned value is dropped.
+    pub fn watch_task(&self, what: &str, task: Task) -> Watched {
         let (lock, wake) = &*self.state;
         *lock.lock().unwrap_or_else(|e| e.into_inner()) = Some(Current {
             what: what.to_string(),
+            task,
             since: Instant::now(),
         });
         wake.notify_all();

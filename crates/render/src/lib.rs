@@ -74,7 +74,9 @@ pub use crate::error::{Error, ErrorKind, Result};
 pub use crate::export::export_typst;
 pub use crate::fonts::{FontFile, FontOptions, Fonts, Origin};
 pub use crate::layout::Layout;
-pub use crate::output::{refuse_inputs, refuse_report, stage, write_atomic, Staged, Stager};
+pub use crate::output::{
+    refuse_inputs, refuse_report, remove_staged, stage, write_atomic, Staged, Stager,
+};
 pub use crate::pdf::export_pdf;
 pub use crate::pipeline::{
     compile_project, folder_of, prepare, prepare_bytes, prepare_with, render_file, Prepared,

@@ -14,7 +14,6 @@
 use std::path::{Path, PathBuf};
 
 use bulletin_model::diag::Diagnostic;
-use bulletin_model::limits::Watchdog;
 
 use crate::error::{Error, Result};
 use crate::output::{refuse_inputs, Staged, Stager};
@@ -51,8 +50,8 @@ const WITHOUT_COPY: &str = "is set without a copy number";
 /// Lays out the copies `copies` of a prepared issue and sends them where
 /// `to` says: each staged PDF is put in place once all are written. The
 /// targets `outputs` (the one PDF's, or every copy's) are refused when the
-/// layout read them. Each copy's layout is watched by `dog` (its time limit
-/// is a copy's, the memory limit the run's).
+/// layout read them. The caller watches the whole run, to its last file
+/// (`limits::Task::NumberedRun`): the time limit is the run's, not a copy's.
 pub fn numbered(
     renderer: &mut Renderer,
     mut prepared: Prepared,
@@ -60,7 +59,6 @@ pub fn numbered(
     to: &CopiesTo,
     outputs: &[&Path],
     opts: &RenderOptions,
-    dog: &Watchdog,
 ) -> Result<Numbered> {
     let name = prepared.path.display().to_string();
     if copies.is_empty() {
@@ -85,7 +83,6 @@ pub fn numbered(
     };
     let mut each_copy = |sink: &mut Sink| -> Result<()> {
         for (i, &n) in copies.iter().enumerate() {
-            let _watched = dog.watch(&format!("{name} (copy {n:06})"));
             let rendered = state.copy(renderer, &mut prepared, n, opts)?;
             if i == 0 {
                 // The files the layout read are known now: refuse to write
@@ -123,7 +120,6 @@ pub fn numbered(
             })?;
             let head = state.head.take().ok_or_else(|| Error::input("no copies"))?;
             let per_copy = head.document.pages().len();
-            let _watched = dog.watch(&format!("{name} ({} copies in one PDF)", copies.len()));
             let joined = Rendered {
                 document: crate::pdf::join_copies(&head.document, pages),
                 ..head

@@ -238,6 +238,61 @@ pub struct Staged {
     name: OsString,
     path: PathBuf,
     done: bool,
+    /// Its entry among the files staged and not yet committed.
+    id: u64,
+}
+
+/// The files staged and not yet committed or dropped, by id: what
+/// [`remove_staged`] removes when the process must end at once.
+type Live = std::collections::BTreeMap<u64, (Arc<Dir>, String)>;
+static LIVE: std::sync::Mutex<Live> = std::sync::Mutex::new(std::collections::BTreeMap::new());
+static NEXT_STAGED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn live_staged() -> std::sync::MutexGuard<'static, Live> {
+    LIVE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Set once the process is ending: nothing more is staged.
+static CLOSING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// Stagings between the creation of their file and its registration.
+static IN_FLIGHT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+struct InFlight;
+
+impl InFlight {
+    fn enter() -> Option<InFlight> {
+        use std::sync::atomic::Ordering::SeqCst;
+        IN_FLIGHT.fetch_add(1, SeqCst);
+        if CLOSING.load(SeqCst) {
+            IN_FLIGHT.fetch_sub(1, SeqCst);
+            return None;
+        }
+        Some(InFlight)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        IN_FLIGHT.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Removes every temporary file staged by this process and not yet put in
+/// place: called before the process ends at once (a watchdog past its
+/// limit), when no destructor will run. A numbered run stopped half-way
+/// leaves none of its copies behind: stagings under way finish registering
+/// first, and no new one starts.
+pub fn remove_staged() {
+    use std::sync::atomic::Ordering::SeqCst;
+    CLOSING.store(true, SeqCst);
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    while IN_FLIGHT.load(SeqCst) > 0 && std::time::Instant::now() < until {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let live = std::mem::take(&mut *live_staged());
+    for (_, (dir, tmp)) in live {
+        let _ = dir.remove_file(&tmp);
+    }
 }
 
 /// Stages outputs, opening each target folder once (a numbered run stages
@@ -296,7 +351,12 @@ impl Stager {
 /// Writes `bytes` under a temporary name in the open folder `dir`, to be
 /// renamed to `name` by [`Staged::commit`]; `path` names the target in
 /// messages. Everything goes through the folder's handle.
-pub fn stage_in(dir: Arc<Dir>, path: &Path, name: &std::ffi::OsStr, bytes: &[u8]) -> Result<Staged> {
+pub fn stage_in(
+    dir: Arc<Dir>,
+    path: &Path,
+    name: &std::ffi::OsStr,
+    bytes: &[u8],
+) -> Result<Staged> {
     let name = name.to_os_string();
     let fail = |what: &str, e: std::io::Error| {
         Error::output(format!("{}: cannot {what}: {e}", path.display()))
@@ -309,6 +369,14 @@ pub fn stage_in(dir: Arc<Dir>, path: &Path, name: &std::ffi::OsStr, bytes: &[u8]
             )));
         }
     }
+    // While this file is created and registered, an ending process waits
+    // (see `remove_staged`); once it is ending, nothing more is staged.
+    let _in_flight = InFlight::enter().ok_or_else(|| {
+        Error::output(format!(
+            "{}: not written: the process is ending",
+            path.display()
+        ))
+    })?;
     let shown = name.to_string_lossy();
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
@@ -325,12 +393,15 @@ pub fn stage_in(dir: Arc<Dir>, path: &Path, name: &std::ffi::OsStr, bytes: &[u8]
             Err(e) => return Err(fail("create a file there", e)),
         }
     };
+    let id = NEXT_STAGED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    live_staged().insert(id, (dir.clone(), tmp.clone()));
     let staged = Staged {
         dir,
         tmp,
         name,
         path: path.to_path_buf(),
         done: false,
+        id,
     };
     file.write_all(bytes).map_err(|e| fail("write", e))?;
     file.sync_all().map_err(|e| fail("write", e))?;
@@ -360,6 +431,7 @@ impl Staged {
                 ))
             })?;
         self.done = true;
+        live_staged().remove(&self.id);
         Ok(())
     }
 }
@@ -367,6 +439,7 @@ impl Staged {
 impl Drop for Staged {
     fn drop(&mut self) {
         if !self.done {
+            live_staged().remove(&self.id);
             let _ = self.dir.remove_file(&self.tmp);
         }
     }
