@@ -265,3 +265,57 @@ fn watch_takes_the_options_of_a_render() {
     let svg = std::fs::read_to_string(tmp.path().join("p-1.svg")).unwrap();
     assert!(svg.starts_with("<svg"), "{}", &svg[..50.min(svg.len())]);
 }
+
+/// Saves a file as safe-write editors do (`sed -i`, Python's `os.replace`):
+/// a new file, renamed over the old one.
+fn rename_save(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} has no {from:?}", path.display());
+    let tmp = path.with_extension("swp~");
+    std::fs::write(&tmp, text.replacen(from, to, 1)).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
+}
+
+/// A file saved by rename, then edited twice in place, and a file deleted
+/// and created again: every later change is seen (#20 item 20, #21 item 8),
+/// for the issue and for a layout file alike.
+#[test]
+fn watch_keeps_seeing_files_saved_by_rename_or_deleted_and_recreated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let issue = tmp.path().join("issue.toml");
+    write(&issue, &minimal_issue("标题甲", "正文。", "（单位）"));
+    let layout = layout_extending_default(tmp.path(), "mine", "", "#text[版式一]\n");
+    let out = tmp.path().join("issue.pdf");
+    let mut w = Watch::start(
+        tmp.path(),
+        &["issue.toml", "--layout", layout.to_str().unwrap()],
+    );
+    assert!(w.next_render("the start"));
+    let main = layout.join("main.typ");
+    for (n, (file, from, to)) in [(&issue, "标题甲", "标题乙"), (&main, "版式一", "版式二")]
+        .into_iter()
+        .enumerate()
+    {
+        rename_save(file, from, to);
+        assert!(w.next_render("a rename-save"), "{}", w.log.join("\n"));
+        assert!(pdf_text_compact(&out).contains(to));
+        let second = format!("{to}二");
+        edit(file, to, &second);
+        assert!(w.next_render("an edit after a rename-save"));
+        assert!(pdf_text_compact(&out).contains(&second), "edit {n}");
+        let third = format!("{to}三");
+        edit(file, &second, &third);
+        assert!(w.next_render("a second edit after a rename-save"));
+        assert!(pdf_text_compact(&out).contains(&third), "edit {n}");
+    }
+    // Deleted, then created again (some editors, a `git checkout`).
+    let text = std::fs::read_to_string(&issue).unwrap();
+    std::fs::remove_file(&issue).unwrap();
+    assert!(!w.next_render("a delete"));
+    std::fs::write(&issue, text.replace("标题乙三", "标题丙")).unwrap();
+    assert!(w.next_render("a re-create"));
+    assert!(pdf_text_compact(&out).contains("标题丙"));
+    edit(&issue, "标题丙", "标题丁");
+    assert!(w.next_render("an edit after a re-create"));
+    assert!(pdf_text_compact(&out).contains("标题丁"));
+}

@@ -11,4 +11,5 @@ pub mod init;
 pub mod render;
 pub mod term;
 pub mod watch;
+pub mod watcher;
 pub mod worker;

@@ -1,12 +1,11 @@
-//! `watch`: render again whenever a dependency changes (typst-kit's
-//! watcher, on exactly the files the last render read), optionally with a
+//! `watch`: render again whenever a dependency changes (the files the last
+//! render read, watched through their folders: see `watcher`), optionally with a
 //! live preview in the browser (typst-kit's HTTP server).
 
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
 use typst_kit::server::HttpServer;
-use typst_kit::watcher::Watcher;
 
 use bulletin_model::limits::Watchdog;
 use bulletin_model::source;
@@ -14,6 +13,7 @@ use bulletin_render::preview::{self, Format, PreviewPage};
 use bulletin_render::{prepare, Error, FontFile, Renderer, Session, SessionOptions};
 
 use super::args::{Plan, RenderArgs};
+use super::watcher::Watcher;
 use super::{render, term};
 
 /// What `watch --serve` asks for.
@@ -160,8 +160,7 @@ pub fn run(input: &Path, args: &RenderArgs, serve: Option<Serve>) -> Result<(), 
     };
     // Writes of our own output are not changes.
     let ignore = (plan.format == Format::Pdf).then(|| output.clone());
-    let mut watcher =
-        Watcher::new(ignore).map_err(|e| Error::output(format!("cannot watch files: {e}")))?;
+    let mut watcher = Watcher::new(ignore).map_err(Error::output)?;
     if !plan.quiet {
         term::line(&format!("watching {} (Ctrl-C to stop)", input.display()));
     }
@@ -179,6 +178,9 @@ pub fn run(input: &Path, args: &RenderArgs, serve: Option<Serve>) -> Result<(), 
         let outcome = render_once(&mut renderer, &plan, input, &output, server.is_some());
         drop(watched);
         world = renderer.into_world();
+        // Watched before anything is said: a change made as soon as the log
+        // line appears is seen.
+        watcher.update(outcome.deps).map_err(Error::output)?;
         // The browsers first, then the log line (a script that waits for
         // the line finds the page already updated).
         let (message, log) = match outcome.result {
@@ -206,12 +208,7 @@ pub fn run(input: &Path, args: &RenderArgs, serve: Option<Serve>) -> Result<(), 
             term::line(&log);
         }
         comemo::evict(30);
-        watcher
-            .update(outcome.deps)
-            .map_err(|e| Error::output(format!("cannot watch files: {e}")))?;
-        watcher
-            .wait()
-            .map_err(|e| Error::output(format!("cannot watch files: {e}")))?;
+        watcher.wait().map_err(Error::output)?;
         // A font changed: load the fonts again. Otherwise read the layouts'
         // manifests again (a designer may have edited one), keeping the fonts.
         loop {
@@ -236,9 +233,7 @@ pub fn run(input: &Path, args: &RenderArgs, serve: Option<Serve>) -> Result<(), 
                             Some(&e.to_string()),
                         ));
                     }
-                    watcher
-                        .wait()
-                        .map_err(|e| Error::output(format!("cannot watch files: {e}")))?;
+                    watcher.wait().map_err(Error::output)?;
                 }
             }
         }
