@@ -1,0 +1,272 @@
+//! Pages a typesetter would pass (issue #21, items 7, 9–13, 15, 17):
+//! PDF/UA-1 and PDF/A-2b for every example and block kind, column markers
+//! kept with their entries, footnote marks, captions, the footer on the
+//! last page, the first title under a tall masthead, huge photos, and the
+//! fonts an export names.
+
+use std::path::{Path, PathBuf};
+
+
+use crate::common::*;
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Renders `input` to `out` conforming to `standards`, and checks the PDF
+/// with qpdf.
+fn conforms(input: &Path, out: &Path, standards: &str) {
+    let o = run(&[s(input), "-o", s(out), "--pdf-standard", standards]);
+    assert!(
+        o.status.success(),
+        "{} with {standards}: {}",
+        input.display(),
+        stderr(&o)
+    );
+    let check = tool("qpdf", &["--check", s(out)]);
+    assert!(
+        check.status.success(),
+        "qpdf --check {}: {}{}",
+        out.display(),
+        String::from_utf8_lossy(&check.stdout),
+        stderr(&check)
+    );
+}
+
+/// The bundled example photos, copied into `dir/files/`.
+fn photos(dir: &Path) -> PathBuf {
+    let files = dir.join("files");
+    std::fs::create_dir_all(&files).unwrap();
+    for f in ["site-1.jpg", "site-2.jpg", "chart.svg"] {
+        std::fs::copy(root().join("examples/qingkuang-files").join(f), files.join(f)).unwrap();
+    }
+    files
+}
+
+/// An issue with a block of every kind (docs/blocks.md): text with a
+/// footnote, a table long enough to break over a page (caption, header
+/// rows, merged cells, a note), a single figure, two images side by side,
+/// an SVG, numbered and bulleted lists with nested items, and a landscape
+/// table; `footnotes` is the [style] footnotes value.
+fn every_block(footnotes: &str) -> String {
+    let rows: Vec<String> = (1..=40)
+        .map(|i| format!("[\"乡镇{i}\", {i}, \"{}%\"]", i * 2))
+        .collect();
+    format!(
+        r#"[bulletin]
+name = "工作简报"
+office = "协调小组办公室"
+
+[issue]
+number = 1
+date = 2021-03-04
+
+[style]
+footnotes = "{footnotes}"
+
+[[columns]]
+name = "情况通报"
+
+[[columns.articles]]
+title = "各类内容块"
+byline = "办公室"
+
+[[columns.articles.body]]
+text = """
+全市共发生生产安全事故12起[^1]，同比下降20%。
+
+一、总体情况
+"""
+
+[[columns.articles.body]]
+caption = "表1 各乡镇情况"
+header = [[{{ text = "乡镇", rowspan = 2 }}, {{ text = "数据", colspan = 2 }}], ["起数", "同比"]]
+rows = [{rows}, [{{ text = "合计[^2]", align = "center" }}, 820, "—"]]
+note = "注：示例数据。"
+
+[[columns.articles.body]]
+image = "files/site-1.jpg"
+caption = "图1 现场"
+
+[[columns.articles.body]]
+images = [
+  {{ image = "files/site-1.jpg", caption = "图2 左" }},
+  {{ image = "files/site-2.jpg" }},
+]
+caption = "图3 两张"
+
+[[columns.articles.body]]
+image = "files/chart.svg"
+width = 0.5
+
+[[columns.articles.body]]
+items = ["第一项[^1]", {{ text = "第二项", items = ["甲", "乙"] }}]
+numbered = true
+
+[[columns.articles.body]]
+items = ["一项", {{ text = "两项", items = ["丙"] }}]
+
+[[columns.articles.body]]
+caption = "表2 横排"
+landscape = true
+header = [["甲", "乙", "丙"]]
+rows = [["1", "2", "3"], ["4", "5", "6"]]
+
+[columns.articles.footnotes]
+1 = "数据来源：市统计局。"
+2 = "合计含其他。"
+
+[[columns]]
+name = "工作动态"
+
+[[columns.articles]]
+title = "第二篇"
+body = "正文。"
+
+[footer]
+bao = "市领导"
+song = "各成员单位"
+copies = 10
+"#,
+        rows = rows.join(", ")
+    )
+}
+
+#[test]
+fn every_example_and_block_kind_gives_pdf_ua_1_and_a_2b() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let examples = root().join("examples");
+    for stem in ["issue-363", "zhuanbao", "qingkuang"] {
+        for standards in ["ua-1", "a-2b", "a-2b,ua-1"] {
+            let out = dir.join(format!("{stem}-{standards}.pdf"));
+            conforms(&examples.join(format!("{stem}.toml")), &out, standards);
+        }
+    }
+    photos(dir);
+    for footnotes in ["page", "end"] {
+        let input = dir.join(format!("blocks-{footnotes}.toml"));
+        std::fs::write(&input, every_block(footnotes)).unwrap();
+        for layout in ["default", "zhuanbao"] {
+            for standards in ["ua-1", "a-2b", "a-2b,ua-1"] {
+                let out = dir.join(format!("blocks-{footnotes}-{layout}-{standards}.pdf"));
+                let o = run(&[
+                    s(&input),
+                    "-o",
+                    s(&out),
+                    "--layout",
+                    layout,
+                    "--pdf-standard",
+                    standards,
+                ]);
+                assert!(
+                    o.status.success(),
+                    "{layout}, footnotes {footnotes}, {standards}: {}",
+                    stderr(&o)
+                );
+                assert!(tool("qpdf", &["--check", s(&out)]).status.success());
+            }
+        }
+    }
+    // The table broke over a page (the case that failed), and the page
+    // numbers are still in the text, as artifacts.
+    let pdf = dir.join("blocks-page-default-ua-1.pdf");
+    let lines = bbox_lines(&pdf);
+    let continued: Vec<_> = lines.iter().filter(|l| l.text.starts_with("乡镇")).collect();
+    assert!(
+        continued.first().unwrap().page < continued.last().unwrap().page,
+        "the table should break over a page"
+    );
+    assert!(lines.iter().any(|l| l.text == "—2—"), "{lines:?}");
+    // Every image has alternative text: its caption, else the figure's.
+    let json = tool_stdout("qpdf", &["--json", s(&pdf)]);
+    for alt in ["u:图1 现场", "u:图2 左", "u:图3 两张"] {
+        assert!(json.contains(&format!("\"/Alt\": \"{alt}\"")), "{alt}");
+    }
+}
+
+/// The words of a PDF (`pdftotext -bbox`): (page, x_min, y_min, x_max,
+/// text).
+fn words(pdf: &Path) -> Vec<(usize, f64, f64, f64, String)> {
+    let xml = tool_stdout("pdftotext", &["-bbox", s(pdf), "-"]);
+    let mut out = Vec::new();
+    let mut page = 0;
+    let num = |t: &str, key: &str| -> f64 {
+        let at = t.find(&format!("{key}=\"")).unwrap() + key.len() + 2;
+        t[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    for line in xml.lines() {
+        let t = line.trim();
+        if t.starts_with("<page ") {
+            page += 1;
+        } else if t.starts_with("<word ") {
+            let start = t.find('>').unwrap() + 1;
+            let end = t.rfind("</word>").unwrap();
+            out.push((
+                page,
+                num(t, "xMin"),
+                num(t, "yMin"),
+                num(t, "xMax"),
+                t[start..end].to_string(),
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn no_space_after_a_footnote_mark() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("note.toml");
+    let text = minimal_issue("标题", "全市粮食总产量18.6万吨[^1]，同比增长2.1%。", "（单位）")
+        + "\n[articles.footnotes]\n1 = \"数据来源：市统计局。\"\n";
+    std::fs::write(&input, text).unwrap();
+    let pdf = tmp.path().join("note.pdf");
+    let o = run(&[s(&input), "-o", s(&pdf)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = tool_stdout("pdftotext", &[s(&pdf), "-"]);
+    assert!(text.contains("18.6万吨①，同比"), "{text}");
+    // The comma starts where the mark ends: no gap.
+    let w = words(&pdf);
+    let mark = w.iter().position(|w| w.4 == "①").expect("the mark");
+    let (after, mark) = (&w[mark + 1], &w[mark]);
+    assert!(after.4.starts_with('，'), "{after:?}");
+    assert!((after.1 - mark.3).abs() < 0.5, "{mark:?} {after:?}");
+}
+
+#[test]
+fn a_single_photo_and_a_figure_caption_are_centred() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    photos(dir);
+    let input = dir.join("photo.toml");
+    let text = minimal_issue("标题", "正文。", "（单位）").replace("body = \"正文。\"\n", "")
+        + r#"
+[[articles.body]]
+text = "正文。"
+
+[[articles.body]]
+image = "files/site-1.jpg"
+caption = "图1 检查组在施工现场"
+width = 0.6
+
+[[articles.body]]
+images = [{ image = "files/site-1.jpg" }, { image = "files/site-2.jpg" }]
+caption = "图2 两张照片"
+"#;
+    std::fs::write(&input, text).unwrap();
+    let pdf = dir.join("photo.pdf");
+    let o = run(&[s(&input), "-o", s(&pdf)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // The images are centred in the type block (28 mm + 156 mm / 2).
+    let centre = (28.0 + 78.0) * 72.0 / 25.4;
+    let lines = bbox_lines(&pdf);
+    for caption in ["图1检查组在施工现场", "图2两张照片"] {
+        let l = lines
+            .iter()
+            .find(|l| l.text == caption)
+            .unwrap_or_else(|| panic!("{caption} in {lines:?}"));
+        let mid = (l.x_min + l.x_max) / 2.0;
+        assert!((mid - centre).abs() < 1.0, "{caption}: centre {mid}, not {centre}");
+    }
+}
