@@ -270,3 +270,52 @@ caption = "图2 两张照片"
         assert!((mid - centre).abs() < 1.0, "{caption}: centre {mid}, not {centre}");
     }
 }
+
+/// An issue of `columns` columns of `counts[i]` articles each, with bodies
+/// of `body`.
+fn columns_issue(counts: &[usize], body: &str) -> String {
+    let mut out = String::from(
+        "[bulletin]\nname = \"工作简报\"\noffice = \"办公室\"\n\n[issue]\nnumber = 1\ndate = 2026-07-06\n",
+    );
+    let mut k = 0;
+    for (c, n) in counts.iter().enumerate() {
+        out += &format!("\n[[columns]]\nname = \"栏目{}\"\n", c + 1);
+        for _ in 0..*n {
+            k += 1;
+            out += &format!(
+                "\n[[columns.articles]]\ntitle = \"第{k}篇文章的标题\"\nbody = {}\n",
+                toml_str(body)
+            );
+        }
+    }
+    out
+}
+
+#[test]
+fn a_column_marker_is_kept_with_its_first_entry_in_the_toc_and_the_body() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Page 1: the masthead (7 lines), then two columns of six entries
+    // (14 lines) leave one line for 【栏目3】.
+    let input = tmp.path().join("toc.toml");
+    std::fs::write(&input, columns_issue(&[6, 6, 2], "正文。")).unwrap();
+    let pdf = tmp.path().join("toc.pdf");
+    let o = run(&[s(&input), "-o", s(&pdf)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lines: Vec<Line> = bbox_lines(&pdf)
+        .into_iter()
+        .filter(|l| !l.text.starts_with('—'))
+        .collect();
+    let markers: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].text.starts_with('【'))
+        .collect();
+    // Three in the TOC, three in the body.
+    assert_eq!(markers.len(), 6, "{lines:?}");
+    for i in markers {
+        let next = lines.get(i + 1).expect("a line after the marker");
+        assert_eq!(
+            lines[i].page, next.page,
+            "{} on page {} but its first entry {} on page {}",
+            lines[i].text, lines[i].page, next.text, next.page
+        );
+    }
+}
