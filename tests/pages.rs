@@ -6,7 +6,6 @@
 
 use std::path::{Path, PathBuf};
 
-
 use crate::common::*;
 
 fn s(p: &Path) -> &str {
@@ -38,7 +37,11 @@ fn photos(dir: &Path) -> PathBuf {
     let files = dir.join("files");
     std::fs::create_dir_all(&files).unwrap();
     for f in ["site-1.jpg", "site-2.jpg", "chart.svg"] {
-        std::fs::copy(root().join("examples/qingkuang-files").join(f), files.join(f)).unwrap();
+        std::fs::copy(
+            root().join("examples/qingkuang-files").join(f),
+            files.join(f),
+        )
+        .unwrap();
     }
     files
 }
@@ -172,7 +175,10 @@ fn every_example_and_block_kind_gives_pdf_ua_1_and_a_2b() {
     // numbers are still in the text, as artifacts.
     let pdf = dir.join("blocks-page-default-ua-1.pdf");
     let lines = bbox_lines(&pdf);
-    let continued: Vec<_> = lines.iter().filter(|l| l.text.starts_with("乡镇")).collect();
+    let continued: Vec<_> = lines
+        .iter()
+        .filter(|l| l.text.starts_with("乡镇"))
+        .collect();
     assert!(
         continued.first().unwrap().page < continued.last().unwrap().page,
         "the table should break over a page"
@@ -218,8 +224,11 @@ fn words(pdf: &Path) -> Vec<(usize, f64, f64, f64, String)> {
 fn no_space_after_a_footnote_mark() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("note.toml");
-    let text = minimal_issue("标题", "全市粮食总产量18.6万吨[^1]，同比增长2.1%。", "（单位）")
-        + "\n[articles.footnotes]\n1 = \"数据来源：市统计局。\"\n";
+    let text = minimal_issue(
+        "标题",
+        "全市粮食总产量18.6万吨[^1]，同比增长2.1%。",
+        "（单位）",
+    ) + "\n[articles.footnotes]\n1 = \"数据来源：市统计局。\"\n";
     std::fs::write(&input, text).unwrap();
     let pdf = tmp.path().join("note.pdf");
     let o = run(&[s(&input), "-o", s(&pdf)]);
@@ -267,7 +276,10 @@ caption = "图2 两张照片"
             .find(|l| l.text == caption)
             .unwrap_or_else(|| panic!("{caption} in {lines:?}"));
         let mid = (l.x_min + l.x_max) / 2.0;
-        assert!((mid - centre).abs() < 1.0, "{caption}: centre {mid}, not {centre}");
+        assert!(
+            (mid - centre).abs() < 1.0,
+            "{caption}: centre {mid}, not {centre}"
+        );
     }
 }
 
@@ -317,5 +329,83 @@ fn a_column_marker_is_kept_with_its_first_entry_in_the_toc_and_the_body() {
             "{} on page {} but its first entry {} on page {}",
             lines[i].text, lines[i].page, next.text, next.page
         );
+    }
+}
+
+/// The typst CLI, when installed (on PATH or in ~/.cargo/bin).
+fn typst_cli() -> Option<PathBuf> {
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .chain(std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo/bin")))
+        .map(|d| d.join("typst"))
+        .find(|c| c.is_file())
+}
+
+#[test]
+fn an_export_names_only_the_fonts_it_ships() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // No byline, no heading: no text in 楷体 or 黑体.
+    let plain = dir.join("plain.toml");
+    std::fs::write(
+        &plain,
+        minimal_issue("标题", "正文。", "").replace("byline = \"\"\n", ""),
+    )
+    .unwrap();
+    for input in [
+        root().join("examples/issue-363.toml"),
+        root().join("examples/qingkuang.toml"),
+        plain,
+    ] {
+        let project = dir.join(input.file_stem().unwrap());
+        let o = run(&["export-typst", s(&input), s(&project)]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        // The families of the shipped font files (fc-scan names each).
+        let mut shipped: Vec<String> = Vec::new();
+        for f in std::fs::read_dir(project.join("fonts")).unwrap() {
+            let path = f.unwrap().path();
+            let names = tool_stdout("fc-scan", &["--format", "%{family}\n", s(&path)]);
+            shipped.extend(names.trim().split(',').map(str::to_lowercase));
+        }
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(project.join("issue.json")).unwrap())
+                .unwrap();
+        let roles = json["fonts"].as_object().unwrap();
+        assert_eq!(roles.len(), 5, "{roles:?}");
+        for (role, families) in roles {
+            let families = families.as_array().unwrap();
+            assert!(!families.is_empty(), "{role}");
+            for f in families {
+                let f = f.as_str().unwrap().to_lowercase();
+                assert!(
+                    shipped.contains(&f),
+                    "{role}: {f} is not shipped ({shipped:?})"
+                );
+            }
+        }
+        // The typst CLI compiles it without a warning of an unknown font.
+        if let Some(typst) = typst_cli() {
+            let out = dir.join(format!(
+                "{}.pdf",
+                input.file_stem().unwrap().to_string_lossy()
+            ));
+            let o = std::process::Command::new(typst)
+                .arg("compile")
+                .arg("--ignore-system-fonts")
+                .arg("--font-path")
+                .arg(project.join("fonts"))
+                .arg(project.join("main.typ"))
+                .arg(&out)
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{}", stderr(&o));
+            assert!(
+                !stderr(&o).contains("unknown font family"),
+                "{}",
+                stderr(&o)
+            );
+        }
     }
 }
