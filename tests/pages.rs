@@ -409,3 +409,110 @@ fn an_export_names_only_the_fonts_it_ships() {
         }
     }
 }
+
+/// An issue of one article of `lines` full lines of text and a footer of
+/// 报, 送, 发, the printing date and the copies.
+fn footer_issue(lines: usize) -> String {
+    format!(
+        "[bulletin]\nname = \"工作简报\"\noffice = \"协调小组办公室\"\n\n[issue]\nnumber = 1\n\
+         date = 2021-03-04\n\n[options]\ntoc = false\n\n[[articles]]\ntitle = \"标题\"\n\
+         body = \"{}\"\n\n[footer]\nbao = \"市委、市政府领导同志\"\nsong = \"市委各部委办局\"\n\
+         fa = \"各县（区）委\"\nprint_date = 2021-03-04\ncopies = 120\n",
+        // 27 characters a line on the default grid.
+        "甲乙丙丁戊己庚辛壬癸甲乙丙丁戊己庚辛壬癸甲乙丙丁戊己庚".repeat(lines)
+    )
+}
+
+/// Renders `text`: its lines and the warnings.
+fn render_lines(dir: &Path, name: &str, text: &str) -> (Vec<Line>, String) {
+    let input = dir.join(format!("{name}.toml"));
+    std::fs::write(&input, text).unwrap();
+    let pdf = dir.join(format!("{name}.pdf"));
+    let o = run(&[s(&input), "-o", s(&pdf)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    (bbox_lines(&pdf), strip_ansi(&stderr(&o)))
+}
+
+/// The grid lines a warning says the footer misses by.
+fn lines_missing(warning: &str) -> Option<usize> {
+    let at = warning.find("it needs ")? + "it needs ".len();
+    assert!(warning[at..].contains(" more grid line"), "{warning}");
+    warning[at..].split(' ').next()?.parse().ok()
+}
+
+#[test]
+fn a_footer_a_line_short_is_set_tighter_and_one_that_is_not_says_how_many_lines_it_misses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // 报 to 送, baseline to baseline, on a page with room to spare.
+    let spacing = |lines: &[Line]| -> f64 {
+        let bao = lines.iter().find(|l| l.text.starts_with("报：")).unwrap();
+        let song = lines.iter().find(|l| l.text.starts_with("送：")).unwrap();
+        song.y_max - bao.y_max
+    };
+    let (roomy, w) = render_lines(dir, "roomy", &footer_issue(4));
+    assert!(!w.contains("报尾"), "{w}");
+    let normal = spacing(&roomy);
+    let (mut tightened, mut alone) = (0, 0);
+    for n in 8..40 {
+        let (lines, warnings) = render_lines(dir, &format!("f{n}"), &footer_issue(n));
+        let pages = lines.iter().map(|l| l.page).max().unwrap();
+        let text_page = lines
+            .iter()
+            .filter(|l| l.text.contains('甲'))
+            .map(|l| l.page)
+            .max()
+            .unwrap();
+        let footer_page = lines
+            .iter()
+            .find(|l| l.text.starts_with("报："))
+            .unwrap()
+            .page;
+        if footer_page == text_page {
+            assert!(!warnings.contains("报尾"), "{n}: {warnings}");
+            if spacing(&lines) < normal - 1.0 {
+                tightened += 1;
+            }
+            continue;
+        }
+        alone += 1;
+        assert_eq!(footer_page, pages);
+        let missing = lines_missing(&warnings).unwrap_or_else(|| panic!("{n}: {warnings}"));
+        assert!(
+            warnings.contains(&format!("page {pages} holds the footer alone")),
+            "{warnings}"
+        );
+        // The advice works: that many lines fewer keep the footer with the
+        // text; one fewer does not.
+        let (fewer, w) = render_lines(dir, "fewer", &footer_issue(n - missing));
+        let text_page = fewer
+            .iter()
+            .filter(|l| l.text.contains('甲'))
+            .map(|l| l.page)
+            .max()
+            .unwrap();
+        let footer_page = fewer
+            .iter()
+            .find(|l| l.text.starts_with("报："))
+            .unwrap()
+            .page;
+        assert_eq!(text_page, footer_page, "{n} - {missing} lines: {w}");
+        if missing > 1 {
+            let (lines, w) = render_lines(dir, "one-fewer", &footer_issue(n - missing + 1));
+            let text_page = lines
+                .iter()
+                .filter(|l| l.text.contains('甲'))
+                .map(|l| l.page)
+                .max()
+                .unwrap();
+            let footer_page = lines
+                .iter()
+                .find(|l| l.text.starts_with("报："))
+                .unwrap()
+                .page;
+            assert!(footer_page > text_page, "{n} - {} lines: {w}", missing - 1);
+        }
+    }
+    assert!(tightened > 0, "no case was set tighter");
+    assert!(alone > 0, "no case put the footer alone");
+}

@@ -324,21 +324,67 @@ fn placed_in_issue(e: Error, path: &Path) -> Error {
 
 /// Says so when the distribution footer went to a page of its own: the
 /// layout marks the end of the body with `<bulletin-body-end>` (a layout
-/// without the mark is not checked).
+/// without the mark is not checked), and may leave the room under the text
+/// and the height the footer needs (in pt, with the grid pitch) as
+/// `<bulletin-footer-fit>` metadata, from which the grid lines missing are
+/// told.
 pub fn footer_alone(document: &PagedDocument) -> Option<String> {
+    use typst::foundations::{Label, Value};
     use typst::introspection::Introspector;
-    let label = typst::foundations::Label::new(typst::utils::PicoStr::intern("bulletin-body-end"))?;
+    use typst::utils::PicoStr;
     let intro = document.introspector();
+    let label = Label::new(PicoStr::intern("bulletin-body-end"))?;
     let location = intro.query_label(label).ok()?.location()?;
     let page = intro.page(location)?.get();
     let pages = document.pages().len();
-    (page < pages).then(|| {
-        format!(
-            "the distribution footer (报尾) did not fit under the end of the text on page \
-             {page}, so page {pages} holds the footer alone; to keep it on page {page}, shorten \
-             the last article by a few lines, or set a smaller [style] footer_size"
-        )
+    if page >= pages {
+        return None;
+    }
+    let fit = Label::new(PicoStr::intern("bulletin-footer-fit"))
+        .and_then(|l| intro.query_label(l).ok())
+        .and_then(|e| match e.get_by_name("value").ok()? {
+            Value::Dict(d) => {
+                let num = |k: &str| match d.get(k).ok()? {
+                    Value::Float(f) => Some(*f),
+                    Value::Int(i) => Some(*i as f64),
+                    _ => None,
+                };
+                Some((num("room")?, num("needed")?, num("pitch")?))
+            }
+            _ => None,
+        });
+    let what = format!(
+        "the distribution footer (报尾) did not fit under the end of the text on page {page}, \
+         so page {pages} holds the footer alone"
+    );
+    Some(match fit {
+        Some((room, needed, pitch)) if pitch > 0.0 => {
+            let lines = (((needed - room) / pitch) - 1e-6).ceil().max(1.0) as usize;
+            let s = if lines == 1 { "" } else { "s" };
+            format!(
+                "{what}: even set tighter, it needs {lines} more grid line{s} than page {page} \
+                 leaves under the text ({}); to keep it on page {page}, shorten the text on \
+                 that page by {lines} line{s} (the last article, or one before it), or leave \
+                 out a footer line",
+                format_lines(room / pitch),
+            )
+        }
+        _ => format!(
+            "{what}; to keep it on page {page}, shorten the last article by a few lines, or \
+             leave out a footer line"
+        ),
     })
+}
+
+/// A number of grid lines, as said in a message: "2 lines", "less than a
+/// line".
+fn format_lines(lines: f64) -> String {
+    let n = (lines + 1e-6).floor().max(0.0) as usize;
+    match n {
+        0 => "less than a line".into(),
+        1 => "1 line".into(),
+        n => format!("{n} lines"),
+    }
 }
 
 /// Lays issues out, one after another, in a world it keeps: the layout's
