@@ -516,3 +516,68 @@ fn a_footer_a_line_short_is_set_tighter_and_one_that_is_not_says_how_many_lines_
     assert!(tightened > 0, "no case was set tighter");
     assert!(alone > 0, "no case put the footer alone");
 }
+
+/// An issue under a tall masthead (a marker, a line above the name, a name
+/// on two lines) whose first article has a title of three lines, with
+/// `extra` more articles in the table of contents; with `columns`, in a
+/// column.
+fn tall_masthead_issue(extra: usize, columns: bool) -> String {
+    let para = "今年以来全市各地各部门认真贯彻落实决策部署扎实开展专项整治。".repeat(12);
+    let (col, art) = if columns {
+        ("[[columns]]\nname = \"工作动态\"\n\n", "columns.articles")
+    } else {
+        ("", "articles")
+    };
+    let mut out = format!(
+        "[bulletin]\nname = \"中共某某市委某某工作领导小组办公室工作简报\"\noffice = \"办公室\"\n\
+         above = \"建设学习型党组织、学习型领导班子\"\nmarker = \"内部资料 注意保存\"\n\n\
+         [issue]\nnumber = 1\ndate = 2026-07-06\n\n{col}[[{art}]]\n\
+         title = \"关于进一步加强全市安全生产工作推进专项整治三年行动落实落细各项措施的通报意见和要求\"\n\
+         body = \"\"\"\n{para}\n\n{para}\n\"\"\"\n"
+    );
+    for i in 0..extra {
+        out += &format!("\n[[{art}]]\ntitle = \"其他文章{i}\"\nbody = \"正文。\"\n");
+    }
+    out
+}
+
+#[test]
+fn the_first_title_stays_on_page_1_when_two_lines_of_its_text_fit_and_else_it_is_said() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let bottom = (37.0 + 225.0) * 72.0 / 25.4;
+    let title = "关于进一步加强";
+    let (mut kept, mut warned) = (0, 0);
+    for columns in [false, true] {
+        for extra in 0..6 {
+            let name = format!("tall-{columns}-{extra}");
+            let (lines, warnings) = render_lines(dir, &name, &tall_masthead_issue(extra, columns));
+            // The body starts after the TOC's last entry and a blank line.
+            let toc_end = lines
+                .iter()
+                .filter(|l| l.page == 1 && (l.text.starts_with('◆') || l.text.starts_with("落实")))
+                .map(|l| l.y_max)
+                .fold(0.0, f64::max);
+            let free = ((bottom - toc_end) / 28.95 + 0.3).floor() as usize - 1;
+            let first = lines.iter().find(|l| l.text.starts_with(title)).unwrap();
+            // Three title lines of two grid lines each, a blank line, two
+            // lines of text, and the column marker.
+            let needed = 3 * 2 + 1 + 2 + usize::from(columns);
+            if free >= needed {
+                assert_eq!(first.page, 1, "{name}: {free} lines free, needs {needed}");
+                assert!(!warnings.contains("page 1 ends"), "{name}: {warnings}");
+                kept += 1;
+            } else {
+                assert_eq!(first.page, 2, "{name}: {free} lines free, needs {needed}");
+                assert!(
+                    warnings.contains(&format!("page 1 ends {free} grid lines short"))
+                        && warnings.contains(&format!("it needs {needed}"))
+                        && warnings.contains(&format!("make room for {} more line", needed - free)),
+                    "{name}: {free} lines free, needs {needed}: {warnings}"
+                );
+                warned += 1;
+            }
+        }
+    }
+    assert!(kept > 0 && warned > 0, "kept {kept}, warned {warned}");
+}

@@ -376,6 +376,85 @@ pub fn footer_alone(document: &PagedDocument) -> Option<String> {
     })
 }
 
+/// Says so when page 1 ends early because the first article's title went to
+/// page 2: the layout marks where the body may start on page 1 with
+/// `<bulletin-body-start>` metadata (the type block's bottom and the grid
+/// pitch, in pt) and each title with the grid lines it takes
+/// (`<bulletin-title-lines>`); the title is labelled
+/// `<bulletin-article-1>`. A title stays on page 1 when it fits there with
+/// two lines of its text (and its column marker); when it does not, page 1
+/// ends short, and the warning says by how much and what would fit it.
+pub fn first_title_short(document: &PagedDocument) -> Option<String> {
+    use typst::foundations::{Label, NativeElement, Selector, Value};
+    use typst::introspection::Introspector;
+    use typst::utils::PicoStr;
+    let intro = document.introspector();
+    let label = |name: &str| Label::new(PicoStr::intern(name));
+    let title = intro.query_label(label("bulletin-article-1")?).ok()?;
+    let title_page = intro.page(title.location()?)?.get();
+    if title_page == 1 {
+        return None;
+    }
+    // A column marker (a heading before the title) goes with it.
+    let marker = intro
+        .query(&typst::model::HeadingElem::ELEM.select())
+        .first()
+        .is_some_and(|h| h.location() != title.location());
+    let num = |d: &typst::foundations::Dict, k: &str| match d.get(k).ok()? {
+        Value::Float(f) => Some(*f),
+        Value::Int(i) => Some(*i as f64),
+        _ => None,
+    };
+    // The lowest mark on page 1.
+    let mut start: Option<(f64, f64, f64)> = None;
+    for mark in intro.query(&Selector::Label(label("bulletin-body-start")?)) {
+        let Some(pos) = intro.position(mark.location()?) else {
+            continue;
+        };
+        if pos.page.get() != 1 {
+            continue;
+        }
+        let Ok(Value::Dict(d)) = mark.get_by_name("value") else {
+            continue;
+        };
+        let (Some(bottom), Some(pitch)) = (num(&d, "bottom"), num(&d, "pitch")) else {
+            continue;
+        };
+        let y = pos.point.y.to_pt();
+        if start.is_none_or(|(sy, _, _)| y > sy) {
+            start = Some((y, bottom, pitch));
+        }
+    }
+    let (y, bottom, pitch) = start?;
+    if pitch <= 0.0 {
+        return None;
+    }
+    let free = ((bottom - y) / pitch + 1e-3).floor().max(0.0) as usize;
+    let lines = intro
+        .query(&Selector::Label(label("bulletin-title-lines")?))
+        .first()
+        .and_then(|m| match m.get_by_name("value").ok()? {
+            Value::Dict(d) => num(&d, "lines"),
+            _ => None,
+        })
+        .map(|l| l.round() as usize)?;
+    let needed = lines + 2 + usize::from(marker);
+    // A line or two left empty is the grid's ordinary slack.
+    if free < 3 || needed <= free {
+        return None;
+    }
+    let marker_note = if marker { ", its column marker" } else { "" };
+    Some(format!(
+        "page 1 ends {free} grid lines short: the first article's title takes {lines} grid \
+         lines with the blank line after it, and with two lines of its text{marker_note} it \
+         needs {needed}, so it starts page {title_page}; to keep it on page 1, make room for \
+         {} more line{}: a shorter title (fewer lines), a shorter table of contents \
+         (shorter toc_title entries), or [style] title_gap_lines = 0",
+        needed - free,
+        if needed - free == 1 { "" } else { "s" }
+    ))
+}
+
 /// A number of grid lines, as said in a message: "2 lines", "less than a
 /// line".
 fn format_lines(lines: f64) -> String {
@@ -489,6 +568,12 @@ impl<'s> Renderer<'s> {
                 ));
             }
             warnings.push(Diagnostic::warning(what));
+        }
+        if let Some(w) = first_title_short(&document) {
+            warnings.push(Diagnostic::warning(format!(
+                "{}: {w}",
+                prepared.path.display()
+            )));
         }
         if prepared.data.footer.is_some() {
             if let Some(w) = footer_alone(&document) {
