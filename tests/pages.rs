@@ -581,3 +581,107 @@ fn the_first_title_stays_on_page_1_when_two_lines_of_its_text_fit_and_else_it_is
     }
     assert!(kept > 0 && warned > 0, "kept {kept}, warned {warned}");
 }
+
+/// `pdfimages -list`: (width, height) of each image.
+fn image_sizes(pdf: &Path) -> Vec<(u32, u32)> {
+    tool_stdout("pdfimages", &["-list", s(pdf)])
+        .lines()
+        .skip(2)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            Some((f.get(3)?.parse().ok()?, f.get(4)?.parse().ok()?))
+        })
+        .collect()
+}
+
+#[test]
+fn a_photo_denser_than_print_needs_is_warned_about_and_downsampled_on_request() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // 2400 × 1600 pixels printed half the type block wide (78 mm): 782 ppi.
+    let big = photos::jpeg(2400, 1600, 7, 92);
+    std::fs::write(dir.join("big.jpg"), &big).unwrap();
+    std::fs::write(dir.join("small.png"), photos::png(400, 300, 3)).unwrap();
+    let input = dir.join("photo.toml");
+    let text = minimal_issue("标题", "正文。", "（单位）").replace("body = \"正文。\"\n", "")
+        + r#"
+[[articles.body]]
+text = "正文。"
+
+[[articles.body]]
+image = "big.jpg"
+caption = "图1 大图"
+width = 0.5
+
+[[articles.body]]
+image = "small.png"
+caption = "图2 小图"
+width = 0.5
+"#;
+    std::fs::write(&input, &text).unwrap();
+    let pdf = dir.join("photo.pdf");
+    let o = run(&[s(&input), "-o", s(&pdf)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = strip_ansi(&stderr(&o));
+    // Said for the dense one only, with its place and what to do.
+    assert!(!err.contains("small.png"), "{err}");
+    let line = err
+        .lines()
+        .find(|l| l.contains("big.jpg"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(line.contains("photo.toml:"), "{line}");
+    assert!(line.contains("2400 × 1600 pixels"), "{line}");
+    assert!(line.contains("prints 78 × 52 mm, at 782 ppi"), "{line}");
+    assert!(line.contains("--max-ppi 300"), "{line}");
+    assert!(line.contains("about 921 × 614 pixels"), "{line}");
+    assert_eq!(image_sizes(&pdf), vec![(2400, 1600), (400, 300)]);
+    // Downsampled in the PDF: 300 ppi at 78 mm; the page is the same.
+    let small = dir.join("small.pdf");
+    let o = run(&[s(&input), "-o", s(&small), "--max-ppi", "300"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("big.jpg"), "{}", stderr(&o));
+    assert_eq!(image_sizes(&small), vec![(921, 614), (400, 300)]);
+    let size = |p: &Path| std::fs::metadata(p).unwrap().len();
+    assert!(
+        size(&small) * 3 < size(&pdf),
+        "{} vs {}",
+        size(&small),
+        size(&pdf)
+    );
+    let place = |p: &Path| {
+        bbox_lines(p)
+            .into_iter()
+            .map(|l| (l.page, (l.y_min * 10.0).round() as i64, l.text))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(place(&small), place(&pdf));
+    // The file itself is not touched.
+    assert_eq!(std::fs::read(dir.join("big.jpg")).unwrap(), big);
+    // A wrong value is refused with the right form.
+    let o = run(&[s(&input), "-o", s(&small), "--max-ppi", "lots"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--max-ppi 300"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_photo_too_large_to_read_is_refused_with_advice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // A sparse 65 MiB file: nothing is allocated, nothing should be read.
+    let f = std::fs::File::create(dir.join("huge.png")).unwrap();
+    f.set_len(65 << 20).unwrap();
+    let input = dir.join("huge.toml");
+    let text = minimal_issue("标题", "正文。", "（单位）").replace("body = \"正文。\"\n", "")
+        + "\n[[articles.body]]\nimage = \"huge.png\"\n";
+    std::fs::write(&input, text).unwrap();
+    let o = run(&[s(&input), "-o", s(&dir.join("huge.pdf"))]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = strip_ansi(&stderr(&o));
+    assert!(err.contains("huge.png is larger than 64 MiB"), "{err}");
+    assert!(
+        !err.contains("the limit for a file a layout reads"),
+        "{err}"
+    );
+    assert!(err.contains("save a photo smaller"), "{err}");
+    assert!(err.contains("about 1850 pixels at 300 ppi"), "{err}");
+}

@@ -28,6 +28,11 @@ pub struct RenderOptions {
     pub pdf_standards: Option<Vec<bulletin_model::issue::PdfStandard>>,
     /// The encoding of issue and series files.
     pub encoding: Encoding,
+    /// Downsample photos printed denser than this many pixels per inch to
+    /// it, in the PDF (the files are not touched); without it, photos
+    /// denser than [`crate::images::PRINT_PPI`] are only warned about.
+    #[serde(default)]
+    pub max_ppi: Option<f64>,
 }
 
 /// An issue ready to lay out: its data and its layout.
@@ -57,6 +62,7 @@ impl Prepared {
             data: None,
             issue_dir: self.issue_root.clone(),
             packages: session.packages.clone(),
+            replaced: Default::default(),
         }
     }
 
@@ -529,8 +535,46 @@ impl<'s> Renderer<'s> {
                 .world
                 .insert(BulletinWorld::new(fonts.clone(), loader, &prepared.data)?),
         };
-        let (document, mut warnings) =
+        let (mut document, mut warnings) =
             compile(world).map_err(|e| placed_in_issue(e, &prepared.path))?;
+        // Photos denser than print needs: downsampled when asked (then laid
+        // out again, with the smaller files in their place), else said.
+        let limit = opts.max_ppi.unwrap_or(crate::images::PRINT_PPI);
+        let dense = crate::images::dense(&document, &prepared.data, limit);
+        if !dense.is_empty() {
+            let mut replaced = crate::images::Replaced::new();
+            let mut notes = Vec::new();
+            if let Some(ppi) = opts.max_ppi {
+                for d in &dense {
+                    let small = prepared
+                        .issue_root
+                        .as_ref()
+                        .and_then(|root| root.read(&d.file).ok())
+                        .and_then(|bytes| crate::images::downsample(d, &bytes, ppi));
+                    match small {
+                        Some(b) => {
+                            replaced.insert(d.file.clone(), b);
+                        }
+                        None => notes.push(Diagnostic::warning(format!(
+                            "{}: the image {} could not be downsampled (it is printed as it is)",
+                            d.place, d.file
+                        ))),
+                    }
+                }
+            } else {
+                notes.extend(dense.iter().map(|d| Diagnostic::warning(d.warning(limit))));
+            }
+            if !replaced.is_empty() {
+                let mut loader = world.loader().clone();
+                loader.replaced = std::sync::Arc::new(replaced);
+                world.update(fonts.clone(), loader, &prepared.data)?;
+                let (again, more) =
+                    compile(world).map_err(|e| placed_in_issue(e, &prepared.path))?;
+                document = again;
+                warnings = more;
+            }
+            warnings.extend(notes);
+        }
         // Text the layout makes (a number, a bullet from [style]) may hold
         // characters no font has too: look at what was laid out.
         warnings.extend(missing_warning);
