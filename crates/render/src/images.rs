@@ -69,26 +69,38 @@ fn megabytes(n: usize) -> String {
     format!("{:.1} MB", n as f64 / 1_000_000.0)
 }
 
-/// The raster images of a document: each image's pixels and format, with
-/// the largest width it is printed at (pt) and its file's size.
-fn placed(doc: &PagedDocument) -> Vec<((u32, u32), bool, f64, f64, usize)> {
-    fn walk(frame: &Frame, out: &mut Vec<((u32, u32), bool, f64, f64, usize)>) {
+/// A raster image of a document: its pixels and format, the largest size
+/// it is printed at (pt) and its file's size.
+struct Placed {
+    pixels: (u32, u32),
+    jpeg: bool,
+    width: f64,
+    height: f64,
+    bytes: usize,
+}
+
+/// The raster images of a document, each once.
+fn placed(doc: &PagedDocument) -> Vec<Placed> {
+    fn walk(frame: &Frame, out: &mut Vec<Placed>) {
         for (_, item) in frame.items() {
             match item {
                 FrameItem::Group(g) => walk(&g.frame, out),
                 FrameItem::Image(image, size, _) => {
                     if let ImageKind::Raster(r) = image.kind() {
-                        let jpeg =
-                            matches!(r.format(), RasterFormat::Exchange(ExchangeFormat::Jpg));
-                        let (w, h) = (size.x.to_pt(), size.y.to_pt());
-                        let px = (r.width(), r.height());
-                        match out.iter_mut().find(|e| e.0 == px && e.4 == r.data().len()) {
-                            Some(e) if e.2 < w => {
-                                e.2 = w;
-                                e.3 = h;
-                            }
+                        let p = Placed {
+                            pixels: (r.width(), r.height()),
+                            jpeg: matches!(r.format(), RasterFormat::Exchange(ExchangeFormat::Jpg)),
+                            width: size.x.to_pt(),
+                            height: size.y.to_pt(),
+                            bytes: r.data().len(),
+                        };
+                        match out
+                            .iter_mut()
+                            .find(|e| e.pixels == p.pixels && e.bytes == p.bytes)
+                        {
+                            Some(e) if e.width < p.width => *e = p,
                             Some(_) => {}
-                            None => out.push((px, jpeg, w, h, r.data().len())),
+                            None => out.push(p),
                         }
                     }
                 }
@@ -130,26 +142,26 @@ fn files(data: &Data) -> Vec<(String, (u32, u32), String)> {
 pub fn dense(doc: &PagedDocument, data: &Data, limit: f64) -> Vec<Dense> {
     let files = files(data);
     let mut out: Vec<Dense> = Vec::new();
-    for (px, jpeg, w, h, bytes) in placed(doc) {
-        if w <= 0.0 {
+    for p in placed(doc) {
+        if p.width <= 0.0 {
             continue;
         }
-        let ppi = f64::from(px.0) / (w / 72.0);
+        let ppi = f64::from(p.pixels.0) / (p.width / 72.0);
         if ppi <= limit + 0.5 {
             continue;
         }
-        for (file, _, place) in files.iter().filter(|(_, size, _)| *size == px) {
+        for (file, _, place) in files.iter().filter(|(_, size, _)| *size == p.pixels) {
             if out.iter().any(|d| &d.file == file) {
                 continue;
             }
             out.push(Dense {
                 file: file.clone(),
                 place: place.clone(),
-                pixels: px,
-                printed_mm: (w / 72.0 * 25.4, h / 72.0 * 25.4),
+                pixels: p.pixels,
+                printed_mm: (p.width / 72.0 * 25.4, p.height / 72.0 * 25.4),
                 ppi,
-                bytes,
-                jpeg,
+                bytes: p.bytes,
+                jpeg: p.jpeg,
             });
         }
     }

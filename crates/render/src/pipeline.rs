@@ -413,7 +413,10 @@ pub fn first_title_short(document: &PagedDocument) -> Option<String> {
     };
     // The lowest mark on page 1.
     let mut start: Option<(f64, f64, f64)> = None;
-    for mark in intro.query(&Selector::Label(label("bulletin-body-start")?)) {
+    let marks = intro.query(&Selector::Label(label("bulletin-body-start")?));
+    // The masthead's mark, and the table of contents' when there is one.
+    let toc = marks.len() > 1;
+    for mark in marks {
         let Some(pos) = intro.position(mark.location()?) else {
             continue;
         };
@@ -449,13 +452,18 @@ pub fn first_title_short(document: &PagedDocument) -> Option<String> {
     if free < 3 || needed <= free {
         return None;
     }
-    let marker_note = if marker { ", its column marker" } else { "" };
+    let marker_note = if marker { " and its column marker" } else { "" };
+    let toc_note = if toc {
+        ", a shorter table of contents (shorter toc_title entries)"
+    } else {
+        ""
+    };
     Some(format!(
         "page 1 ends {free} grid lines short: the first article's title takes {lines} grid \
          lines with the blank line after it, and with two lines of its text{marker_note} it \
          needs {needed}, so it starts page {title_page}; to keep it on page 1, make room for \
-         {} more line{}: a shorter title (fewer lines), a shorter table of contents \
-         (shorter toc_title entries), or [style] title_gap_lines = 0",
+         {} more line{}: a shorter title (fewer lines){toc_note}, or [style] \
+         title_gap_lines = 0",
         needed - free,
         if needed - free == 1 { "" } else { "s" }
     ))
