@@ -113,7 +113,8 @@ pub struct RenderArgs {
 
     /// Downsample photos printed denser than this many pixels per inch to
     /// it, in the output (the image files are not changed; 300 suits print).
-    /// Without it, photos denser than 300 ppi are warned about.
+    /// Without it, photo files over 1 MB denser than 300 ppi are warned
+    /// about.
     #[arg(long, value_name = "PPI", value_parser = parse_max_ppi)]
     pub max_ppi: Option<f64>,
 

@@ -17,6 +17,10 @@ use crate::data::Data;
 /// printer shows (300 ppi is the usual print resolution).
 pub const PRINT_PPI: f64 = 300.0;
 
+/// A photo denser than [`PRINT_PPI`] is warned about only when its file is
+/// larger than this: a small file adds little to the PDF, however dense.
+pub const WARN_BYTES: usize = 1_000_000;
+
 /// A raster image printed denser than a limit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dense {

@@ -388,8 +388,9 @@ pub fn footer_alone(document: &PagedDocument) -> Option<String> {
 /// pitch, in pt) and each title with the grid lines it takes
 /// (`<bulletin-title-lines>`); the title is labelled
 /// `<bulletin-article-1>`. A title stays on page 1 when it fits there with
-/// two lines of its text (and its column marker); when it does not, page 1
-/// ends short, and the warning says by how much and what would fit it.
+/// two lines of its text (and its column marker); when it does not and a
+/// third of page 1 or more is left empty, the warning says by how much and
+/// what would fit it.
 pub fn first_title_short(document: &PagedDocument) -> Option<String> {
     use typst::foundations::{Label, NativeElement, Selector, Value};
     use typst::introspection::Introspector;
@@ -412,7 +413,7 @@ pub fn first_title_short(document: &PagedDocument) -> Option<String> {
         _ => None,
     };
     // The lowest mark on page 1.
-    let mut start: Option<(f64, f64, f64)> = None;
+    let mut start: Option<(f64, f64, f64, f64)> = None;
     let marks = intro.query(&Selector::Label(label("bulletin-body-start")?));
     // The masthead's mark, and the table of contents' when there is one.
     let toc = marks.len() > 1;
@@ -426,15 +427,17 @@ pub fn first_title_short(document: &PagedDocument) -> Option<String> {
         let Ok(Value::Dict(d)) = mark.get_by_name("value") else {
             continue;
         };
-        let (Some(bottom), Some(pitch)) = (num(&d, "bottom"), num(&d, "pitch")) else {
+        let (Some(top), Some(bottom), Some(pitch)) =
+            (num(&d, "top"), num(&d, "bottom"), num(&d, "pitch"))
+        else {
             continue;
         };
         let y = pos.point.y.to_pt();
-        if start.is_none_or(|(sy, _, _)| y > sy) {
-            start = Some((y, bottom, pitch));
+        if start.is_none_or(|(sy, ..)| y > sy) {
+            start = Some((y, top, bottom, pitch));
         }
     }
-    let (y, bottom, pitch) = start?;
+    let (y, top, bottom, pitch) = start?;
     if pitch <= 0.0 {
         return None;
     }
@@ -448,8 +451,10 @@ pub fn first_title_short(document: &PagedDocument) -> Option<String> {
         })
         .map(|l| l.round() as usize)?;
     let needed = lines + 2 + usize::from(marker);
-    // A line or two left empty is the grid's ordinary slack.
-    if free < 3 || needed <= free {
+    // A few lines left empty are ordinary (issue 363 leaves 3 under its
+    // table of contents): said when a third of the page or more is empty.
+    let page_lines = ((bottom - top) / pitch).round().max(1.0) as usize;
+    if free * 3 < page_lines || needed <= free {
         return None;
     }
     let marker_note = if marker { " and its column marker" } else { "" };
@@ -570,7 +575,12 @@ impl<'s> Renderer<'s> {
                     }
                 }
             } else {
-                notes.extend(dense.iter().map(|d| Diagnostic::warning(d.warning(limit))));
+                notes.extend(
+                    dense
+                        .iter()
+                        .filter(|d| d.bytes > crate::images::WARN_BYTES)
+                        .map(|d| Diagnostic::warning(d.warning(limit))),
+                );
             }
             if !replaced.is_empty() {
                 let mut loader = world.loader().clone();
