@@ -209,6 +209,8 @@ pub fn export_typst(
     // Everything is written through a handle on DIR: a folder inside it
     // (fonts/, issue-files/) that is a link leading out is refused, never
     // written through.
+    std::fs::create_dir_all(out)
+        .map_err(|e| Error::output(format!("{}: cannot make the folder: {e}", out.display())))?;
     let root = cap_std::fs::Dir::open_ambient_dir(out, cap_std::ambient_authority())
         .map_err(|e| Error::output(format!("{}: cannot open the folder: {e}", out.display())))?;
     let mut subdirs: std::collections::HashMap<String, std::sync::Arc<cap_std::fs::Dir>> =
