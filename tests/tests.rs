@@ -23,6 +23,7 @@ mod init;
 mod layout_limits;
 mod layouts;
 mod numbered;
+mod pages;
 mod pagination;
 mod pasted;
 mod preview;

@@ -180,7 +180,9 @@ impl Root {
             ReadError::Io(e) => Refusal::Io(format!("cannot read {}: {e}", shown.display())),
             ReadError::Folder | ReadError::NotRegular => not_regular(),
             ReadError::TooLarge(_) => Refusal::Io(format!(
-                "{} is larger than {} MiB, the limit for a file a layout reads",
+                "{} is larger than {} MiB, more than bulletin-pdf reads from one file: save a \
+                 photo smaller (printed across the whole type block, 156 mm, it needs about \
+                 1850 pixels at 300 ppi, a JPEG of a few MB), or split a table's CSV file",
                 shown.display(),
                 limit / (1024 * 1024)
             )),

@@ -4,10 +4,13 @@
 //! files of the issue's folder the layout read (under `issue-files/`) and
 //! the fonts the document is set in (under `fonts/`).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use typst::text::Font;
+
 use crate::error::{Error, Result};
-use crate::fonts::FontFile;
+use crate::fonts::{FontFile, Fonts};
 use crate::pipeline::{prepare, RenderOptions, Renderer};
 use crate::session::Session;
 use crate::world::Origin;
@@ -47,6 +50,45 @@ fn is_empty_dir(dir: &Path) -> Result<bool> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
         Err(e) => Err(Error::output(format!("{}: {e}", dir.display()))),
     }
+}
+
+/// The faces of `family` in `fonts` (none when it has no such family).
+fn families_faces(fonts: &Fonts, family: &str) -> Vec<Font> {
+    fonts
+        .book()
+        .select_family(&family.to_lowercase())
+        .filter_map(|i| fonts.font(i))
+        .collect()
+}
+
+/// For each font role, the families of `roles` that `fonts` has and, when
+/// `shipped` is given, of which a face is shipped: the families the
+/// document was set in, in their order. A role none of whose families is
+/// shipped keeps its first family that `fonts` has (the export ships a face
+/// of it), a role with none found its list as it is.
+pub fn exported_families(
+    roles: &BTreeMap<String, Vec<String>>,
+    fonts: &Fonts,
+    shipped: Option<&[Font]>,
+) -> BTreeMap<String, Vec<String>> {
+    let faces = |family: &String| families_faces(fonts, family);
+    roles
+        .iter()
+        .map(|(role, list)| {
+            let found: Vec<&String> = list.iter().filter(|f| !faces(f).is_empty()).collect();
+            let kept: Vec<String> = found
+                .iter()
+                .filter(|f| shipped.is_none_or(|s| faces(f).iter().any(|face| s.contains(face))))
+                .map(|f| f.to_string())
+                .collect();
+            let kept = match (kept.is_empty(), found.first()) {
+                (false, _) => kept,
+                (true, Some(first)) => vec![first.to_string()],
+                (true, None) => list.clone(),
+            };
+            (role.clone(), kept)
+        })
+        .collect()
 }
 
 /// Writes the Typst project of the issue at `path` into `out`. A folder that
@@ -97,7 +139,36 @@ pub fn export_typst(
             .into_bytes(),
         ));
     }
-    let json = serde_json::to_vec_pretty(&prepared.data)
+    let mut fonts = match export.fonts {
+        true => crate::document::fonts_used(&rendered.document),
+        false => Vec::new(),
+    };
+    // A role no text used (no byline: no 楷体) still names a family: ship
+    // a face of its first family found, so that the project names no font
+    // it lacks.
+    if export.fonts {
+        for list in prepared.data.fonts.values() {
+            let faces = |f: &String| families_faces(&session.fonts, f);
+            if !list
+                .iter()
+                .any(|f| faces(f).iter().any(|x| fonts.contains(x)))
+            {
+                if let Some(face) = list.iter().find_map(|f| faces(f).into_iter().next()) {
+                    fonts.push(face);
+                }
+            }
+        }
+    }
+    // The theme names only the fonts the project ships (or, without them,
+    // those found here), so that the typst CLI does not warn of every
+    // authentic font this machine lacks.
+    let mut data = prepared.data.clone();
+    data.fonts = exported_families(
+        &data.fonts,
+        &session.fonts,
+        export.fonts.then_some(fonts.as_slice()),
+    );
+    let json = serde_json::to_vec_pretty(&data)
         .map_err(|e| Error::output(format!("cannot encode the issue: {e}")))?;
     files.push(("issue.json".into(), json));
     for p in issue_files {
@@ -119,10 +190,6 @@ pub fn export_typst(
             bytes,
         ));
     }
-    let fonts = match export.fonts {
-        true => crate::document::fonts_used(&rendered.document),
-        false => Vec::new(),
-    };
     for font in fonts {
         match session.fonts.file_of(&font) {
             Some(FontFile::Embedded(name, bytes)) => {

@@ -55,6 +55,7 @@ mod diag;
 pub mod document;
 pub mod export;
 pub mod fonts;
+pub mod images;
 pub mod layout;
 pub mod numbered;
 mod output;

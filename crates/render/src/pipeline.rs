@@ -28,6 +28,11 @@ pub struct RenderOptions {
     pub pdf_standards: Option<Vec<bulletin_model::issue::PdfStandard>>,
     /// The encoding of issue and series files.
     pub encoding: Encoding,
+    /// Downsample photos printed denser than this many pixels per inch to
+    /// it, in the PDF (the files are not touched); without it, photos
+    /// denser than [`crate::images::PRINT_PPI`] are only warned about.
+    #[serde(default)]
+    pub max_ppi: Option<f64>,
 }
 
 /// An issue ready to lay out: its data and its layout.
@@ -57,6 +62,7 @@ impl Prepared {
             data: None,
             issue_dir: self.issue_root.clone(),
             packages: session.packages.clone(),
+            replaced: Default::default(),
         }
     }
 
@@ -324,21 +330,159 @@ fn placed_in_issue(e: Error, path: &Path) -> Error {
 
 /// Says so when the distribution footer went to a page of its own: the
 /// layout marks the end of the body with `<bulletin-body-end>` (a layout
-/// without the mark is not checked).
+/// without the mark is not checked), and may leave the room under the text
+/// and the height the footer needs (in pt, with the grid pitch) as
+/// `<bulletin-footer-fit>` metadata, from which the grid lines missing are
+/// told.
 pub fn footer_alone(document: &PagedDocument) -> Option<String> {
+    use typst::foundations::{Label, Value};
     use typst::introspection::Introspector;
-    let label = typst::foundations::Label::new(typst::utils::PicoStr::intern("bulletin-body-end"))?;
+    use typst::utils::PicoStr;
     let intro = document.introspector();
+    let label = Label::new(PicoStr::intern("bulletin-body-end"))?;
     let location = intro.query_label(label).ok()?.location()?;
     let page = intro.page(location)?.get();
     let pages = document.pages().len();
-    (page < pages).then(|| {
-        format!(
-            "the distribution footer (报尾) did not fit under the end of the text on page \
-             {page}, so page {pages} holds the footer alone; to keep it on page {page}, shorten \
-             the last article by a few lines, or set a smaller [style] footer_size"
-        )
+    if page >= pages {
+        return None;
+    }
+    let fit = Label::new(PicoStr::intern("bulletin-footer-fit"))
+        .and_then(|l| intro.query_label(l).ok())
+        .and_then(|e| match e.get_by_name("value").ok()? {
+            Value::Dict(d) => {
+                let num = |k: &str| match d.get(k).ok()? {
+                    Value::Float(f) => Some(*f),
+                    Value::Int(i) => Some(*i as f64),
+                    _ => None,
+                };
+                Some((num("room")?, num("needed")?, num("pitch")?))
+            }
+            _ => None,
+        });
+    let what = format!(
+        "the distribution footer (报尾) did not fit under the end of the text on page {page}, \
+         so page {pages} holds the footer alone"
+    );
+    Some(match fit {
+        Some((room, needed, pitch)) if pitch > 0.0 => {
+            let lines = (((needed - room) / pitch) - 1e-6).ceil().max(1.0) as usize;
+            let s = if lines == 1 { "" } else { "s" };
+            format!(
+                "{what}: even set tighter, it needs {lines} more grid line{s} than page {page} \
+                 leaves under the text ({}); to keep it on page {page}, shorten the text on \
+                 that page by {lines} line{s} (the last article, or one before it), or leave \
+                 out a footer line",
+                format_lines(room / pitch),
+            )
+        }
+        _ => format!(
+            "{what}; to keep it on page {page}, shorten the last article by a few lines, or \
+             leave out a footer line"
+        ),
     })
+}
+
+/// Says so when page 1 ends early because the first article's title went to
+/// page 2: the layout marks where the body may start on page 1 with
+/// `<bulletin-body-start>` metadata (the type block's bottom and the grid
+/// pitch, in pt) and each title with the grid lines it takes
+/// (`<bulletin-title-lines>`); the title is labelled
+/// `<bulletin-article-1>`. A title stays on page 1 when it fits there with
+/// two lines of its text (and its column marker); when it does not and a
+/// third of page 1 or more is left empty, the warning says by how much and
+/// what would fit it.
+pub fn first_title_short(document: &PagedDocument) -> Option<String> {
+    use typst::foundations::{Label, NativeElement, Selector, Value};
+    use typst::introspection::Introspector;
+    use typst::utils::PicoStr;
+    let intro = document.introspector();
+    let label = |name: &str| Label::new(PicoStr::intern(name));
+    let title = intro.query_label(label("bulletin-article-1")?).ok()?;
+    let title_page = intro.page(title.location()?)?.get();
+    if title_page == 1 {
+        return None;
+    }
+    // A column marker (a heading before the title) goes with it.
+    let marker = intro
+        .query(&typst::model::HeadingElem::ELEM.select())
+        .first()
+        .is_some_and(|h| h.location() != title.location());
+    let num = |d: &typst::foundations::Dict, k: &str| match d.get(k).ok()? {
+        Value::Float(f) => Some(*f),
+        Value::Int(i) => Some(*i as f64),
+        _ => None,
+    };
+    // The lowest mark on page 1.
+    let mut start: Option<(f64, f64, f64, f64)> = None;
+    let marks = intro.query(&Selector::Label(label("bulletin-body-start")?));
+    // The masthead's mark, and the table of contents' when there is one.
+    let toc = marks.len() > 1;
+    for mark in marks {
+        let Some(pos) = intro.position(mark.location()?) else {
+            continue;
+        };
+        if pos.page.get() != 1 {
+            continue;
+        }
+        let Ok(Value::Dict(d)) = mark.get_by_name("value") else {
+            continue;
+        };
+        let (Some(top), Some(bottom), Some(pitch)) =
+            (num(&d, "top"), num(&d, "bottom"), num(&d, "pitch"))
+        else {
+            continue;
+        };
+        let y = pos.point.y.to_pt();
+        if start.is_none_or(|(sy, ..)| y > sy) {
+            start = Some((y, top, bottom, pitch));
+        }
+    }
+    let (y, top, bottom, pitch) = start?;
+    if pitch <= 0.0 {
+        return None;
+    }
+    let free = ((bottom - y) / pitch + 1e-3).floor().max(0.0) as usize;
+    let lines = intro
+        .query(&Selector::Label(label("bulletin-title-lines")?))
+        .first()
+        .and_then(|m| match m.get_by_name("value").ok()? {
+            Value::Dict(d) => num(&d, "lines"),
+            _ => None,
+        })
+        .map(|l| l.round() as usize)?;
+    let needed = lines + 2 + usize::from(marker);
+    // A few lines left empty are ordinary (issue 363 leaves 3 under its
+    // table of contents): said when a third of the page or more is empty.
+    let page_lines = ((bottom - top) / pitch).round().max(1.0) as usize;
+    if free * 3 < page_lines || needed <= free {
+        return None;
+    }
+    let marker_note = if marker { " and its column marker" } else { "" };
+    let toc_note = if toc {
+        ", a shorter table of contents (shorter toc_title entries)"
+    } else {
+        ""
+    };
+    Some(format!(
+        "page 1 ends {free} grid lines short: the first article's title takes {lines} grid \
+         lines with the blank line after it, and with two lines of its text{marker_note} it \
+         needs {needed}, so it starts page {title_page}; to keep it on page 1, make room for \
+         {} more line{}: a shorter title (fewer lines){toc_note}, or [style] \
+         title_gap_lines = 0",
+        needed - free,
+        if needed - free == 1 { "" } else { "s" }
+    ))
+}
+
+/// A number of grid lines, as said in a message: "2 lines", "less than a
+/// line".
+fn format_lines(lines: f64) -> String {
+    let n = (lines + 1e-6).floor().max(0.0) as usize;
+    match n {
+        0 => "less than a line".into(),
+        1 => "1 line".into(),
+        n => format!("{n} lines"),
+    }
 }
 
 /// Lays issues out, one after another, in a world it keeps: the layout's
@@ -404,8 +548,51 @@ impl<'s> Renderer<'s> {
                 .world
                 .insert(BulletinWorld::new(fonts.clone(), loader, &prepared.data)?),
         };
-        let (document, mut warnings) =
+        let (mut document, mut warnings) =
             compile(world).map_err(|e| placed_in_issue(e, &prepared.path))?;
+        // Photos denser than print needs: downsampled when asked (then laid
+        // out again, with the smaller files in their place), else said.
+        let limit = opts.max_ppi.unwrap_or(crate::images::PRINT_PPI);
+        let dense = crate::images::dense(&document, &prepared.data, limit);
+        if !dense.is_empty() {
+            let mut replaced = crate::images::Replaced::new();
+            let mut notes = Vec::new();
+            if let Some(ppi) = opts.max_ppi {
+                for d in &dense {
+                    let small = prepared
+                        .issue_root
+                        .as_ref()
+                        .and_then(|root| root.read(&d.file).ok())
+                        .and_then(|bytes| crate::images::downsample(d, &bytes, ppi));
+                    match small {
+                        Some(b) => {
+                            replaced.insert(d.file.clone(), b);
+                        }
+                        None => notes.push(Diagnostic::warning(format!(
+                            "{}: the image {} could not be downsampled (it is printed as it is)",
+                            d.place, d.file
+                        ))),
+                    }
+                }
+            } else {
+                notes.extend(
+                    dense
+                        .iter()
+                        .filter(|d| d.bytes > crate::images::WARN_BYTES)
+                        .map(|d| Diagnostic::warning(d.warning(limit))),
+                );
+            }
+            if !replaced.is_empty() {
+                let mut loader = world.loader().clone();
+                loader.replaced = std::sync::Arc::new(replaced);
+                world.update(fonts.clone(), loader, &prepared.data)?;
+                let (again, more) =
+                    compile(world).map_err(|e| placed_in_issue(e, &prepared.path))?;
+                document = again;
+                warnings = more;
+            }
+            warnings.extend(notes);
+        }
         // Text the layout makes (a number, a bullet from [style]) may hold
         // characters no font has too: look at what was laid out.
         warnings.extend(missing_warning);
@@ -443,6 +630,12 @@ impl<'s> Renderer<'s> {
                 ));
             }
             warnings.push(Diagnostic::warning(what));
+        }
+        if let Some(w) = first_title_short(&document) {
+            warnings.push(Diagnostic::warning(format!(
+                "{}: {w}",
+                prepared.path.display()
+            )));
         }
         if prepared.data.footer.is_some() {
             if let Some(w) = footer_alone(&document) {

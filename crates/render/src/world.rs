@@ -56,6 +56,9 @@ pub struct Loader {
     /// A local packages folder (`NAMESPACE/NAME/VERSION/…`); without it,
     /// package imports are refused.
     pub packages: Option<PathBuf>,
+    /// Files of the issue's folder served in place of the files on disk
+    /// (photos downsampled for `--max-ppi`), by their relative path.
+    pub replaced: Arc<crate::images::Replaced>,
 }
 
 /// Where a file of the world is.
@@ -145,6 +148,9 @@ impl Loader {
                 }
                 match rel.strip_prefix(ISSUE_FILES) {
                     Some(inner) => {
+                        if let Some(bytes) = self.replaced.get(inner) {
+                            return Ok(bytes.clone());
+                        }
                         let Some(dir) = &self.issue_dir else {
                             return Err(format!("/{ISSUE_FILES}{inner}: no issue folder here"));
                         };
@@ -232,6 +238,7 @@ impl BulletinWorld {
                 data: None,
                 issue_dir: None,
                 packages: None,
+                replaced: Default::default(),
             }),
         })
     }
