@@ -45,6 +45,34 @@ pub struct Error {
     /// any, the error is shown as these.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub diagnostics: Vec<Diagnostic>,
+    /// A corrected line that fixes the mistake (also said in a hint,
+    /// `write: …`): checked to parse before it is proposed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+}
+
+/// A corrected line: line `line` (from 1) of the file, written as `text`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fix {
+    pub line: usize,
+    pub text: String,
+}
+
+impl Fix {
+    /// The file's text with the line replaced (its line break kept).
+    pub fn apply(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len() + self.text.len());
+        for (i, l) in text.split_inclusive('\n').enumerate() {
+            if i + 1 == self.line {
+                out.push_str(&self.text);
+                let body = l.trim_end_matches(['\n', '\r']);
+                out.push_str(&l[body.len()..]);
+            } else {
+                out.push_str(l);
+            }
+        }
+        out
+    }
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -58,6 +86,7 @@ impl Error {
             snippet: None,
             hints: Vec::new(),
             diagnostics: Vec::new(),
+            fix: None,
         }
     }
     pub fn input(message: impl Into<String>) -> Error {
@@ -90,6 +119,14 @@ impl Error {
                 span,
             ))),
             ..Error::new(kind, message)
+        }
+    }
+
+    /// The same error without its corrected line (and the hint that
+    /// proposes it): for a line that parses but does not fit the issue.
+    pub fn drop_fix(&mut self) {
+        if self.fix.take().is_some() {
+            self.hints.retain(|h| !h.starts_with("write: "));
         }
     }
 
@@ -176,17 +213,54 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
 
 /// A TOML error of the file `path` (whose text is `text`) as an error of
 /// `kind`: the message at `path:line:col`, with the line and the span
-/// underlined, and what to write instead where that can be told (a date that
-/// does not exist, a date in another form, curly quotes, a `"""` string
-/// never closed, a misspelt key).
+/// underlined, and what to write instead where that can be told (see
+/// [`toml_error_with`]).
 pub fn toml_error(kind: ErrorKind, path: &Path, text: &str, err: &toml::de::Error) -> Error {
+    toml_error_with(kind, path, text, err, None)
+}
+
+/// A TOML error, told with the JSON Schema of the file (what each key
+/// takes) when there is one: a date that does not exist, a date in another
+/// form, curly quotes, the full-width ＝ ， ： ［ ］ of an input method, a
+/// number with its unit (80份), text without quotes (a phone number), a
+/// `"""` string never closed, a misspelt key. Where a corrected line can
+/// be told and the file parses with it, it is the error's [`Fix`] and a
+/// hint `write: …`.
+pub fn toml_error_with(
+    kind: ErrorKind,
+    path: &Path,
+    text: &str,
+    err: &toml::de::Error,
+    schema: Option<&serde_json::Value>,
+) -> Error {
     let raw = err.message().trim().to_string();
-    if let Some(span) = err.span() {
-        if let Some(a) = advise(text, &raw, span) {
-            return Error::at(kind, path, text, a.span, a.message).with_hints(a.notes);
+    let message = plain_message(&raw);
+    let Some(span) = err.span() else {
+        let notes = did_you_mean(&message).into_iter().collect::<Vec<_>>();
+        return Error::new(kind, format!("{}: {message}", path.display())).with_hints(notes);
+    };
+    match advise(text, &raw, span.clone(), schema) {
+        Some(a) => {
+            let mut e = Error::at(kind, path, text, a.span, a.message.unwrap_or(message))
+                .with_hints(a.notes);
+            if let Some(line) = a.fix {
+                e.fix = Some(Fix {
+                    line: line_col(text, span.start).0,
+                    text: line,
+                });
+            }
+            e
+        }
+        None => {
+            let notes = did_you_mean(&message).into_iter().collect::<Vec<_>>();
+            Error::at(kind, path, text, span, message).with_hints(notes)
         }
     }
-    let mut message = raw;
+}
+
+/// serde's message in words a user knows.
+fn plain_message(raw: &str) -> String {
+    let mut message = raw.to_string();
     // Numbers out of range: say which range.
     if let Some(rest) = message.strip_prefix("invalid value: integer `") {
         if let Some((n, expected)) = rest.split_once("`, expected ") {
@@ -218,52 +292,144 @@ pub fn toml_error(kind: ErrorKind, path: &Path, text: &str, err: &toml::de::Erro
     ] {
         message = message.replace(rust, plain);
     }
-    let notes = did_you_mean(&message).into_iter().collect::<Vec<_>>();
-    match err.span() {
-        Some(span) => Error::at(kind, path, text, span, message).with_hints(notes),
-        None => Error::new(kind, format!("{}: {message}", path.display())).with_hints(notes),
-    }
+    message
 }
 
-/// A better message for a TOML error: what it says, where, and how to fix it.
+/// A better message for a TOML error: what it says (`None`: the error's
+/// own), where, how to fix it, and the corrected line.
 struct Advice {
-    message: String,
+    message: Option<String>,
     span: Range<usize>,
     notes: Vec<String>,
+    fix: Option<String>,
 }
 
-fn advise(text: &str, raw: &str, span: Range<usize>) -> Option<Advice> {
+fn advise(
+    text: &str,
+    raw: &str,
+    span: Range<usize>,
+    schema: Option<&serde_json::Value>,
+) -> Option<Advice> {
     if let Some(a) = unclosed_multiline(text, span.start) {
         return Some(a);
     }
+    let (path, depth) = advice::key_path_at(text, span.start);
+    let shape = schema.and_then(|s| advice::shape_at(s, &path, depth));
+    if let Some(at) = assignment(text, span.start) {
+        if let Some(a) = date_advice(text, &at, raw, shape.as_ref()) {
+            return Some(a);
+        }
+    }
+    let range = advice::line_range(text, span.start);
+    // serde's errors (a value of the wrong type) say what is wrong already.
+    let typed = [
+        "invalid type",
+        "invalid value",
+        "unknown variant",
+        "invalid length",
+    ]
+    .iter()
+    .any(|p| raw.starts_with(p));
+    if let Some((line, slips)) = advice::fix_line(text, range.clone(), schema) {
+        let key = path.last().map_or("the key", String::as_str);
+        let first = &slips[0];
+        let curly = slips
+            .iter()
+            .any(|s| matches!(s.what, advice::SlipKind::Quotes { .. }));
+        let mut note = format!("write: {}", line.trim());
+        if curly {
+            note.push_str(" (curly quotes inside the text are fine)");
+        }
+        let others = slips.len() - 1;
+        let mut notes = vec![note];
+        if others > 0 {
+            notes.push(format!(
+                "the line has {others} more such slip{}, corrected in it too",
+                if others == 1 { "" } else { "s" }
+            ));
+        }
+        return Some(Advice {
+            message: (!typed).then(|| slip_message(&first.what, key)),
+            span: if typed {
+                span
+            } else {
+                range.start + first.at..range.start + first.at + first.len.max(1)
+            },
+            notes,
+            fix: Some(line),
+        });
+    }
     let at = assignment(text, span.start)?;
-    if let Some(a) = curly_quotes(&at) {
-        return Some(a);
-    }
-    if let Some(a) = date_advice(&at, raw) {
-        return Some(a);
-    }
     if raw.starts_with("invalid basic string") && at.token.starts_with('"') {
         return Some(Advice {
-            message: "this string is not closed: end it with \" on the same line".into(),
+            message: Some("this string is not closed: end it with \" on the same line".into()),
             span,
             notes: vec![
                 "text over several lines goes between \"\"\" and \"\"\", each on a line of its own"
                     .into(),
             ],
+            fix: None,
         });
     }
-    if raw.starts_with("invalid string") && at.value_start == span.start {
-        let bare = at.token;
-        if !bare.is_empty() && !bare.is_ascii() {
-            return Some(Advice {
-                message: "a text value needs straight quotes \"…\" around it".into(),
-                span,
-                notes: vec![format!("write: {} = {}", at.key, quoted(bare))],
-            });
+    None
+}
+
+/// What a slip is, and what TOML needs instead.
+fn slip_message(slip: &advice::SlipKind, key: &str) -> String {
+    use advice::SlipKind as S;
+    match slip {
+        S::Quotes {
+            open,
+            close,
+            full_width,
+        } => format!(
+            "the value is in {} quotes {open}…{close}, as Word and Chinese input methods type \
+             them; TOML needs straight quotes \"…\"",
+            if *full_width { "full-width" } else { "curly" }
+        ),
+        S::FullWidth { found: '＝', .. } => "a full-width ＝, as Chinese input methods type it: \
+             TOML joins a key and its value with the ASCII ="
+            .into(),
+        S::FullWidth {
+            found: found @ ('：' | ':'),
+            ..
+        } => format!("a colon {found} after the key {key}: TOML joins a key and its value with ="),
+        S::FullWidth {
+            found: found @ ('，' | '、'),
+            ..
+        } => format!(
+            "a full-width {found} between values, as Chinese input methods type it: TOML \
+             separates values with the ASCII comma ,"
+        ),
+        S::FullWidth {
+            ascii: "0-9",
+            found,
+        } => format!("full-width digits ({found}…): TOML needs the ASCII digits 0-9"),
+        S::FullWidth { found, ascii } => format!(
+            "a full-width {found}, as Chinese input methods type it: TOML needs the ASCII {ascii}"
+        ),
+        S::Unit { number, unit } => format!(
+            "{key} takes a plain number: write {number} without the unit {unit} (the layout \
+             prints what goes around the number)"
+        ),
+        S::NeedsQuotes {
+            token,
+            looks_like_date: true,
+        } => format!(
+            "{token} is read as a date, but {key} takes text (dates are written 2024-06-18): \
+             write it in straight quotes \"…\""
+        ),
+        S::NeedsQuotes { token, .. } if !token.is_ascii() => {
+            "a text value needs straight quotes \"…\" around it".into()
+        }
+        S::NeedsQuotes { token, .. } => {
+            format!("{key} takes text: write {token} in straight quotes \"…\"")
+        }
+        S::Unquote { token } => format!("{key} takes a number: write {token} without quotes"),
+        S::Boolean { token, value } => {
+            format!("{key} takes true or false: write {value} for {token}")
         }
     }
-    None
 }
 
 /// `key = value` on the line of a position: the last assignment on that
@@ -322,43 +488,23 @@ fn assignment(text: &str, pos: usize) -> Option<Assignment<'_>> {
 /// Quotes a value may be written in, straight or not.
 const QUOTES: [char; 7] = ['"', '\'', '“', '”', '‘', '’', '＂'];
 
-/// A TOML basic string of a text.
-fn quoted(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
-/// `byline = “石门村党支部”`: Word's curly quotes around a value.
-fn curly_quotes(at: &Assignment) -> Option<Advice> {
-    let first = at.token.chars().next()?;
-    if !matches!(first, '“' | '”' | '‘' | '’' | '＂') {
-        return None;
-    }
-    let inner = at.token[first.len_utf8()..].trim_end_matches(QUOTES);
-    let (open, close, kind) = match first {
-        '‘' | '’' => ('‘', '’', "curly"),
-        '＂' => ('＂', '＂', "full-width"),
-        _ => ('“', '”', "curly"),
-    };
-    Some(Advice {
-        message: format!(
-            "the value is in {kind} quotes {open}…{close}, as Word and Chinese input methods \
-             type them; TOML needs straight quotes \"…\""
-        ),
-        span: at.value_start..at.value_start + first.len_utf8(),
-        notes: vec![format!(
-            "write: {} = {} (curly quotes inside the text are fine)",
-            at.key,
-            quoted(inner)
-        )],
-    })
-}
+use crate::advice;
 
 /// Dates that do not exist (2024-06-31) or are written otherwise than as a
 /// TOML date (2024年6月18日, 2024.6.18, "2024-06-18").
-fn date_advice(at: &Assignment, raw: &str) -> Option<Advice> {
+fn date_advice(
+    text: &str,
+    at: &Assignment,
+    raw: &str,
+    shape: Option<&advice::Shape>,
+) -> Option<Advice> {
     let about_dates = raw.contains("date-time") || raw.contains("datetime");
-    let date_key = at.key == "date" || at.key.ends_with("_date") || at.key.ends_with(".date");
-    if !about_dates && !date_key {
+    let date_key = match shape {
+        // What the schema says the key takes.
+        Some(s) => s.date,
+        None => at.key == "date" || at.key.ends_with("_date") || at.key.ends_with(".date"),
+    };
+    if !date_key && (shape.is_some() || !about_dates) {
         return None;
     }
     let token = at.token;
@@ -366,12 +512,13 @@ fn date_advice(at: &Assignment, raw: &str) -> Option<Advice> {
     let example = "YYYY-MM-DD, without quotes";
     let Some((y, m, d)) = loose_date(token.trim_matches(QUOTES)) else {
         return about_dates.then(|| Advice {
-            message: raw.replace('\n', ": "),
+            message: Some(raw.replace('\n', ": ")),
             span,
             notes: vec![format!(
                 "write a date as {example}, e.g. {} = 2020-02-10",
                 at.key
             )],
+            fix: None,
         });
     };
     if let Some(problem) = date_problem(y, m, d) {
@@ -397,15 +544,25 @@ fn date_advice(at: &Assignment, raw: &str) -> Option<Advice> {
             ));
         }
         return Some(Advice {
-            message: format!("{token} is out of range: {problem}"),
+            message: Some(format!("{token} is out of range: {problem}")),
             span,
             notes,
+            fix: None,
         });
     }
+    let line = advice::line_range(text, at.value_start);
+    let fixed = format!(
+        "{}{y:04}-{m:02}-{d:02}{}",
+        &text[line.start..at.value_start],
+        &text[at.value_start + token.len()..line.end]
+    );
     Some(Advice {
-        message: format!("{token} is not a TOML date: dates are written as {example}"),
+        message: Some(format!(
+            "{token} is not a TOML date: dates are written as {example}"
+        )),
         span,
-        notes: vec![format!("write: {} = {y:04}-{m:02}-{d:02}", at.key)],
+        notes: vec![format!("write: {}", fixed.trim())],
+        fix: Some(fixed),
     })
 }
 
@@ -508,9 +665,10 @@ fn unclosed_multiline(text: &str, pos: usize) -> Option<Advice> {
         notes.push(format!("close it with {delim} where its text ends"));
     }
     Some(Advice {
-        message: format!("this {delim} string is never closed"),
+        message: Some(format!("this {delim} string is never closed")),
         span: open..open + 3,
         notes,
+        fix: None,
     })
 }
 

@@ -40,6 +40,7 @@
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod advice;
 pub mod body;
 pub mod date;
 pub mod diag;
@@ -54,7 +55,7 @@ pub mod sandbox;
 pub mod source;
 pub mod text;
 
-pub use crate::error::{Error, ErrorKind, Result};
+pub use crate::error::{Error, ErrorKind, Fix, Result};
 pub use crate::issue::{
     Article, Body, Bulletin, Column, Date, Footer, FooterField, Issue, IssueInfo, IssueNumber,
     Note, Options,

@@ -37,8 +37,10 @@ impl Series {
             ))
         })?;
         let text = decode(path, &bytes, encoding)?.into_owned();
-        let table: toml::Table = toml::from_str(&text)
-            .map_err(|e| error::toml_error(ErrorKind::Input, path, &text, &e))?;
+        let table: toml::Table = toml::from_str(&text).map_err(|e| {
+            let schema = model::schema_of(model::SchemaKind::Series);
+            error::toml_error_with(ErrorKind::Input, path, &text, &e, Some(&schema))
+        })?;
         Ok(Series {
             path: path.to_path_buf(),
             text,
@@ -333,12 +335,12 @@ pub fn parse_issue_located<'s>(
     }
     if series.is_empty() {
         let issue: Issue = toml::from_str(text)
-            .map_err(|e| error::toml_error(ErrorKind::Input, path, text, &e))?;
+            .map_err(|e| issue_error(path, text, &e, model::SchemaKind::Issue))?;
         check(path, Some(text), &issue)?;
         return Ok((issue, None));
     }
-    let own: toml::Table =
-        toml::from_str(text).map_err(|e| error::toml_error(ErrorKind::Input, path, text, &e))?;
+    let own: toml::Table = toml::from_str(text)
+        .map_err(|e| issue_error(path, text, &e, model::SchemaKind::Partial))?;
     let named_in = match own.contains_key("layout") {
         true => None,
         false => series
@@ -381,11 +383,12 @@ fn locate_merged_error(
         _ => None,
     };
     if let Some(e2) = same(text) {
-        return error::toml_error(ErrorKind::Input, path, text, &e2);
+        return issue_error(path, text, &e2, model::SchemaKind::Partial);
     }
     for s in series.iter().rev() {
         if let Some(e2) = same(&s.text) {
-            return error::toml_error(ErrorKind::Input, &s.path, &s.text, &e2);
+            let schema = model::schema_of(model::SchemaKind::Series);
+            return error::toml_error_with(ErrorKind::Input, &s.path, &s.text, &e2, Some(&schema));
         }
     }
     let names: Vec<String> = series
@@ -399,6 +402,29 @@ fn locate_merged_error(
         if names.len() > 1 { "s" } else { "" },
         names.join(", ")
     ))
+}
+
+/// A TOML error of an issue file, told with the issue's schema; a
+/// corrected line is kept only when the file with it parses as an issue
+/// past that line (its values fit their keys).
+fn issue_error(path: &Path, text: &str, e: &toml::de::Error, kind: model::SchemaKind) -> Error {
+    let schema = model::schema_of(kind);
+    let mut err = error::toml_error_with(ErrorKind::Input, path, text, e, Some(&schema));
+    if let Some(fix) = err.fix.clone() {
+        let fixed = fix.apply(text);
+        let still = match kind {
+            model::SchemaKind::Issue => toml::from_str::<Issue>(&fixed).err(),
+            _ => toml::from_str::<toml::Table>(&fixed).err(),
+        };
+        let same_line = still.is_some_and(|e2| {
+            e2.span()
+                .is_none_or(|s| error::line_col(&fixed, s.start).0 <= fix.line)
+        });
+        if same_line {
+            err.drop_fix();
+        }
+    }
+    err
 }
 
 /// Deep-merges `over` into `base`: tables merge key by key, anything else
