@@ -3,6 +3,7 @@
 
 mod common;
 
+mod advice;
 mod architecture;
 mod archive;
 mod bad_inputs;

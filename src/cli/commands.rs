@@ -25,10 +25,17 @@ pub fn fonts(setup: &Setup, json: bool) -> Result<(), Error> {
             .iter()
             .map(|(role, list)| {
                 let found = session.fonts.resolve(list);
+                let faces: Vec<serde_json::Value> = session
+                    .fonts
+                    .faces(list)
+                    .iter()
+                    .map(|(w, o)| serde_json::json!({ "weight": w, "origin": o.to_string() }))
+                    .collect();
                 serde_json::json!({
                     "role": role,
                     "family": found.map(|(f, _)| f),
                     "origin": found.map(|(_, o)| o.to_string()),
+                    "faces": faces,
                     "candidates": list,
                 })
             })
@@ -38,11 +45,41 @@ pub fn fonts(setup: &Setup, json: bool) -> Result<(), Error> {
     term::out(&format!("layout: {}", layout.manifest.name));
     for (role, list) in &layout.manifest.fonts {
         match session.fonts.resolve(list) {
-            Some((family, origin)) => term::out(&format!("{role:<8} {family}  ({origin})")),
+            Some((family, origin)) => {
+                // Every weight of the family: titles use its bold face.
+                let faces = session.fonts.faces(list);
+                let others: Vec<String> = faces
+                    .iter()
+                    .filter(|(_, o)| o.to_string() != origin.to_string())
+                    .map(|(w, o)| format!("{}: {o}", weight_name(*w)))
+                    .collect();
+                let more = if others.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {}", others.join("; "))
+                };
+                term::out(&format!("{role:<8} {family}  ({origin}{more})"))
+            }
             None => term::out(&format!("{role:<8} none of {}", list.join(", "))),
         }
     }
     Ok(())
+}
+
+/// A font weight in words: bold for 700.
+fn weight_name(w: u16) -> String {
+    match w {
+        100 => "thin".into(),
+        200 => "extra-light".into(),
+        300 => "light".into(),
+        400 => "regular".into(),
+        500 => "medium".into(),
+        600 => "semibold".into(),
+        700 => "bold".into(),
+        800 => "extra-bold".into(),
+        900 => "black".into(),
+        w => format!("weight {w}"),
+    }
 }
 
 fn print_json(v: &serde_json::Value) -> Result<(), Error> {
@@ -77,6 +114,7 @@ fn params_json(l: &layout::Layout) -> serde_json::Value {
                 "default": serde_json::to_value(&p.default).unwrap_or(serde_json::Value::Null),
                 "min": p.min,
                 "max": p.max,
+                "choices": p.choices.iter().map(|c| serde_json::to_value(c).unwrap_or(serde_json::Value::Null)).collect::<Vec<_>>(),
                 "description": p.description,
             })
         })

@@ -336,12 +336,11 @@ fn advise(
         let curly = slips
             .iter()
             .any(|s| matches!(s.what, advice::SlipKind::Quotes { .. }));
-        let mut note = format!("write: {}", line.trim());
+        let mut notes = vec![format!("write: {}", line.trim())];
         if curly {
-            note.push_str(" (curly quotes inside the text are fine)");
+            notes.push("curly quotes inside the text are fine".into());
         }
         let others = slips.len() - 1;
-        let mut notes = vec![note];
         if others > 0 {
             notes.push(format!(
                 "the line has {others} more such slip{}, corrected in it too",
@@ -408,10 +407,15 @@ fn slip_message(slip: &advice::SlipKind, key: &str) -> String {
         S::FullWidth { found, ascii } => format!(
             "a full-width {found}, as Chinese input methods type it: TOML needs the ASCII {ascii}"
         ),
-        S::Unit { number, unit } => format!(
-            "{key} takes a plain number: write {number} without the unit {unit} (the layout \
-             prints what goes around the number)"
-        ),
+        S::Unit { number, unit } => {
+            let around = match key {
+                "copies" => " (the footer prints 共印 … 份 around it)",
+                "number" => " (the masthead prints 第 … 期 around it)",
+                "total" => " (the masthead prints 总第 … 期 around it)",
+                _ => "",
+            };
+            format!("{key} takes a plain number: write {number} without the unit {unit}{around}")
+        }
         S::NeedsQuotes {
             token,
             looks_like_date: true,

@@ -322,12 +322,20 @@ fn article(out: &mut Out<'_>, n: usize, a: &Article) {
             format!("{what} has an empty body: write its text, or remove the article"),
         );
     }
+    // Paragraphs are counted through the article's text blocks.
+    let mut before = 0;
     for (i, text) in texts.iter().enumerate() {
         let span = body_spans.get(i).cloned().flatten();
-        paragraphs(out, span.as_ref(), text, &what);
+        before += paragraphs(out, span.as_ref(), text, &what, before);
     }
     if let Some(note) = &a.note {
-        paragraphs(out, note_v.as_ref(), &note.text, &format!("{what}, note"));
+        paragraphs(
+            out,
+            note_v.as_ref(),
+            &note.text,
+            &format!("{what}, note"),
+            0,
+        );
     }
     if let Some(b) = &a.byline {
         let inner = unbracket(b);
@@ -364,8 +372,16 @@ fn unbracket(s: &str) -> String {
         .to_string()
 }
 
-/// The paragraphs of a body or note: long ones, and ASCII punctuation.
-fn paragraphs(out: &mut Out<'_>, value: Option<&Spanned<String>>, text: &str, what: &str) {
+/// The paragraphs of a body or note: long ones, and ASCII punctuation;
+/// numbered after the `before` paragraphs of the article's earlier text
+/// blocks. Returns how many there are.
+fn paragraphs(
+    out: &mut Out<'_>,
+    value: Option<&Spanned<String>>,
+    text: &str,
+    what: &str,
+    before: usize,
+) -> usize {
     let mut groups: Vec<Vec<&str>> = Vec::new();
     let mut cur: Vec<&str> = Vec::new();
     for line in text.lines().map(str::trim) {
@@ -386,7 +402,7 @@ fn paragraphs(out: &mut Out<'_>, value: Option<&Spanned<String>>, text: &str, wh
         let at = out.find(value, &first, 0, &mut from);
         let para = crate::body::paragraphs(&lines.join("\n")).concat();
         let len = para.chars().filter(|c| !c.is_whitespace()).count();
-        let place = format!("{what}, paragraph {}", i + 1);
+        let place = format!("{what}, paragraph {}", before + i + 1);
         if len > MAX_PARAGRAPH {
             out.at(
                 at,
@@ -405,6 +421,7 @@ fn paragraphs(out: &mut Out<'_>, value: Option<&Spanned<String>>, text: &str, wh
             }
         }
     }
+    groups.len()
 }
 
 /// ASCII punctuation in a one-line text (a title, a byline, a name).

@@ -411,12 +411,12 @@ pub fn article(
                     }
                     BlockKind::Figure => {
                         let place = ctx.place(spanned.span());
-                        out.push(Block::Figure(figure(b, ctx, place).map_err(
-                            |p| match p {
+                        out.push(Block::Figure(
+                            figure(b, ctx, place, spanned.span()).map_err(|p| match p {
                                 Problem::Placed(e) => e,
                                 Problem::Plain(m) => fail(m),
-                            },
-                        )?));
+                            })?,
+                        ));
                     }
                     BlockKind::List => {
                         out.push(Block::List(list_block(b, &mut notes).map_err(fail)?));
@@ -785,10 +785,59 @@ fn read(name: &str, ctx: &Context<'_>, what: &str) -> Result<Vec<u8>, String> {
     })
 }
 
-fn figure(b: &BodyBlock, ctx: &Context<'_>, place: String) -> Result<Figure, Problem> {
-    let mut list: Vec<(&toml::Spanned<String>, Option<String>, Option<Width>)> = Vec::new();
+/// Where `key = …` is written in a block of the issue's text (the block's
+/// span, or from its start to the next table header), from byte `from` on:
+/// the span of its value. The reader keeps no spans for such values.
+fn key_in_block(
+    ctx: &Context<'_>,
+    block: &Range<usize>,
+    from: usize,
+    key: &str,
+) -> Option<Range<usize>> {
+    let text = ctx.text.filter(|_| ctx.spans)?;
+    let start = from.max(block.start).min(text.len());
+    let end = text[start..]
+        .find("\n[")
+        .map_or(text.len(), |i| start + i)
+        .max(block.end.min(text.len()));
+    let region = text.get(start..end)?;
+    let mut i = 0;
+    while let Some(j) = region[i..].find(key) {
+        let at = i + j;
+        i = at + key.len();
+        let before = region[..at].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            continue;
+        }
+        let rest = &region[i..];
+        let Some(value) = rest.trim_start().strip_prefix('=') else {
+            continue;
+        };
+        let v = value.trim_start();
+        let v_start = start + i + (rest.len() - v.len());
+        let len = v.find([',', '}', '\n', '#']).unwrap_or(v.len());
+        return Some(v_start..v_start + v[..len].trim_end().len().max(1));
+    }
+    None
+}
+
+fn figure(
+    b: &BodyBlock,
+    ctx: &Context<'_>,
+    place: String,
+    block: Range<usize>,
+) -> Result<Figure, Problem> {
+    // Each image, its caption, its width and where that width is written.
+    type Entry<'b> = (
+        &'b toml::Spanned<String>,
+        Option<String>,
+        Option<Width>,
+        Option<Range<usize>>,
+    );
+    let mut list: Vec<Entry<'_>> = Vec::new();
+    let block_width = || key_in_block(ctx, &block, block.start, "width");
     if let Some(i) = &b.image {
-        list.push((i, None, b.width));
+        list.push((i, None, b.width, block_width()));
     }
     if let Some(images) = &b.images {
         if images.is_empty() || images.len() > 2 {
@@ -799,13 +848,21 @@ fn figure(b: &BodyBlock, ctx: &Context<'_>, place: String) -> Result<Figure, Pro
             )));
         }
         for i in images {
-            list.push((&i.image, i.caption.clone(), i.width.or(b.width)));
+            let at = match i.width {
+                Some(_) => key_in_block(ctx, &block, i.image.span().start, "width"),
+                None => block_width(),
+            };
+            list.push((&i.image, i.caption.clone(), i.width.or(b.width), at));
         }
     }
     let images = list
         .into_iter()
-        .map(|(name, caption, width)| {
+        .map(|(name, caption, width, width_at)| {
             let at = |m: String| ctx.at(Some(name.span()), Some(name.get_ref()), &m);
+            let at_width = |m: String| match width_at.clone() {
+                Some(r) => ctx.at(Some(r), None, &m),
+                None => at(m),
+            };
             let rel = name.get_ref().trim();
             let size = match ctx.dir {
                 Some(_) => {
@@ -817,7 +874,7 @@ fn figure(b: &BodyBlock, ctx: &Context<'_>, place: String) -> Result<Figure, Pro
                 None => WidthData::Auto,
                 Some(Width::Number(f)) if f <= 1.0 => WidthData::Ratio(f),
                 Some(Width::Number(f)) => {
-                    return Err(Problem::Placed(at(format!(
+                    return Err(Problem::Placed(at_width(format!(
                         "width = {f}: a number is a fraction of the type block, at most 1 (0.8); \
                          write a length as a string: width = \"120mm\""
                     ))))

@@ -196,7 +196,7 @@ fn issue_number(n: &model::IssueNumber, warnings: &mut Vec<String>) -> String {
 pub enum BuildError {
     /// A `[style]` value that does not fit the layout's parameters:
     /// `style.KEY: …`, to be placed in the file that sets it.
-    Style(String),
+    Style(crate::layout::StyleError),
     /// A body block (a table, a figure, a footnote): placed in the issue
     /// file already.
     Content(crate::error::Error),
@@ -205,7 +205,7 @@ pub enum BuildError {
 impl std::fmt::Display for BuildError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            BuildError::Style(m) => f.write_str(m),
+            BuildError::Style(m) => write!(f, "{m}"),
             BuildError::Content(e) => write!(f, "{e}"),
         }
     }
@@ -388,6 +388,36 @@ fn head_warnings(issue: &Issue, layout: &crate::layout::Layout) -> Vec<String> {
              printed; add classification = \"秘密\" (or 机密, 绝密) in [issue]"
                 .to_string(),
         );
+    }
+    let omits = layout.omits();
+    let named: Vec<String> = issue
+        .columns
+        .iter()
+        .map(|c| c.name.trim())
+        .filter(|n| !n.is_empty())
+        .map(|n| format!("【{}】", n.trim_start_matches('【').trim_end_matches('】')))
+        .collect();
+    let no_toc = omits.iter().any(|o| o == "toc") && issue.options.toc;
+    let no_columns = omits.iter().any(|o| o == "columns");
+    if !named.is_empty() && (no_toc || no_columns) {
+        let left_out = match (no_toc, no_columns) {
+            (true, true) => "no table of contents and no column markers",
+            (true, false) => "no table of contents",
+            _ => "no column markers",
+        };
+        let articles = issue.articles().count();
+        out.push(format!(
+            "the layout {} prints {left_out}: the issue's {} column{} ({}) {} not printed as \
+             such, and its {articles} article{} follow one another; use a layout that prints \
+             columns (e.g. layout = \"default\") or put the articles in [[articles]] without \
+             columns",
+            layout.manifest.name,
+            named.len(),
+            if named.len() == 1 { "" } else { "s" },
+            named.join(""),
+            if named.len() == 1 { "is" } else { "are" },
+            if articles == 1 { "" } else { "s" },
+        ));
     }
     let places = layout.places();
     for field in head_fields(info) {

@@ -149,6 +149,30 @@ impl Fonts {
             Some((family.as_str(), self.origins.get(index)?))
         })
     }
+
+    /// The faces of the family [`Fonts::resolve`] chooses, by weight
+    /// (400 regular, 700 bold…), lightest first, each with its origin: a
+    /// layout sets titles in the bold face of the family it names, where
+    /// there is one.
+    pub fn faces(&self, list: &[String]) -> Vec<(u16, &Origin)> {
+        let Some((family, _)) = self.resolve(list) else {
+            return Vec::new();
+        };
+        let book = self.book();
+        let mut out: Vec<(u16, &Origin)> = book
+            .select_family(&family.to_lowercase())
+            .filter_map(|i| {
+                let info = book.info(i)?;
+                if info.variant.style != typst::text::FontStyle::Normal {
+                    return None;
+                }
+                Some((info.variant.weight.to_number(), self.origins.get(i)?))
+            })
+            .collect();
+        out.sort_by_key(|f| f.0);
+        out.dedup_by_key(|f| f.0);
+        out
+    }
 }
 
 /// System fonts whose family is one of `families` (case-insensitive).

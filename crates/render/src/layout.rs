@@ -93,6 +93,31 @@ pub struct Param {
     /// The largest value allowed (numbers, lengths, integers).
     #[serde(default)]
     pub max: Option<f64>,
+    /// The values allowed, when there is a fixed set of them (of the
+    /// parameter's type): `choices = ["page", "end"]`.
+    #[serde(default)]
+    pub choices: Vec<toml::Value>,
+}
+
+/// A `[style]` value that does not fit the layout's parameters: the key,
+/// what is wrong, and notes (the parameter, or the layout's parameters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StyleError {
+    pub key: String,
+    pub message: String,
+    pub notes: Vec<String>,
+    /// A value to write instead (as TOML), when one can be told.
+    pub instead: Option<String>,
+}
+
+impl std::fmt::Display for StyleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)?;
+        for n in &self.notes {
+            write!(f, "\n{n}")?;
+        }
+        Ok(())
+    }
 }
 
 /// The range of a length parameter that declares none: a positive length
@@ -115,6 +140,61 @@ impl Param {
             }
             _ => None,
         }
+    }
+
+    /// The choices, as the layout receives them.
+    fn choice_values(&self) -> Vec<serde_json::Value> {
+        self.choices
+            .iter()
+            .filter_map(|c| self.ty.convert(c))
+            .collect()
+    }
+
+    /// The choices as they are written: "page" or "end".
+    fn choices_text(&self) -> String {
+        let list: Vec<String> = self.choices.iter().map(ToString::to_string).collect();
+        match list.split_last() {
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        }
+    }
+
+    /// Checks that a (well-typed) value is one of the choices, if any.
+    fn check_choice(&self, v: &serde_json::Value) -> std::result::Result<(), String> {
+        if self.choices.is_empty() || self.choice_values().contains(v) {
+            return Ok(());
+        }
+        Err(format!(
+            "{v} is not one of the layout's choices: it takes {}",
+            self.choices_text()
+        ))
+    }
+
+    /// The parameter in one line: type, range or choices, default,
+    /// description.
+    fn describe_line(&self, k: &str) -> String {
+        let range = match self.range() {
+            Some((lo, hi)) if lo.is_finite() && hi.is_finite() => {
+                format!(", from {lo} to {hi}")
+            }
+            _ => String::new(),
+        };
+        let choices = if self.choices.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", self.choices_text())
+        };
+        format!(
+            "{k} ({}{range}{choices}, default {}){}",
+            self.ty.describe(),
+            self.default,
+            if self.description.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", self.description)
+            }
+        )
     }
 
     /// Checks that a (well-typed) value lies in the parameter's range.
@@ -179,6 +259,11 @@ pub struct Manifest {
     /// not given.
     #[serde(default)]
     pub places: Option<Vec<String>>,
+    /// The parts of an issue the layout leaves out: `toc` (the table of
+    /// contents) and `columns` (the column markers 【…】); an issue in
+    /// columns gets a warning. Inherited from the parent when not given.
+    #[serde(default)]
+    pub omits: Option<Vec<String>>,
 }
 
 fn default_main() -> String {
@@ -311,6 +396,9 @@ impl Layout {
             if manifest.places.is_none() {
                 manifest.places = parent.manifest.places.clone();
             }
+            if manifest.omits.is_none() {
+                manifest.omits = parent.manifest.omits.clone();
+            }
             for (k, p) in &parent.manifest.params {
                 manifest
                     .params
@@ -334,6 +422,19 @@ impl Layout {
                     manifest.name
                 ))
             })?;
+            if let Some(c) = p.choices.iter().find(|c| p.ty.convert(c).is_none()) {
+                return Err(Error::layout(format!(
+                    "layout {}: parameter {k}: the choice {c} is not {}",
+                    manifest.name,
+                    p.ty.describe()
+                )));
+            }
+            p.check_choice(&v).map_err(|m| {
+                Error::layout(format!(
+                    "layout {}: parameter {k}: the default {m}",
+                    manifest.name
+                ))
+            })?;
         }
         let main = Path::new(&manifest.main);
         let main_ok = manifest.main.ends_with(".typ")
@@ -350,6 +451,11 @@ impl Layout {
             source,
             parent,
         })
+    }
+
+    /// The parts of an issue the layout leaves out (see [`Manifest::omits`]).
+    pub fn omits(&self) -> &[String] {
+        self.manifest.omits.as_deref().unwrap_or_default()
     }
 
     /// The optional head fields the layout prints (see [`Manifest::places`]).
@@ -497,12 +603,12 @@ impl Layout {
     }
 
     /// The parameters with the issue's overrides applied, as the layout
-    /// receives them (`data.style`). Unknown or ill-typed overrides are
-    /// errors that list the layout's parameters.
+    /// receives them (`data.style`). Unknown or ill-typed overrides, values
+    /// out of range or not among the parameter's choices are errors.
     pub fn style(
         &self,
         overrides: &toml::Table,
-    ) -> std::result::Result<serde_json::Map<String, serde_json::Value>, String> {
+    ) -> std::result::Result<serde_json::Map<String, serde_json::Value>, StyleError> {
         let mut out = serde_json::Map::new();
         for (k, p) in &self.manifest.params {
             if let Some(v) = p.ty.convert(&p.default) {
@@ -510,54 +616,90 @@ impl Layout {
             }
         }
         for (k, v) in overrides {
+            let fail = |message: String, notes: Vec<String>| StyleError {
+                key: k.clone(),
+                message,
+                notes,
+                instead: None,
+            };
             let Some(p) = self.manifest.params.get(k) else {
-                return Err(format!(
-                    "style.{k}: layout {} has no parameter {k:?}; its parameters are:\n{}",
-                    self.manifest.name,
+                let mut notes = Vec::new();
+                let near = self
+                    .manifest
+                    .params
+                    .keys()
+                    .map(|n| (bulletin_model::text::edit_distance(k, n), n))
+                    .min();
+                if let Some((d, n)) = near {
+                    if d <= 2 && d * 2 < k.chars().count() {
+                        notes.push(format!("did you mean {n}?"));
+                    }
+                }
+                notes.push(format!(
+                    "the layout's parameters are:\n{}",
                     self.params_list()
+                ));
+                return Err(fail(
+                    format!(
+                        "style.{k}: layout {} has no parameter {k:?}",
+                        self.manifest.name
+                    ),
+                    notes,
                 ));
             };
             let value = p.ty.convert(v).ok_or_else(|| {
-                format!(
-                    "style.{k}: expected {}, found {v}; the layout's parameters are:\n{}",
-                    p.ty.describe(),
-                    self.params_list()
+                fail(
+                    format!("style.{k}: expected {}, found {v}", p.ty.describe()),
+                    vec![format!("the parameter: {}", p.describe_line(k))],
                 )
             })?;
             p.check_range(&value).map_err(|m| {
-                format!(
-                    "style.{k}: {m}; e.g. {k} = {} (the layout's default)",
-                    p.default
+                fail(
+                    format!(
+                        "style.{k}: {m}; e.g. {k} = {} (the layout's default)",
+                        p.default
+                    ),
+                    Vec::new(),
                 )
+            })?;
+            p.check_choice(&value).map_err(|m| {
+                // The choice nearest to what was written, else the default.
+                let written = v.as_str().unwrap_or_default();
+                let near = p
+                    .choices
+                    .iter()
+                    .filter_map(|c| {
+                        Some((bulletin_model::text::edit_distance(written, c.as_str()?), c))
+                    })
+                    .min_by_key(|x| x.0)
+                    .filter(|&(d, _)| d <= 2 && d * 2 < written.chars().count());
+                let (instead, why) = match near {
+                    Some((_, c)) => (c.clone(), "the nearest choice".to_string()),
+                    None => (p.default.clone(), "the layout's default".to_string()),
+                };
+                StyleError {
+                    instead: Some(instead.to_string()),
+                    ..fail(
+                        format!("style.{k}: {m}"),
+                        vec![
+                            format!("write: {k} = {instead}"),
+                            format!("{instead} is {why}; the parameter: {}", p.describe_line(k)),
+                        ],
+                    )
+                }
             })?;
             out.insert(k.clone(), value);
         }
         Ok(out)
     }
 
-    /// One line per parameter: name, type, default, description.
+    /// One line per parameter: name, type, range or choices, default,
+    /// description.
     pub fn params_list(&self) -> String {
         self.manifest
             .params
             .iter()
-            .map(|(k, p)| {
-                let range = match p.range() {
-                    Some((lo, hi)) if lo.is_finite() && hi.is_finite() => {
-                        format!(", from {lo} to {hi}")
-                    }
-                    _ => String::new(),
-                };
-                format!(
-                    "  {k} ({}{range}, default {}){}",
-                    p.ty.describe(),
-                    p.default,
-                    if p.description.is_empty() {
-                        String::new()
-                    } else {
-                        format!(": {}", p.description)
-                    }
-                )
-            })
+            .map(|(k, p)| format!("  {}", p.describe_line(k)))
             .collect::<Vec<_>>()
             .join("\n")
     }
@@ -581,6 +723,20 @@ pub fn new_layout(name: &str, dir: &Path) -> Result<()> {
                 &format!("name = {}", toml::Value::from(name)),
                 1,
             );
+            // Its own description, to be written: not the default's.
+            let description = format!(
+                "description = {}",
+                toml::Value::from(format!(
+                    "{name}: started from the default layout; say here what it is for"
+                ))
+            );
+            let text: String = text
+                .split_inclusive('\n')
+                .map(|l| match l.starts_with("description = ") {
+                    true => format!("{description}\n"),
+                    false => l.to_string(),
+                })
+                .collect();
             text.into_bytes()
         } else {
             bytes

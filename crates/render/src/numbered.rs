@@ -47,6 +47,39 @@ pub struct Numbered {
 /// answers.
 const WITHOUT_COPY: &str = "is set without a copy number";
 
+/// A note when the copies numbered do not match the print run the footer
+/// states (共印 N 份, `footer.copies`): fewer or more copies, or copy numbers
+/// past it.
+fn print_run_note(issue: &crate::Issue, copies: &[u32]) -> Option<String> {
+    let total = issue.footer.as_ref()?.copies?;
+    let n = copies.len();
+    let highest = copies.iter().copied().max()?;
+    let lowest = copies.iter().copied().min()?;
+    let range = format!("{lowest:06}–{highest:06}");
+    if n as u64 == u64::from(total) && highest <= total {
+        return None;
+    }
+    let what = if (n as u64) < u64::from(total) {
+        format!(
+            "the other {} copies of the print run are not numbered here",
+            u64::from(total) - n as u64
+        )
+    } else if n as u64 > u64::from(total) {
+        format!(
+            "that is {} more than the print run",
+            n as u64 - u64::from(total)
+        )
+    } else {
+        format!("copy numbers go past {total}")
+    };
+    Some(format!(
+        "note: this run numbers {n} cop{} ({range}), but the footer says 共印 {total} 份 \
+         (footer.copies = {total}): {what}; number the whole run (--numbered 1-{total}) or \
+         write the number printed in footer.copies",
+        if n == 1 { "y" } else { "ies" }
+    ))
+}
+
 /// Lays out the copies `copies` of a prepared issue and sends them where
 /// `to` says: each staged PDF is put in place once all are written. The
 /// targets `outputs` (the one PDF's, or every copy's) are refused when the
@@ -75,6 +108,9 @@ pub fn numbered(
     }
     // Every copy has its number: a 密级 no longer lacks one.
     prepared.data.warnings.retain(|w| !w.contains(WITHOUT_COPY));
+    if let Some(note) = print_run_note(&prepared.issue, copies) {
+        prepared.data.warnings.push(note);
+    }
     let mut inputs = prepared.inputs();
     let mut state = Copies {
         head: None,

@@ -186,32 +186,53 @@ fn prepare_in(
         dir: root.as_ref(),
     };
     let mut data = data::build(&issue, &layout, &ctx).map_err(|e| {
-        let m = match e {
+        let e = match e {
             data::BuildError::Content(e) => return e,
-            data::BuildError::Style(m) => m,
+            data::BuildError::Style(e) => e,
         };
         // A [style] value: point at it, in the issue or the series file
-        // that sets it.
-        let key = m
-            .strip_prefix("style.")
-            .and_then(|r| r.split_once(':'))
-            .map(|(k, _)| k.to_string());
+        // that sets it; the notes follow the place.
         let own = std::str::from_utf8(bytes).ok();
-        let located = key.and_then(|k| {
-            let texts = own.map(|t| (path.to_path_buf(), t)).into_iter().chain(
-                series
-                    .iter()
-                    .rev()
-                    .map(|s| (s.path.clone(), s.text.as_str())),
-            );
-            for (p, t) in texts {
-                if let Some(r) = source::locate_key(t, "style", &k) {
-                    return Some(Error::at(ErrorKind::Input, &p, t, r, m.clone()));
+        let mut notes = e.notes.clone();
+        let texts = own.map(|t| (path.to_path_buf(), t)).into_iter().chain(
+            series
+                .iter()
+                .rev()
+                .map(|s| (s.path.clone(), s.text.as_str())),
+        );
+        let mut located = None;
+        for (p, t) in texts {
+            if let Some(r) = source::locate_key(t, "style", &e.key) {
+                // The value alone (a comment after it stays).
+                let value = &t[r.clone()];
+                let len = match value.strip_prefix('"') {
+                    Some(rest) => rest.find('"').map_or(value.len(), |i| i + 2),
+                    None => value.find([' ', '\t', '#']).unwrap_or(value.len()),
+                };
+                let r = r.start..r.start + len;
+                let mut err = Error::at(ErrorKind::Input, &p, t, r.clone(), e.message.clone());
+                // The corrected line: the value replaced.
+                if let Some(v) = &e.instead {
+                    let start = t[..r.start].rfind('\n').map_or(0, |i| i + 1);
+                    let end = t[r.end..].find(['\n', '\r']).map_or(t.len(), |i| r.end + i);
+                    let line = format!("{}{v}{}", &t[start..r.start], &t[r.end..end]);
+                    for h in err.hints.iter_mut().chain(notes.iter_mut()) {
+                        if h.starts_with("write: ") {
+                            *h = format!("write: {}", line.trim());
+                        }
+                    }
+                    err.fix = Some(bulletin_model::Fix {
+                        line: crate::error::line_col(t, r.start).0,
+                        text: line,
+                    });
                 }
+                located = Some(err);
+                break;
             }
-            None
-        });
-        located.unwrap_or_else(|| Error::input(format!("{}: {m}", path.display())))
+        }
+        located
+            .unwrap_or_else(|| Error::input(format!("{}: {}", path.display(), e.message)))
+            .with_hints(notes)
     })?;
     if let Some(list) = &opts.pdf_standards {
         data.options.pdf_standards = list.clone();
