@@ -103,8 +103,22 @@ fn a_bad_parameter_is_refused_with_the_list_of_parameters() {
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(1), "{err}");
         assert!(err.contains(want), "{want}: {err}");
-        for p in ["red (", "title_size (", "name_size (", "toc_bullet ("] {
-            assert!(err.contains(p), "the list lacks {p}: {err}");
+        // An unknown name gets the layout's parameters; a value of the
+        // wrong type its own parameter (#21 item 16), after the place.
+        let key = if extra.contains("red") {
+            "red"
+        } else {
+            "title_size"
+        };
+        let list: &[&str] = if extra.contains("titel") {
+            &["red (", "title_size (", "name_size (", "toc_bullet ("]
+        } else {
+            &[]
+        };
+        let place = err.find("issue.toml:").unwrap_or_else(|| panic!("{err}"));
+        for p in list.iter().copied().chain([format!("{key} (").as_str()]) {
+            let at = err.find(p).unwrap_or_else(|| panic!("lacks {p}: {err}"));
+            assert!(at > place, "{p} before the place: {err}");
         }
         assert!(!tmp.path().join("x.pdf").exists());
     }

@@ -863,7 +863,7 @@ mod tests {
     const BASE: &str = "[bulletin]\nname = \"工作简报\"\noffice = \"协调小组办公室\"\n\n[issue]\nnumber = 1\ndate = 2024-06-18\n\n[[articles]]\ntitle = \"标题\"\nbody = \"正文。\"\n";
 
     /// The error for `text`, its corrected line applied, parsed again.
-    fn fixed(text: &str) -> (crate::Error, String) {
+    fn fixed(text: &str) -> (crate::error::Error, String) {
         let p = std::path::Path::new("t.toml");
         let e = crate::source::parse_issue(p, text.as_bytes()).unwrap_err();
         let fix = e.fix.clone().unwrap_or_else(|| panic!("no fix: {e}"));

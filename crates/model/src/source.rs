@@ -416,9 +416,11 @@ fn issue_error(path: &Path, text: &str, e: &toml::de::Error, kind: model::Schema
             model::SchemaKind::Issue => toml::from_str::<Issue>(&fixed).err(),
             _ => toml::from_str::<toml::Table>(&fixed).err(),
         };
+        // An error of another line (a key missing from its table) is
+        // another mistake.
         let same_line = still.is_some_and(|e2| {
             e2.span()
-                .is_none_or(|s| error::line_col(&fixed, s.start).0 <= fix.line)
+                .is_some_and(|s| error::line_col(&fixed, s.start).0 == fix.line)
         });
         if same_line {
             err.drop_fix();

@@ -50,7 +50,7 @@ const WITHOUT_COPY: &str = "is set without a copy number";
 /// A note when the copies numbered do not match the print run the footer
 /// states (共印 N 份, `footer.copies`): fewer or more copies, or copy numbers
 /// past it.
-fn print_run_note(issue: &crate::Issue, copies: &[u32]) -> Option<String> {
+fn print_run_note(issue: &bulletin_model::Issue, copies: &[u32]) -> Option<String> {
     let total = issue.footer.as_ref()?.copies?;
     let n = copies.len();
     let highest = copies.iter().copied().max()?;
