@@ -95,10 +95,7 @@ pub fn node_at<'a>(schema: &'a Value, path: &[String]) -> Vec<&'a Value> {
                 break;
             }
             here.extend(deeper.iter().copied());
-            here = here
-                .into_iter()
-                .filter(|a| a.get("properties").is_some() || a.get("items").is_some())
-                .collect();
+            here.retain(|a| a.get("properties").is_some() || a.get("items").is_some());
         }
         for a in &here {
             if let Some(p) = a.get("properties").and_then(|p| p.get(key.as_str())) {
@@ -276,16 +273,8 @@ pub fn key_path_at(text: &str, pos: usize) -> (Vec<String>, usize) {
                     key = f.2;
                 }
             }
-            b',' => {
-                if stack.last().is_some_and(|f| f.1 == b'{') {
-                    expect_key = true;
-                }
-            }
-            b'\n' => {
-                if stack.is_empty() {
-                    expect_key = true;
-                }
-            }
+            b',' if stack.last().is_some_and(|f| f.1 == b'{') => expect_key = true,
+            b'\n' if stack.is_empty() => expect_key = true,
             _ => {}
         }
         i += 1;

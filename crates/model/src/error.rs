@@ -48,7 +48,7 @@ pub struct Error {
     /// A corrected line that fixes the mistake (also said in a hint,
     /// `write: …`): checked to parse before it is proposed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fix: Option<Fix>,
+    pub fix: Option<Box<Fix>>,
 }
 
 /// A corrected line: line `line` (from 1) of the file, written as `text`.
@@ -244,10 +244,10 @@ pub fn toml_error_with(
             let mut e = Error::at(kind, path, text, a.span, a.message.unwrap_or(message))
                 .with_hints(a.notes);
             if let Some(line) = a.fix {
-                e.fix = Some(Fix {
+                e.fix = Some(Box::new(Fix {
                     line: line_col(text, span.start).0,
                     text: line,
-                });
+                }));
             }
             e
         }

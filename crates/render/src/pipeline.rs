@@ -221,10 +221,10 @@ fn prepare_in(
                             *h = format!("write: {}", line.trim());
                         }
                     }
-                    err.fix = Some(bulletin_model::Fix {
+                    err.fix = Some(Box::new(bulletin_model::Fix {
                         line: crate::error::line_col(t, r.start).0,
                         text: line,
-                    });
+                    }));
                 }
                 located = Some(err);
                 break;
