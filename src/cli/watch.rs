@@ -174,6 +174,7 @@ pub fn run(input: &Path, args: &RenderArgs, serve: Option<Serve>) -> Result<(), 
     loop {
         let start = Instant::now();
         let mut renderer = Renderer::with_world(&session, world.take());
+        watcher.mark();
         let watched = dog.watch(&input.display().to_string());
         let outcome = render_once(&mut renderer, &plan, input, &output, server.is_some());
         drop(watched);

@@ -9,7 +9,7 @@
 //! them, sees every later change whatever the editor does: a folder's watch
 //! is not affected by what happens to the files inside it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
@@ -30,6 +30,22 @@ pub struct Watcher {
     folders: HashSet<PathBuf>,
     /// Files whose folder does not exist: polled.
     missing: Vec<PathBuf>,
+    /// What each watched path was when the render began (or when it was
+    /// first watched): events that change nothing (a late event of a change
+    /// the render already read) start no render.
+    stamps: HashMap<PathBuf, Option<Stamp>>,
+}
+
+/// What says a file changed: its modification time, size and inode.
+type Stamp = (Option<std::time::SystemTime>, u64, u64);
+
+fn stamp(p: &Path) -> Option<Stamp> {
+    let m = std::fs::metadata(p).ok()?;
+    #[cfg(unix)]
+    let ino = std::os::unix::fs::MetadataExt::ino(&m);
+    #[cfg(not(unix))]
+    let ino = 0;
+    Some((m.modified().ok(), m.len(), ino))
 }
 
 /// How long to wait for more events after the first (an editor's save is
@@ -57,6 +73,7 @@ impl Watcher {
             files: HashSet::new(),
             folders: HashSet::new(),
             missing: Vec::new(),
+            stamps: HashMap::new(),
         })
     }
 
@@ -94,7 +111,27 @@ impl Watcher {
                 .map_err(|e| format!("cannot watch {}: {e}", d.display()))?;
         }
         self.dirs = dirs;
+        let watched: HashSet<&PathBuf> = self.files.iter().chain(&self.folders).collect();
+        self.stamps.retain(|p, _| watched.contains(p));
+        for p in watched {
+            if !self.stamps.contains_key(p) {
+                self.stamps.insert(p.clone(), stamp(p));
+            }
+        }
         Ok(())
+    }
+
+    /// Records what the watched files are now: called as a render begins,
+    /// so that a change made while it runs is seen afterwards.
+    pub fn mark(&mut self) {
+        for (p, s) in self.stamps.iter_mut() {
+            *s = stamp(p);
+        }
+    }
+
+    /// Whether a watched file or folder differs from its stamp.
+    fn changed(&self) -> bool {
+        self.stamps.iter().any(|(p, s)| stamp(p) != *s)
     }
 
     /// Whether an event is a change of a watched file.
@@ -136,7 +173,7 @@ impl Watcher {
                 let event = event.map_err(|e| format!("cannot watch files: {e}"))?;
                 relevant |= self.relevant(&event);
             }
-            if relevant || self.missing.iter().any(|p| p.exists()) {
+            if (relevant && self.changed()) || self.missing.iter().any(|p| p.exists()) {
                 return Ok(());
             }
         }
