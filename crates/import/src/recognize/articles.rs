@@ -80,7 +80,14 @@ fn paragraph(b: &mut Builder<'_>, cx: &Cx<'_>, i: usize, p: &P) -> usize {
         }
     }
     let t = with_bold(p);
+    // A byline at the end of the paragraph (……取得实效。（丁明强撰稿）) ends
+    // the article: the next short line may be a title.
+    let ends = ends_with_byline(&p.text).is_some();
     b.body_para(t, p.hints.clone());
+    if ends {
+        b.finish_article();
+        b.closed = true;
+    }
     i + 1
 }
 
@@ -728,16 +735,9 @@ impl Builder<'_> {
                 .and_then(|b| b.get_mut().text.as_mut())
             {
                 let start = t.rfind("\n\n").map_or(0, |i| i + 2);
-                let last = &t[start..];
-                if let Some(i) = last.rfind(['（', '(']) {
-                    let tail = last[i..].to_string();
-                    let before = &last[..i];
-                    if ends_sentence(before) {
-                        if let Some(b) = byline_of(&tail) {
-                            byline = Some(b);
-                            t.truncate(start + i);
-                        }
-                    }
+                if let Some((i, b)) = ends_with_byline(&t[start..]) {
+                    byline = Some(b);
+                    t.truncate(start + i);
                 }
             }
             if byline.is_some() {

@@ -333,6 +333,28 @@ mod tests {
     }
 
     #[test]
+    fn radicals_are_mapped_and_counted() {
+        let doc = Doc {
+            items: vec![Item::Para(Para {
+                text: "⼆〇⼆〇年⼆⽉⼗⽇，市⻓主持会议。".into(),
+                ..Para::default()
+            })],
+            ..Doc::default()
+        };
+        let s = clean(doc);
+        assert!(
+            matches!(&s.nodes[..], [Node::P(p)] if p.text == "二〇二〇年二月十日，市长主持会议。")
+        );
+        assert_eq!(
+            s.draft.repairs,
+            [
+                "7 look-alike radicals (Kangxi Radicals, CJK Radicals Supplement) mapped to the \
+              ideographs they stand for"
+            ]
+        );
+    }
+
+    #[test]
     fn a_table_opens_into_lines() {
         let t = table(&[
             &["报", "市委办公室、市政府办公室"],

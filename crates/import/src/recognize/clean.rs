@@ -1,5 +1,5 @@
 //! The clean pass: each paragraph normalised (odd spaces, zero-width
-//! characters), look-alike characters mapped, ASCII punctuation between
+//! characters), look-alike radicals mapped to ideographs (and counted), ASCII punctuation between
 //! Chinese characters made full-width; rules, page numbers, markdown
 //! footnotes, web-page lines and site junk taken out (the junk is listed
 //! for the report and a check).
@@ -16,11 +16,18 @@ pub(super) fn clean(doc: Doc) -> State {
         .collect();
     let mut nodes: Vec<Node> = Vec::new();
     let mut fixed = 0;
+    let mut radicals = 0;
     let mut related = false;
     let mut web_date: Option<Date> = None;
     for item in doc.items {
         match item {
             Item::Para(p) => {
+                let (mapped, r) = crate::radicals::map(&p.text);
+                radicals += r;
+                let mut p = p;
+                if r > 0 {
+                    p.text = mapped;
+                }
                 let text = normalize(&p.text);
                 if text.is_empty() {
                     related = false;
@@ -84,8 +91,13 @@ pub(super) fn clean(doc: Doc) -> State {
                 };
                 nodes.push(Node::P(P::new(text, p, lines)));
             }
-            Item::Table(t) => {
+            Item::Table(mut t) => {
                 related = false;
+                for c in t.rows.iter_mut().flatten() {
+                    let (mapped, r) = crate::radicals::map(&c.text);
+                    radicals += r;
+                    c.text = mapped;
+                }
                 nodes.push(Node::Table(t));
             }
             Item::Image(i) => nodes.push(Node::Image(i)),
@@ -96,6 +108,13 @@ pub(super) fn clean(doc: Doc) -> State {
         draft.repairs.push(format!(
             "{fixed} ASCII punctuation mark{} between Chinese characters made full-width",
             if fixed == 1 { "" } else { "s" }
+        ));
+    }
+    if radicals > 0 {
+        draft.repairs.push(format!(
+            "{radicals} look-alike radical{} (Kangxi Radicals, CJK Radicals Supplement) mapped to \
+             the ideographs they stand for",
+            if radicals == 1 { "" } else { "s" }
         ));
     }
     draft.web_date = web_date;

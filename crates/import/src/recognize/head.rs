@@ -17,8 +17,65 @@ fn masthead_table(t: &Table) -> bool {
         })
 }
 
+/// A line with the name run into the number (a web page's title:
+/// 高教改革信息参考第1期, 工作简报2020年第3期): the name.
+fn run_in_name(t: &str) -> Option<String> {
+    number_line(t)?;
+    let c = compact(t);
+    let at = c.find('第')?;
+    let mut name = &c[..at];
+    // A year before the number: 工作简报2020年第3期.
+    if let Some(y) = name.strip_suffix('年') {
+        name = y.trim_end_matches(|c: char| c.is_ascii_digit());
+    }
+    (nchars(name) >= 2 && BULLETIN_WORDS.iter().any(|w| name.ends_with(w)))
+        .then(|| name.to_string())
+}
+
+/// The first line, when it is a page title with the name run into the
+/// number: dropped when the masthead under it names the bulletin again,
+/// else read as the name and the number (both with a check).
+fn page_title(s: &mut State) {
+    let Some(Node::P(p)) = s.nodes.first() else {
+        return;
+    };
+    let Some(name) = run_in_name(&p.text) else {
+        return;
+    };
+    let line = p.text.clone();
+    let again = s
+        .nodes
+        .iter()
+        .skip(1)
+        .take(6)
+        .any(|n| matches!(n, Node::P(q) if compact(&q.text) == name));
+    if again {
+        s.nodes.remove(0);
+        s.draft.checks.push(Check {
+            at: KeyPath::File,
+            message: format!(
+                "the first line 「{line}」 was dropped as the web page's title: the masthead \
+                 under it names the bulletin"
+            ),
+        });
+        return;
+    }
+    let number: String = compact(&line)[name.len()..].to_string();
+    let mut hints = p.hints.clone();
+    hints.text = name.clone();
+    let first = P::new(name.clone(), hints.clone(), Vec::new());
+    hints.text = number.clone();
+    let second = P::new(number, hints, Vec::new());
+    s.nodes.splice(0..1, [Node::P(first), Node::P(second)]);
+    s.draft.checks.push(Check {
+        at: KeyPath::Bulletin,
+        message: format!("the name 「{name}」 was read from the line 「{line}」"),
+    });
+}
+
 /// Reads the masthead; the articles start after it.
 pub(super) fn masthead(s: &mut State) {
+    page_title(s);
     // A table among the first lines, before any text.
     for at in 0..s.nodes.len().min(4) {
         match &s.nodes[at] {

@@ -34,7 +34,21 @@ pub(super) fn ends_sentence(s: &str) -> bool {
 /// Whether a paragraph ends where a paragraph may end: a sentence, or a
 /// colon or semicolon before a list.
 pub(super) fn ends_clause(s: &str) -> bool {
-    ends_sentence(s) || matches!(s.chars().last(), Some('：' | '；' | ':' | ';'))
+    ends_sentence(s)
+        || matches!(s.chars().last(), Some('：' | '；' | ':' | ';'))
+        || ends_with_byline(s).is_some()
+}
+
+/// A byline in brackets at the end of a paragraph, after a finished
+/// sentence (……取得实效。（丁明强撰稿）): where it starts (a byte offset)
+/// and the byline.
+pub(super) fn ends_with_byline(s: &str) -> Option<(usize, String)> {
+    let i = s.rfind(['（', '('])?;
+    let before = &s[..i];
+    if !ends_sentence(before) {
+        return None;
+    }
+    byline_of(&s[i..]).map(|b| (i, b))
 }
 
 /// Normalises one paragraph's text: soft hyphens and zero-width characters
@@ -82,7 +96,8 @@ pub fn normalize(s: &str) -> String {
     out
 }
 
-/// ASCII `, : ; ( ) ! ?` between Chinese characters (spaces skipped; the
+/// ASCII `, : ; ( ) ! ?` (and `.` as a full stop, see
+/// [`bulletin_model::text::ascii_full_stop`]) between Chinese characters (spaces skipped; the
 /// start or end of the text counts as Chinese when the other side is):
 /// full-width, with the spaces around them removed. Returns how many.
 pub fn fix_punctuation(s: &str) -> (String, usize) {
@@ -96,9 +111,13 @@ pub fn fix_punctuation(s: &str) -> (String, usize) {
             continue;
         }
         skip_spaces = false;
-        if matches!(c, ',' | ':' | ';' | '(' | ')' | '!' | '?') {
+        if matches!(c, ',' | ':' | ';' | '(' | ')' | '!' | '?' | '.') {
             let prev = chars[..i].iter().rev().find(|c| **c != ' ').copied();
             let next = chars[i + 1..].iter().find(|c| **c != ' ').copied();
+            if c == '.' && !bulletin_model::text::ascii_full_stop(prev, next) {
+                out.push(c);
+                continue;
+            }
             let ok = |n: Option<char>| n.is_none_or(chinese);
             let any = prev.is_some_and(chinese) || next.is_some_and(chinese);
             // "(一)" and "一)" count: a bracket with a Chinese digit inside.
@@ -415,11 +434,13 @@ pub(super) fn details_header(s: &str) -> bool {
 /// An editor's note label at the start: 编者按 / 按语 (and Traditional):
 /// (label, the rest after ：).
 pub(super) fn note_label(s: &str) -> Option<(String, String)> {
-    let t = s.trim_start_matches(['【', '[', '〔', '［', '（', '(']);
+    let t = s.trim_start_matches(['【', '[', '〔', '［', '（', '(', '〖', ' ', '　']);
     for label in ["编者按", "編者按", "按语", "按語", "编者的话", "編者的話"] {
         if let Some(rest) = t.strip_prefix(label) {
-            let rest = rest.trim_start_matches(['】', ']', '〕', '］', '）', ')']);
-            let rest = rest.trim_start_matches([' ', '：', ':', '　']);
+            // The closing bracket, the colon and the spaces, in any order
+            // (【编者按 】：…).
+            let rest = rest
+                .trim_start_matches(['】', ']', '〕', '］', '）', ')', '〗', ' ', '：', ':', '　']);
             return Some((label.to_string(), rest.to_string()));
         }
     }
@@ -647,6 +668,10 @@ pub(super) fn web_meta_line(s: &str) -> bool {
         "发布日期",
         "发布者",
         "访问量",
+        "刊发日期",
+        "刊发时间",
+        "语音阅读",
+        "字号",
     ];
     let hits = keys.iter().filter(|k| c.contains(*k)).count();
     nchars(&c) <= 100
@@ -908,6 +933,8 @@ mod tests {
         assert_eq!(fix_punctuation("(一)总体要求").0, "（一）总体要求");
         assert_eq!(fix_punctuation("会议 , 研究").0, "会议，研究");
         assert_eq!(fix_punctuation("10:30 a, b").1, 0);
+        assert_eq!(fix_punctuation("主持会议并讲话.").0, "主持会议并讲话。");
+        assert_eq!(fix_punctuation("一.总体要求 2020.02.10").1, 0);
     }
 
     #[test]
@@ -943,5 +970,15 @@ mod tests {
             [(FooterField::Bao, "省委辦公廳".to_string())]
         );
         assert!(junk_line("(未完,全文共1713字,当前显示380字)"));
+        assert!(web_meta_line("刊发日期:2020-06-18 作者：语音阅读："));
+        assert_eq!(
+            note_label("【编者按 】：本期刊发").map(|n| n.1).as_deref(),
+            Some("本期刊发")
+        );
+        assert_eq!(
+            ends_with_byline("……取得实效。（丁明强撰稿）"),
+            Some(("……取得实效。".len(), "丁明强撰稿".to_string()))
+        );
+        assert_eq!(ends_with_byline("（一）总体要求"), None);
     }
 }

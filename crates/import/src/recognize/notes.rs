@@ -28,6 +28,21 @@ pub(super) fn note_step(b: &mut Builder<'_>, cx: &Cx<'_>, mut i: usize, p: &P) -
                 i += 1;
                 continue;
             }
+            // A hard-wrapped note: a line that ends in the middle of a
+            // sentence goes on in the next one.
+            let wrapped = !ends_clause(&note.text)
+                && nchars(note.text.rsplit("\n\n").next().unwrap_or("")) >= 15
+                && !structural_line(t)
+                && byline_of(t).is_none();
+            if wrapped {
+                let (a, c) = (note.text.chars().last(), t.chars().next());
+                if a.is_some_and(|a| !is_wide(a)) && c.is_some_and(|c| !is_wide(c)) {
+                    note.text.push(' ');
+                }
+                note.text.push_str(t);
+                i += 1;
+                continue;
+            }
             if let Some(d) = find_date(t) {
                 if let Some(d) = date_of_found(d.year, d.month, d.day)
                     .filter(|_| nchars(t) <= 16 && d.year.is_some())

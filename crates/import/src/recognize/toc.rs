@@ -7,6 +7,16 @@ use super::*;
 /// Finds the table of contents; the articles start after it.
 pub(super) fn contents(s: &mut State) {
     let (toc, body_start) = find_toc(&s.nodes, s.head_end);
+    if toc.headless {
+        let n: usize = toc.groups.iter().map(|g| g.1.len()).sum();
+        s.draft.checks.push(Check {
+            at: KeyPath::File,
+            message: format!(
+                "the bulleted lines after the masthead were read as the table of contents \
+                 (no 目录 heading; {n} titles) and dropped: check that no text was lost"
+            ),
+        });
+    }
     s.toc = toc;
     s.body_start = body_start;
 }
@@ -15,6 +25,8 @@ pub(super) fn contents(s: &mut State) {
 #[derive(Debug, Default)]
 pub(super) struct Toc {
     pub(super) groups: Vec<(Option<String>, Vec<String>)>,
+    /// Read from bulleted lines with no heading (a guess, checked).
+    pub(super) headless: bool,
 }
 
 impl Toc {
@@ -236,7 +248,15 @@ pub(super) fn find_toc(nodes: &[Node], start: usize) -> (Toc, usize) {
             // No heading: a first column marker that comes again, with only
             // short lines between.
             let Some((fi, name)) = markers.first() else {
-                return (Toc::default(), start);
+                return match headless(&texts, start) {
+                    Some((from, to, group_bullets)) => {
+                        let mut toc = Toc::default();
+                        read_entries(&mut toc, &texts[from..to], &markers, to, &group_bullets);
+                        toc.headless = !toc.groups.is_empty();
+                        (toc, to)
+                    }
+                    None => (Toc::default(), start),
+                };
             };
             let again = markers
                 .iter()
@@ -260,8 +280,78 @@ pub(super) fn find_toc(nodes: &[Node], start: usize) -> (Toc, usize) {
         to
     };
     let mut toc = Toc::default();
+    read_entries(&mut toc, &texts[from..end.max(from)], &markers, to, &[]);
+    (toc, end.max(to.min(nodes.len())).max(from))
+}
+
+/// The bullet a line starts with, if any.
+fn bullet_char(t: &str) -> Option<char> {
+    bullet(t).and_then(|_| t.chars().next())
+}
+
+/// A contents block without a heading, just after the masthead: two or
+/// more short lines that start with a bullet (☆ ◆ ●) or a number (1.
+/// 1、), at least one of whose titles comes again further on. Returns where
+/// it starts and ends, and the bullets of its group lines when its lines
+/// have more than one kind (☆ 本期关注 over ● titles: all but the
+/// commonest).
+fn headless(texts: &[Option<&str>], start: usize) -> Option<(usize, usize, Vec<char>)> {
+    let entry = |t: &str| {
+        nchars(t) <= 60
+            && !ends_sentence(t)
+            && (bullet(t).is_some()
+                || (toc_entry(t) != t && t.starts_with(|c: char| c.is_ascii_digit())))
+    };
+    let from = (start..texts.len().min(start + 3)).find(|&i| texts[i].is_some_and(entry))?;
+    let mut to = from;
+    while to < texts.len() && texts[to].is_some_and(entry) {
+        to += 1;
+    }
+    if to - from < 2 {
+        return None;
+    }
+    // The kinds of bullet: the commonest marks the titles.
+    let mut kinds: Vec<(char, usize)> = Vec::new();
+    for t in texts[from..to].iter().flatten() {
+        if let Some(c) = bullet_char(t) {
+            match kinds.iter_mut().find(|(k, _)| *k == c) {
+                Some(k) => k.1 += 1,
+                None => kinds.push((c, 1)),
+            }
+        }
+    }
+    kinds.sort_by_key(|k| std::cmp::Reverse(k.1));
+    let group_bullets: Vec<char> = kinds.iter().skip(1).map(|k| k.0).collect();
+    // A title that comes again.
+    let again = texts[from..to].iter().flatten().any(|t| {
+        let k = letters(&toc_entry(t));
+        !k.is_empty()
+            && texts[to..]
+                .iter()
+                .flatten()
+                .any(|l| nchars(l) <= 80 && likeness(&letters(l), &k) >= 0.8)
+    });
+    again.then_some((from, to, group_bullets))
+}
+
+/// Reads the lines of the contents into groups and titles. `to` is where
+/// the contents end (column markers after it name groups); a line with
+/// one of `group_bullets` names a group.
+fn read_entries(
+    toc: &mut Toc,
+    lines: &[Option<&str>],
+    markers: &[(usize, String)],
+    to: usize,
+    group_bullets: &[char],
+) {
     let mut bulleted = false;
-    for t in texts[from..end.max(from)].iter().flatten() {
+    for t in lines.iter().flatten() {
+        if bullet_char(t).is_some_and(|c| group_bullets.contains(&c)) {
+            if let Some(name) = bullet(t) {
+                toc.groups.push((Some(name.trim().to_string()), Vec::new()));
+                continue;
+            }
+        }
         if let Some(name) = column_marker(t) {
             toc.groups.push((Some(name), Vec::new()));
             continue;
@@ -306,5 +396,4 @@ pub(super) fn find_toc(nodes: &[Node], start: usize) -> (Toc, usize) {
         bulleted |= has_bullet;
     }
     toc.groups.retain(|(_, ts)| !ts.is_empty());
-    (toc, end.max(to.min(nodes.len())).max(from))
 }
