@@ -298,7 +298,7 @@ pub(super) fn toc_title_step(
 ) -> Option<usize> {
     // Titles from the TOC.
     if !b.titles.is_empty() {
-        if let Some((k, used, lines)) = match_title(&cx.nodes, i, &b.titles, b.next_title) {
+        if let Some((k, used, lines)) = match_title(cx.nodes, i, &b.titles, b.next_title) {
             let (group, toc_title) = b.titles[k].clone();
             b.next_title = k + 1;
             b.matched[k] = true;

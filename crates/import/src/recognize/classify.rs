@@ -241,12 +241,11 @@ pub(super) fn table_lines(t: &Table) -> Vec<P> {
             let bare_label = FOOTER_LABELS
                 .iter()
                 .any(|(l, _)| compact(&text).trim_end_matches(['：', ':']) == *l);
-            if text.is_empty() {
-            } else if bare_label {
+            if bare_label {
                 if !text.ends_with(['：', ':']) {
                     text.push('：');
                 }
-            } else {
+            } else if !text.is_empty() {
                 text.push('　');
             }
             text.push_str(c);
