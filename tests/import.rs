@@ -828,6 +828,7 @@ fn tables_figures_lists_and_footnotes_become_blocks() {
         ],
         footnotes: vec![("7".into(), "数据来源：市统计局。".into())],
         notices: vec![],
+        guesses: vec![],
     };
     let draft = recognize::recognize(doc, "issue-7");
     let text = write::issue_toml(
@@ -1152,6 +1153,7 @@ proptest::proptest! {
             items,
             footnotes: vec![("1".into(), "注释。".into())],
             notices: vec![],
+            guesses: vec![],
         };
         let draft = recognize::recognize(doc, "x");
         let out = write::issue_toml(&draft.issue, &draft.checks, "x", &write::Shared::default()).unwrap();

@@ -8,6 +8,7 @@ use super::*;
 
 /// Cleans a read document into the nodes the passes work on.
 pub(super) fn clean(doc: Doc) -> State {
+    let guesses = doc.guesses.clone();
     let mut draft = Work::new(doc.notices.clone());
     let mut footnotes: Vec<(String, String)> = doc
         .footnotes
@@ -116,6 +117,12 @@ pub(super) fn clean(doc: Doc) -> State {
              the ideographs they stand for",
             if radicals == 1 { "" } else { "s" }
         ));
+    }
+    for g in guesses {
+        draft.checks.push(Check {
+            at: KeyPath::File,
+            message: g,
+        });
     }
     draft.web_date = web_date;
     let body_size = body_size(&nodes);
