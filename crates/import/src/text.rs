@@ -150,7 +150,7 @@ fn one_line_dump(text: &str) -> Option<String> {
         return None;
     }
     let parts: Vec<&str> = t
-        .split(|c: char| c == ' ' || c == '\u{3000}' || c == '\t')
+        .split([' ', '\u{3000}', '\t'])
         .filter(|p| !p.is_empty())
         .collect();
     (parts.len() >= 8).then(|| parts.join("\n"))
