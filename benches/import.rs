@@ -64,7 +64,10 @@ fn main() {
         let bytes = docx::docx_from_value_in(
             &toml::Value::Table(merged),
             f.parent().unwrap(),
-            docx::Options { full: true },
+            docx::Options {
+                full: true,
+                tables: false,
+            },
         );
         std::fs::write(docs.join(format!("issue-{i:04}.docx")), bytes).unwrap();
     }

@@ -436,6 +436,54 @@ fn bin_import(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// An import writes the schema its file names (unless one is there), and
+/// its banner is no `# check:` line: `grep "# check:"` finds the checks
+/// only. `check` warns on the ASCII full stop import left (in a title: import
+/// repairs bodies and titles alike, so the file is edited afterwards).
+#[test]
+fn import_writes_its_schema_and_grep_finds_only_checks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("b.txt");
+    std::fs::write(
+        &input,
+        concat!(
+            "工作简报\n\n第3期\n\n市政府办公室　　2020年2月10日\n\n市长主持会议\n\n",
+            "　　2月9日，市长主持召开会议并讲话.会议要求抓好落实。\n"
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let o = bin_import(&[input.to_str().unwrap(), "--out-dir", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let schema = std::fs::read_to_string(out.join("issue.schema.json")).unwrap();
+    let want = std::process::Command::new(BIN)
+        .arg("schema")
+        .output()
+        .unwrap();
+    assert_eq!(schema, String::from_utf8_lossy(&want.stdout));
+    let text = std::fs::read_to_string(out.join("b.toml")).unwrap();
+    assert!(text.starts_with("#:schema ./issue.schema.json\n"), "{text}");
+    assert!(!text.contains("# check:"), "no guess, no check:\n{text}");
+    // The full stop in the body was repaired.
+    assert!(text.contains("并讲话。会议要求"), "{text}");
+    // A schema there already is left alone.
+    std::fs::write(out.join("issue.schema.json"), "{}").unwrap();
+    std::fs::remove_file(out.join("b.toml")).unwrap();
+    let o = bin_import(&[input.to_str().unwrap(), "--out-dir", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(out.join("issue.schema.json")).unwrap(),
+        "{}"
+    );
+    // check warns on an ASCII full stop between Chinese characters.
+    let edited = text.replace("并讲话。会议要求", "并讲话.会议要求");
+    std::fs::write(out.join("b.toml"), &edited).unwrap();
+    let o = run(&["check", out.join("b.toml").to_str().unwrap()]);
+    let err = stderr(&o);
+    assert!(err.contains("ASCII '.' in Chinese text"), "{err}");
+    assert!(err.contains("'。'"), "{err}");
+}
+
 #[test]
 fn cli_imports_checks_and_refuses_to_overwrite() {
     let tmp = tempfile::tempdir().unwrap();
@@ -780,6 +828,7 @@ fn tables_figures_lists_and_footnotes_become_blocks() {
         ],
         footnotes: vec![("7".into(), "数据来源：市统计局。".into())],
         notices: vec![],
+        guesses: vec![],
     };
     let draft = recognize::recognize(doc, "issue-7");
     let text = write::issue_toml(
@@ -1104,6 +1153,7 @@ proptest::proptest! {
             items,
             footnotes: vec![("1".into(), "注释。".into())],
             notices: vec![],
+            guesses: vec![],
         };
         let draft = recognize::recognize(doc, "x");
         let out = write::issue_toml(&draft.issue, &draft.checks, "x", &write::Shared::default()).unwrap();

@@ -53,6 +53,47 @@ pub struct Options {
     /// (责任编辑：… 审核：…) and the copies (（共印 N 份）), and the print
     /// date only as the issue gives it.
     pub full: bool,
+    /// The masthead and the footer laid out in borderless tables, as many
+    /// offices' Word templates have them: the masthead's lines a row each
+    /// (the office and the date in two cells), the footer's labels (报 送 发)
+    /// in a cell of their own beside the value, the printer beside the date.
+    pub tables: bool,
+}
+
+/// A borderless table: rows of cells, each cell one paragraph (its
+/// paragraph properties and its runs).
+fn borderless_table(rows: &[Vec<(String, String)>]) -> String {
+    let none = ["top", "left", "bottom", "right", "insideH", "insideV"]
+        .iter()
+        .map(|side| format!(r#"<w:{side} w:val="nil"/>"#))
+        .collect::<String>();
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(1);
+    let width = (BLOCK_TWIPS / cols as f64) as u32;
+    let mut out = format!(
+        r#"<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:tblBorders>{none}</w:tblBorders></w:tblPr><w:tblGrid>"#
+    );
+    for _ in 0..cols {
+        out.push_str(&format!(r#"<w:gridCol w:w="{width}"/>"#));
+    }
+    out.push_str("</w:tblGrid>");
+    for row in rows {
+        out.push_str("<w:tr>");
+        let span = cols + 1 - row.len();
+        for (i, (ppr, runs)) in row.iter().enumerate() {
+            let grid = if i == 0 && span > 1 {
+                format!(r#"<w:gridSpan w:val="{span}"/>"#)
+            } else {
+                String::new()
+            };
+            out.push_str(&format!(
+                "<w:tc><w:tcPr>{grid}</w:tcPr>{}</w:tc>",
+                para(ppr, runs)
+            ));
+        }
+        out.push_str("</w:tr>");
+    }
+    out.push_str("</w:tbl>");
+    out
 }
 
 fn esc(s: &str) -> String {
@@ -770,22 +811,23 @@ impl Gen<'_> {
             r#"<w:pBdr><w:bottom w:val="single" w:sz="18" w:space="4" w:color="FF0000"/></w:pBdr>"#;
 
         // The masthead.
+        let mut head: Vec<(String, String)> = Vec::new();
         if self.opts.full {
             if let Some(marker) = get_str(issue, &["bulletin", "marker"]) {
-                out.push_str(&para("", &run(marker, COLUMN_RPR)));
+                head.push((String::new(), run(marker, COLUMN_RPR)));
             }
         }
         if let Some(above) = get_str(issue, &["bulletin", "above"]) {
-            out.push_str(&para(
-                r#"<w:jc w:val="center"/>"#,
-                &run(
+            head.push((
+                r#"<w:jc w:val="center"/>"#.into(),
+                run(
                     above,
                     r#"<w:b/><w:color w:val="FF0000"/><w:sz w:val="44"/>"#,
                 ),
             ));
         }
         if let Some(name) = get_str(issue, &["bulletin", "name"]) {
-            out.push_str(&para(r#"<w:pStyle w:val="Masthead"/>"#, &run(name, "")));
+            head.push((r#"<w:pStyle w:val="Masthead"/>"#.into(), run(name, "")));
         }
         if let Some(n) = get(issue, &["issue", "number"]).and_then(|n| n.as_integer()) {
             let total = get(issue, &["issue", "total"])
@@ -793,23 +835,36 @@ impl Gen<'_> {
                 .filter(|_| self.opts.full)
                 .map(|t| format!("（总第{t}期）"))
                 .unwrap_or_default();
-            out.push_str(&para(
-                r#"<w:jc w:val="center"/>"#,
-                &run(&format!("第{n}期{total}"), BODY_RPR),
+            head.push((
+                r#"<w:jc w:val="center"/>"#.into(),
+                run(&format!("第{n}期{total}"), BODY_RPR),
             ));
         }
         let office = get_str(issue, &["bulletin", "office"]).unwrap_or("");
         let date = get(issue, &["issue", "date"])
             .and_then(chinese_date)
             .unwrap_or_default();
-        out.push_str(&para(
-            &format!(r#"<w:tabs><w:tab w:val="right" w:pos="8840"/></w:tabs>{red_rule}"#),
-            &format!(
-                "{}<w:r><w:tab/></w:r>{}",
-                run(office, BODY_RPR),
-                run(&date, BODY_RPR)
-            ),
-        ));
+        if self.opts.tables {
+            let mut rows: Vec<Vec<(String, String)>> = head.into_iter().map(|c| vec![c]).collect();
+            rows.push(vec![
+                (String::new(), run(office, BODY_RPR)),
+                (r#"<w:jc w:val="right"/>"#.into(), run(&date, BODY_RPR)),
+            ]);
+            out.push_str(&borderless_table(&rows));
+            out.push_str(&para(red_rule, ""));
+        } else {
+            for (ppr, runs) in head {
+                out.push_str(&para(&ppr, &runs));
+            }
+            out.push_str(&para(
+                &format!(r#"<w:tabs><w:tab w:val="right" w:pos="8840"/></w:tabs>{red_rule}"#),
+                &format!(
+                    "{}<w:r><w:tab/></w:r>{}",
+                    run(office, BODY_RPR),
+                    run(&date, BODY_RPR)
+                ),
+            ));
+        }
 
         // Columns (or bare articles).
         let columns: Vec<&toml::Value> = issue
@@ -869,9 +924,12 @@ impl Gen<'_> {
         if let Some(footer) = issue.get("footer") {
             let rule = |side: &str| format!(r#"<w:{side} w:val="single" w:sz="8" w:space="1"/>"#);
             let mut lines = Vec::new();
+            // In a table: (label, value) rows.
+            let mut rows: Vec<Vec<String>> = Vec::new();
             for (key, label) in [("bao", "报"), ("song", "送"), ("fa", "发")] {
                 if let Some(v) = footer.get(key).and_then(|v| v.as_str()) {
                     lines.push(format!("{label}：{v}"));
+                    rows.push(vec![label.to_string(), v.to_string()]);
                 }
             }
             if self.opts.full {
@@ -891,6 +949,7 @@ impl Gen<'_> {
                 .collect();
                 if !people.is_empty() {
                     lines.push(people.join("　　"));
+                    rows.push(vec![people.join("　　")]);
                 }
             }
             let printer = footer.get("printer").and_then(|v| v.as_str()).unwrap_or("");
@@ -908,11 +967,25 @@ impl Gen<'_> {
             };
             if !print_line.is_empty() {
                 lines.push(print_line);
+                rows.push(match (printer.is_empty(), print_date.is_empty()) {
+                    (false, false) => vec![printer.to_string(), format!("{print_date}印发")],
+                    _ => vec![lines.last().cloned().unwrap_or_default()],
+                });
             }
             if self.opts.full {
                 if let Some(c) = footer.get("copies").and_then(|c| c.as_integer()) {
                     lines.push(format!("（共印{c}份）"));
+                    rows.push(vec![format!("（共印{c}份）")]);
                 }
+            }
+            if self.opts.tables {
+                let rpr = r#"<w:sz w:val="28"/>"#;
+                let rows: Vec<Vec<(String, String)>> = rows
+                    .iter()
+                    .map(|r| r.iter().map(|t| (String::new(), run(t, rpr))).collect())
+                    .collect();
+                out.push_str(&borderless_table(&rows));
+                return out;
             }
             let n = lines.len();
             for (i, line) in lines.iter().enumerate() {

@@ -15,6 +15,9 @@ pub struct Doc {
     /// Things the reader noticed and could not keep (an unsupported object,
     /// an image it could not extract…), for the report.
     pub notices: Vec<String>,
+    /// Where the reader guessed (a text of one line split at its spaces),
+    /// each written as a `# check:` comment at the top of the issue file.
+    pub guesses: Vec<String>,
 }
 
 /// One item of a document.

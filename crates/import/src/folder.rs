@@ -493,6 +493,33 @@ fn write_one(
                 .map_err(|e| e.message)?;
         }
     }
+    // The schemas the files name, for editors (unless one is there).
+    let mut schemas = vec![if shared.entries.is_empty() {
+        (
+            "issue.schema.json",
+            bulletin_model::issue::SchemaKind::Issue,
+        )
+    } else {
+        (
+            "issue-partial.schema.json",
+            bulletin_model::issue::SchemaKind::Partial,
+        )
+    }];
+    if series_text.is_some() {
+        schemas.push((
+            "series.schema.json",
+            bulletin_model::issue::SchemaKind::Series,
+        ));
+    }
+    for (name, kind) in schemas {
+        let path = dir.join(name);
+        if !path.exists() {
+            let mut text = serde_json::to_string_pretty(&bulletin_model::issue::schema_of(kind))
+                .map_err(|e| format!("{}: cannot write the schema: {e}", path.display()))?;
+            text.push('\n');
+            host.write(&path, text.as_bytes()).map_err(|e| e.message)?;
+        }
+    }
     for (rel, bytes) in &r.images {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {

@@ -13,6 +13,7 @@ pub mod docx;
 pub mod folder;
 pub mod input;
 pub mod pdf;
+pub mod radicals;
 pub mod recognize;
 pub mod text;
 pub mod wire;

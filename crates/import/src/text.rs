@@ -92,7 +92,16 @@ struct Line {
 pub fn from_text(text: &str) -> Doc {
     let mut doc = Doc::default();
     let mut block: Vec<Line> = Vec::new();
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut text = text.replace("\r\n", "\n").replace('\r', "\n");
+    if let Some(split) = one_line_dump(&text) {
+        text = split;
+        doc.guesses.push(
+            "the text was all on one line (a PDF's text dumped without its line breaks): it was \
+             split into lines at its spaces; check the masthead, the titles and where \
+             paragraphs begin"
+                .into(),
+        );
+    }
     for raw in text.split('\n') {
         // A form feed (a page break, as pdftotext writes it).
         let raw = if raw.contains('\u{c}') {
@@ -130,6 +139,21 @@ pub fn from_text(text: &str) -> Doc {
     }
     flush(&mut block, &mut doc);
     doc
+}
+
+/// A text all on one line (a PDF's text dumped without its line breaks,
+/// 200 characters or more, with spaces where its lines were): the same text
+/// with a line break at each run of spaces.
+fn one_line_dump(text: &str) -> Option<String> {
+    let t = text.trim();
+    if t.contains('\n') || chars(t) < 200 {
+        return None;
+    }
+    let parts: Vec<&str> = t
+        .split([' ', '\u{3000}', '\t'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    (parts.len() >= 8).then(|| parts.join("\n"))
 }
 
 fn chars(s: &str) -> usize {

@@ -340,8 +340,8 @@ pub fn issue_toml(
         }
     }
     let mut banner = format!(
-        "#:schema ./{}\n# Imported by bulletin-pdf import from {}.\n# Check the places marked \
-         \"# check:\", then run bulletin-pdf check on this file.\n",
+        "#:schema ./{}\n# Imported by bulletin-pdf import from {}.\n# Look at the comments that \
+         start with \"check:\", then run bulletin-pdf check on this file.\n",
         if shared.entries.is_empty() {
             "issue.schema.json"
         } else {

@@ -18,7 +18,8 @@
 //! - **ASCII punctuation in Chinese text**: `, : ; ( ) ! ?` whose neighbours
 //!   (spaces skipped) are Chinese characters or the start or end of the text,
 //!   at least one of them Chinese: `会议,研究` or `(一)` — the full-width
-//!   form (，：；（）！？) is meant.
+//!   form (，：；（）！？) is meant; and `.` after a Chinese character (not a
+//!   numeral) before another or the end: `主持会议并讲话.` — 。 is meant.
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -447,11 +448,14 @@ pub fn ascii_punctuation(line: &str) -> Vec<(char, String, String)> {
     let chars: Vec<char> = line.chars().collect();
     let mut out = Vec::new();
     for (i, &c) in chars.iter().enumerate() {
-        if !matches!(c, ',' | ':' | ';' | '(' | ')' | '!' | '?') {
+        if !matches!(c, ',' | ':' | ';' | '(' | ')' | '!' | '?' | '.') {
             continue;
         }
         let prev = chars[..i].iter().rev().find(|c| **c != ' ').copied();
         let next = chars[i + 1..].iter().find(|c| **c != ' ').copied();
+        if c == '.' && !crate::text::ascii_full_stop(prev, next) {
+            continue;
+        }
         let ok = |n: Option<char>| n.is_none_or(is_chinese);
         let any = prev.is_some_and(is_chinese) || next.is_some_and(is_chinese);
         if !(ok(prev) && ok(next) && any) {
@@ -479,6 +483,11 @@ mod tests {
         assert_eq!(found("1,000 people: yes"), Vec::<char>::new());
         assert_eq!(found("会议(2020年)"), [')']);
         assert_eq!(found("会议，研究"), Vec::<char>::new());
+        assert_eq!(found("主持会议并讲话."), ['.']);
+        assert_eq!(found("讲话.会议要求"), ['.']);
+        assert_eq!(found("一.总体要求"), Vec::<char>::new());
+        assert_eq!(found("2020.02.10"), Vec::<char>::new());
+        assert_eq!(found("版本1.2"), Vec::<char>::new());
     }
 
     #[test]

@@ -9,6 +9,15 @@ pub fn is_chinese(c: char) -> bool {
         | 0xFF01..=0xFF5E | 0x20000..=0x3134F | 0x2018 | 0x2019 | 0x201C | 0x201D)
 }
 
+/// Whether an ASCII `.` between `prev` and `next` (spaces skipped) is a
+/// full stop in Chinese text: after a Chinese character that is not a
+/// numeral (一.总体要求 is a heading's number), before a Chinese character
+/// or the end of the text (`主持会议并讲话.`, `讲话.会议要求`).
+pub fn ascii_full_stop(prev: Option<char>, next: Option<char>) -> bool {
+    prev.is_some_and(|p| is_han(p) && !"〇一二三四五六七八九十".contains(p))
+        && next.is_none_or(is_han)
+}
+
 /// A wide character: Chinese, Japanese or Korean, full-width forms and the
 /// punctuation set wide in Chinese text (“” ‘’ — … ·). Two of them are
 /// joined without a space when a line break falls between them.
@@ -58,6 +67,7 @@ pub fn full_width(c: char) -> char {
         ')' => '）',
         '!' => '！',
         '?' => '？',
+        '.' => '。',
         c => c,
     }
 }
