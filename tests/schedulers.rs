@@ -84,7 +84,16 @@ fn shard_run(
     let out = tmp.join(name);
     let rep = tmp.join(format!("{name}.jsonl"));
     let o = run_env(
-        &[s(cat), "--out-dir", s(&out), "--shard", spec, "--report", s(&rep), "-q"],
+        &[
+            s(cat),
+            "--out-dir",
+            s(&out),
+            "--shard",
+            spec,
+            "--report",
+            s(&rep),
+            "-q",
+        ],
         env,
     );
     assert!(o.status.success(), "{spec} {env:?}: {}", stderr(&o));
@@ -92,7 +101,14 @@ fn shard_run(
 }
 
 fn fixed_shard(tmp: &Path, cat: &Path, spec: &str) -> BTreeSet<String> {
-    shard_run(tmp, cat, &format!("fixed-{}", spec.replace('/', "-")), spec, &[]).0
+    shard_run(
+        tmp,
+        cat,
+        &format!("fixed-{}", spec.replace('/', "-")),
+        spec,
+        &[],
+    )
+    .0
 }
 
 #[test]
@@ -143,7 +159,10 @@ fn shard_auto_takes_the_shard_from_each_schedulers_variables() {
         assert_eq!(got, fixed_shard(tmp.path(), &cat, &format!("{}/3", i + 1)));
         for l in &lines {
             assert_eq!(l["shard"], format!("{}/3", i + 1).as_str(), "{l}");
-            assert_eq!(l["task"], format!("kubernetes completion index {i}").as_str());
+            assert_eq!(
+                l["task"],
+                format!("kubernetes completion index {i}").as_str()
+            );
             assert_eq!(l["host"], host.as_str(), "{l}");
         }
         total += got.len();
@@ -180,13 +199,16 @@ fn shard_auto_takes_the_shard_from_each_schedulers_variables() {
     assert_eq!(got, fixed_shard(tmp.path(), &cat, "3/3"));
 }
 
+/// `--shard`, the environment, what the error says.
+type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+
 #[test]
 fn a_missing_or_inconsistent_scheduler_variable_is_a_usage_error_that_names_it() {
     let tmp = tempfile::tempdir().unwrap();
     let cat = tmp.path().join("cat");
     catalogue::generate(&cat, 2, 5).unwrap();
     let out = tmp.path().join("out");
-    let cases: &[(&str, &[(&str, &str)], &str)] = &[
+    let cases: &[Case] = &[
         ("auto", &[], "SLURM_ARRAY_TASK_ID is not set"),
         (
             "auto",
@@ -195,7 +217,10 @@ fn a_missing_or_inconsistent_scheduler_variable_is_a_usage_error_that_names_it()
         ),
         (
             "auto",
-            &[("SLURM_ARRAY_TASK_ID", "3"), ("SLURM_ARRAY_TASK_COUNT", "8")],
+            &[
+                ("SLURM_ARRAY_TASK_ID", "3"),
+                ("SLURM_ARRAY_TASK_COUNT", "8"),
+            ],
             "SLURM_ARRAY_TASK_MIN is not",
         ),
         (
@@ -244,7 +269,10 @@ fn a_missing_or_inconsistent_scheduler_variable_is_a_usage_error_that_names_it()
         ),
         (
             "auto/4",
-            &[("AWS_BATCH_JOB_ARRAY_INDEX", "1"), ("JOB_COMPLETION_INDEX", "1")],
+            &[
+                ("AWS_BATCH_JOB_ARRAY_INDEX", "1"),
+                ("JOB_COMPLETION_INDEX", "1"),
+            ],
             "JOB_COMPLETION_INDEX and AWS_BATCH_JOB_ARRAY_INDEX are all set",
         ),
         (
@@ -261,14 +289,21 @@ fn a_missing_or_inconsistent_scheduler_variable_is_a_usage_error_that_names_it()
         let o = run_env(&[s(&cat), "--out-dir", s(&out), "--shard", spec], env);
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(2), "{spec} {env:?}: {err}");
-        assert!(err.contains(want), "{spec} {env:?}: expected {want:?} in:\n{err}");
+        assert!(
+            err.contains(want),
+            "{spec} {env:?}: expected {want:?} in:\n{err}"
+        );
     }
     // Nothing was rendered.
     assert!(!out.exists());
     // auto/0 is refused by the argument's parser.
     let o = run_env(&[s(&cat), "--shard", "auto/0"], &[]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("auto/N takes the count"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("auto/N takes the count"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// Files in the folders under `out` whose name starts with `prefix`.
@@ -303,7 +338,9 @@ fn each_shard_keeps_its_own_manifest_and_every_run_reads_them_all() {
     for m in &manifests {
         let name = m.file_name().unwrap().to_string_lossy().into_owned();
         assert!(
-            ["1", "2", "3"].iter().any(|k| name == format!(".bulletin-pdf-manifest.{k}-of-3.json")),
+            ["1", "2", "3"]
+                .iter()
+                .any(|k| name == format!(".bulletin-pdf-manifest.{k}-of-3.json")),
             "{name}"
         );
     }
@@ -319,7 +356,11 @@ fn each_shard_keeps_its_own_manifest_and_every_run_reads_them_all() {
     assert_eq!(listed, 9);
     // A run of the whole catalogue reads them all; a shard re-run too.
     let o = run_env(&[s(&cat), "--out-dir", s(&out)], &[]);
-    assert!(stderr(&o).contains("0 rendered, 9 up to date"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("0 rendered, 9 up to date"),
+        "{}",
+        stderr(&o)
+    );
     let o = run_env(&[s(&cat), "--out-dir", s(&out), "--shard", "2/3"], &[]);
     let err = stderr(&o);
     let summary = err.lines().find(|l| l.contains(" up to date, ")).unwrap();
@@ -330,7 +371,12 @@ fn each_shard_keeps_its_own_manifest_and_every_run_reads_them_all() {
 fn journal_lines(out: &Path) -> usize {
     named(out, ".bulletin-pdf-journal")
         .iter()
-        .map(|j| std::fs::read_to_string(j).unwrap_or_default().lines().count())
+        .map(|j| {
+            std::fs::read_to_string(j)
+                .unwrap_or_default()
+                .lines()
+                .count()
+        })
         .sum()
 }
 
@@ -345,7 +391,15 @@ fn a_killed_batch_keeps_the_record_of_what_it_finished() {
 
     let out = tmp.path().join("out");
     let mut child = Command::new(BIN)
-        .args([s(&cat), "--out-dir", s(&out), "-j", "1", "-q", "--no-system-fonts"])
+        .args([
+            s(&cat),
+            "--out-dir",
+            s(&out),
+            "-j",
+            "1",
+            "-q",
+            "--no-system-fonts",
+        ])
         .args(["--shard", "1/1"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -354,7 +408,10 @@ fn a_killed_batch_keeps_the_record_of_what_it_finished() {
     // Killed (SIGKILL: nothing of it runs after) once a few issues are done.
     let start = std::time::Instant::now();
     while journal_lines(&out) < 4 {
-        assert!(child.try_wait().unwrap().is_none(), "the batch ended before it was killed");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the batch ended before it was killed"
+        );
         assert!(start.elapsed().as_secs() < 300, "no progress");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
@@ -389,5 +446,8 @@ fn a_killed_batch_keeps_the_record_of_what_it_finished() {
     assert!(named(&out, ".bulletin-pdf-journal").is_empty());
     assert!(!named(&out, ".bulletin-pdf-manifest.1-of-1.json").is_empty());
     // The same bytes as an uninterrupted run.
-    assert!(pdfs(&out) == pdfs(&reference), "the PDFs differ from an uninterrupted run");
+    assert!(
+        pdfs(&out) == pdfs(&reference),
+        "the PDFs differ from an uninterrupted run"
+    );
 }

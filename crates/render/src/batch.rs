@@ -1136,15 +1136,14 @@ pub fn run_with<'a>(
                     // What produced the PDF just written, journaled at once:
                     // a run killed after this keeps it.
                     let entry = match (&outcome, fingerprint) {
-                        (Outcome::Rendered { pages, sha256, .. }, Some(fp)) => {
-                            stamp(&job.output).map(|(size, mtime_ns)| ManifestEntry {
+                        (Outcome::Rendered { pages, sha256, .. }, Some(fp)) => stamp(&job.output)
+                            .map(|(size, mtime_ns)| ManifestEntry {
                                 fingerprint: fp,
                                 sha256: sha256.clone(),
                                 pages: *pages,
                                 size,
                                 mtime_ns,
-                            })
-                        }
+                            }),
                         _ => None,
                     };
                     if let Some(e) = &entry {

@@ -346,7 +346,11 @@ impl Merged {
             (n.parse::<u64>().ok(), k.parse::<u64>().ok(), s.to_string())
         });
         for (shard, run) in shards {
-            let mut line = format!("  shard {shard}: {} issue{}", run.issues, plural(run.issues));
+            let mut line = format!(
+                "  shard {shard}: {} issue{}",
+                run.issues,
+                plural(run.issues)
+            );
             if !run.hosts.is_empty() {
                 let hosts: Vec<&str> = run.hosts.iter().map(String::as_str).collect();
                 line.push_str(&format!(" on {}", hosts.join(", ")));
