@@ -55,7 +55,8 @@ pub struct Cli {
 
     /// Write a report of the run to FILE: JSON Lines, one object per issue
     /// (input, output, status, error, pages, millis, sha256, shard,
-    /// warnings); `bulletin-pdf report merge` combines the shards' reports.
+    /// warnings, host, task); `bulletin-pdf report merge` combines the
+    /// shards' reports.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
 
