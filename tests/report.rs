@@ -77,6 +77,7 @@ fn a_report_describes_every_issue_of_a_mixed_catalogue() {
     assert_eq!(lines.len(), 7, "{lines:?}");
     let keys = [
         "input", "output", "status", "error", "pages", "millis", "sha256", "shard", "warnings",
+        "host", "task",
     ];
     for l in &lines {
         for k in keys {

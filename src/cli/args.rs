@@ -7,7 +7,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use bulletin_model::source::Encoding;
 use bulletin_model::text::edit_distance;
-use bulletin_render::batch::Shard;
+use bulletin_render::batch::ShardSpec;
 use bulletin_render::preview::{Format, Pages};
 use bulletin_render::{Error, RenderOptions, SessionOptions};
 
@@ -45,12 +45,18 @@ pub struct Cli {
     pub fail_fast: bool,
 
     /// Render only shard K of N (e.g. 2/8): every issue is in exactly one.
-    #[arg(long, value_name = "K/N")]
-    pub shard: Option<Shard>,
+    /// `auto` takes K and N from a Slurm array task (SLURM_ARRAY_TASK_ID,
+    /// _MIN, _COUNT); `auto/N` takes K from a Kubernetes Indexed Job
+    /// (JOB_COMPLETION_INDEX) or an AWS Batch array job
+    /// (AWS_BATCH_JOB_ARRAY_INDEX), from 0, with N tasks. Each shard keeps
+    /// its own manifest beside the outputs.
+    #[arg(long, value_name = "K/N|auto|auto/N")]
+    pub shard: Option<ShardSpec>,
 
     /// Write a report of the run to FILE: JSON Lines, one object per issue
     /// (input, output, status, error, pages, millis, sha256, shard,
-    /// warnings); `bulletin-pdf report merge` combines the shards' reports.
+    /// warnings, host, task); `bulletin-pdf report merge` combines the
+    /// shards' reports.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
 

@@ -44,7 +44,7 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
                 .to_string_lossy()
                 .into_owned(),
         };
-        return catalogue(cli, &plan, vec![job], true);
+        return catalogue(cli, &plan, vec![job], true, &run_info(cli)?);
     }
     if plan.format != Format::Pdf {
         return Err(Error::usage(
@@ -56,6 +56,7 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
             "-o/--output names the output of a single issue; use --out-dir for several",
         ));
     }
+    let run = run_info(cli)?;
     let mut jobs = batch::discover(&cli.inputs, cli.out_dir.as_deref())?;
     if jobs.is_empty() {
         let names: Vec<String> = cli.inputs.iter().map(|p| p.display().to_string()).collect();
@@ -64,10 +65,27 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
             names.join(", ")
         )));
     }
-    if let Some(shard) = cli.shard {
+    if let Some(shard) = run.shard {
         jobs.retain(|j| shard.contains(j));
     }
-    catalogue(cli, &plan, jobs, cli.force)
+    catalogue(cli, &plan, jobs, cli.force, &run)
+}
+
+/// The shard (from `--shard`, `auto` read from the scheduler's
+/// environment) and the machine, as the report records them.
+fn run_info(cli: &Cli) -> Result<report::RunInfo, Error> {
+    let resolved = match &cli.shard {
+        None => None,
+        Some(spec) => Some(
+            spec.resolve(&|name| std::env::var(name).ok())
+                .map_err(Error::usage)?,
+        ),
+    };
+    Ok(report::RunInfo {
+        shard: resolved.as_ref().map(|r| r.shard),
+        task: resolved.and_then(|r| r.task),
+        host: batch::host_name(),
+    })
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -90,7 +108,13 @@ pub fn refuse_report(report: Option<&std::path::Path>, jobs: &[Job]) -> Result<(
     bulletin_render::refuse_report(report, &inputs, &outputs)
 }
 
-fn catalogue(cli: &Cli, plan: &Plan, jobs: Vec<Job>, force: bool) -> Result<(), Error> {
+fn catalogue(
+    cli: &Cli,
+    plan: &Plan,
+    jobs: Vec<Job>,
+    force: bool,
+    run_info: &report::RunInfo,
+) -> Result<(), Error> {
     refuse_report(cli.report.as_deref(), &jobs)?;
     let start = Instant::now();
     let session = Session::new(&plan.session)?;
@@ -104,6 +128,7 @@ fn catalogue(cli: &Cli, plan: &Plan, jobs: Vec<Job>, force: bool) -> Result<(), 
         force,
         fail_fast: cli.fail_fast,
         render: plan.render.clone(),
+        shard: run_info.shard,
     };
     let total = jobs.len() as u64;
     let bar = term::progress(total, plan.quiet);
@@ -223,7 +248,7 @@ fn catalogue(cli: &Cli, plan: &Plan, jobs: Vec<Job>, force: bool) -> Result<(), 
             let lines: Vec<report::Line> = jobs
                 .iter()
                 .zip(outcomes)
-                .map(|(j, o)| report::line(j, o, cli.shard))
+                .map(|(j, o)| report::line(j, o, run_info))
                 .collect();
             report::write(path, &lines)
         }

@@ -163,6 +163,208 @@ impl Shard {
     }
 }
 
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.k, self.n)
+    }
+}
+
+/// `--shard`: a shard given as `K/N`, or taken from a job scheduler's
+/// environment (`auto`, or `auto/N` with the count given).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShardSpec {
+    Fixed(Shard),
+    /// `auto`: Slurm's array variables say K and N; `auto/N`: the task's
+    /// index (from 0) is read from the scheduler, the count is N.
+    Auto {
+        n: Option<u64>,
+    },
+}
+
+impl std::str::FromStr for ShardSpec {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<ShardSpec, String> {
+        let t = s.trim();
+        if t == "auto" {
+            return Ok(ShardSpec::Auto { n: None });
+        }
+        if let Some(n) = t.strip_prefix("auto/") {
+            return match n.trim().parse::<u64>() {
+                Ok(n) if n > 0 => Ok(ShardSpec::Auto { n: Some(n) }),
+                _ => Err(format!(
+                    "{s:?}: auto/N takes the count of tasks N (at least 1), e.g. auto/8"
+                )),
+            };
+        }
+        s.parse::<Shard>().map(ShardSpec::Fixed).map_err(|e| {
+            format!("{e}; or auto (Slurm's array variables), or auto/N (a Kubernetes Indexed Job's or an AWS Batch array's index)")
+        })
+    }
+}
+
+/// The environment variables `--shard auto` reads, by scheduler.
+pub const SLURM_TASK_ID: &str = "SLURM_ARRAY_TASK_ID";
+pub const SLURM_TASK_MIN: &str = "SLURM_ARRAY_TASK_MIN";
+pub const SLURM_TASK_MAX: &str = "SLURM_ARRAY_TASK_MAX";
+pub const SLURM_TASK_COUNT: &str = "SLURM_ARRAY_TASK_COUNT";
+pub const SLURM_TASK_STEP: &str = "SLURM_ARRAY_TASK_STEP";
+pub const KUBERNETES_INDEX: &str = "JOB_COMPLETION_INDEX";
+pub const AWS_BATCH_INDEX: &str = "AWS_BATCH_JOB_ARRAY_INDEX";
+
+/// A shard and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedShard {
+    pub shard: Shard,
+    /// The scheduler's task it was taken from (`slurm array task 3`), for
+    /// `--shard auto`.
+    pub task: Option<String>,
+}
+
+impl ShardSpec {
+    /// The shard, with `auto` read from the environment through `var`
+    /// (`std::env::var`, or a map in tests). The error is a sentence that
+    /// names the variable missing or inconsistent.
+    pub fn resolve(
+        &self,
+        var: &dyn Fn(&str) -> Option<String>,
+    ) -> std::result::Result<ResolvedShard, String> {
+        let n = match *self {
+            ShardSpec::Fixed(shard) => return Ok(ResolvedShard { shard, task: None }),
+            ShardSpec::Auto { n } => n,
+        };
+        let get = |name: &str| var(name).filter(|v| !v.trim().is_empty());
+        let number = |name: &str| -> std::result::Result<Option<u64>, String> {
+            match get(name) {
+                None => Ok(None),
+                Some(v) => v.trim().parse::<u64>().map(Some).map_err(|_| {
+                    format!("--shard auto: {name} is {v:?}, not a whole number from 0")
+                }),
+            }
+        };
+        let set: Vec<&str> = [SLURM_TASK_ID, KUBERNETES_INDEX, AWS_BATCH_INDEX]
+            .into_iter()
+            .filter(|v| get(v).is_some())
+            .collect();
+        if set.len() > 1 {
+            return Err(format!(
+                "--shard auto: {} are all set; which scheduler runs this task? Unset the others, \
+                 or give the shard as --shard K/N",
+                set.join(" and ")
+            ));
+        }
+        let Some(n) = n else {
+            // `auto`: Slurm's array says both the index and the count.
+            let Some(id) = number(SLURM_TASK_ID)? else {
+                return Err(match set.first() {
+                    Some(other) => format!(
+                        "--shard auto: {SLURM_TASK_ID} is not set (this is not a Slurm array \
+                         task); {other} is, and it gives no count of tasks: write --shard auto/N \
+                         with N the Job's completions or the array's size"
+                    ),
+                    None => format!(
+                        "--shard auto: {SLURM_TASK_ID} is not set: run this in a Slurm array job \
+                         (sbatch --array=0-7), or write --shard auto/N in a Kubernetes Indexed Job \
+                         ({KUBERNETES_INDEX}) or an AWS Batch array job ({AWS_BATCH_INDEX})"
+                    ),
+                });
+            };
+            let need = |name: &str| -> std::result::Result<u64, String> {
+                number(name)?.ok_or_else(|| {
+                    format!(
+                        "--shard auto: {SLURM_TASK_ID} is set but {name} is not; Slurm sets both \
+                         in an array job (sbatch --array)"
+                    )
+                })
+            };
+            let min = need(SLURM_TASK_MIN)?;
+            let count = need(SLURM_TASK_COUNT)?;
+            let step = number(SLURM_TASK_STEP)?.unwrap_or(1);
+            if count == 0 {
+                return Err(format!("--shard auto: {SLURM_TASK_COUNT} is 0"));
+            }
+            if step == 0 {
+                return Err(format!("--shard auto: {SLURM_TASK_STEP} is 0"));
+            }
+            // A list like --array=1,4,9 is not evenly spaced: the task's
+            // place in it cannot be told from its ID.
+            if let Some(max) = number(SLURM_TASK_MAX)? {
+                if min.checked_add((count - 1).saturating_mul(step)) != Some(max) {
+                    return Err(format!(
+                        "--shard auto: {SLURM_TASK_MIN}={min}, {SLURM_TASK_MAX}={max}, \
+                         {SLURM_TASK_COUNT}={count} and {SLURM_TASK_STEP}={step} do not make an \
+                         evenly spaced range: submit the array as a range (--array=0-7), or \
+                         give --shard K/N"
+                    ));
+                }
+            }
+            if id < min || (id - min) % step != 0 || (id - min) / step >= count {
+                return Err(format!(
+                    "--shard auto: {SLURM_TASK_ID}={id} is not one of the array's {count} tasks \
+                     from {SLURM_TASK_MIN}={min} (step {step})"
+                ));
+            }
+            let k = (id - min) / step + 1;
+            return Ok(ResolvedShard {
+                shard: Shard { k, n: count },
+                task: Some(format!("slurm array task {id}")),
+            });
+        };
+        // `auto/N`: an index from 0, whichever scheduler sets it.
+        let Some(&name) = set.first() else {
+            return Err(format!(
+                "--shard auto/{n}: none of {KUBERNETES_INDEX} (a Kubernetes Indexed Job), \
+                 {AWS_BATCH_INDEX} (an AWS Batch array job) or {SLURM_TASK_ID} (a Slurm array \
+                 job) is set"
+            ));
+        };
+        let index = number(name)?.unwrap_or_default();
+        if index >= n {
+            return Err(format!(
+                "--shard auto/{n}: {name}={index}, but {n} tasks have the indexes 0 to {}: \
+                 is the count of tasks (completions, array size) {n}?",
+                n - 1
+            ));
+        }
+        if name == SLURM_TASK_ID {
+            // Under Slurm, auto/N takes the task ID as the index (an array
+            // submitted as --array=0-(N-1), or one task of it re-submitted
+            // alone as --array=3); a count Slurm gives must agree.
+            if let (Some(count), Some(0)) = (number(SLURM_TASK_COUNT)?, number(SLURM_TASK_MIN)?) {
+                if count != n {
+                    return Err(format!(
+                        "--shard auto/{n}: {SLURM_TASK_COUNT} is {count}, not {n}: write \
+                         --shard auto, or submit --array=0-{}",
+                        n - 1
+                    ));
+                }
+            }
+        }
+        let what = match name {
+            KUBERNETES_INDEX => "kubernetes completion index",
+            AWS_BATCH_INDEX => "aws batch array index",
+            _ => "slurm array task",
+        };
+        Ok(ResolvedShard {
+            shard: Shard { k: index + 1, n },
+            task: Some(format!("{what} {index}")),
+        })
+    }
+}
+
+/// This machine's name (`/proc/sys/kernel/hostname`), for reports: which
+/// host ran a shard.
+pub fn host_name() -> Option<String> {
+    static HOST: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    HOST.get_or_init(|| {
+        std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+            .ok()
+            .map(|h| h.trim().chars().take(255).collect::<String>())
+            .filter(|h| !h.is_empty())
+    })
+    .clone()
+}
+
 /// What happened to one issue.
 #[derive(Debug, Clone)]
 pub enum Outcome {
@@ -202,6 +404,9 @@ pub struct BatchOptions {
     /// Stop starting new issues after the first failure.
     pub fail_fast: bool,
     pub render: RenderOptions,
+    /// The shard this run renders: it keeps its own manifest in each output
+    /// folder (see [`manifest_name`]).
+    pub shard: Option<Shard>,
 }
 
 type SeriesEntry = std::result::Result<Arc<Series>, Error>;
@@ -506,11 +711,71 @@ fn output_name(output: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// Reads the manifest of an output folder; a missing, unreadable or
-/// corrupt one is empty (its outputs are then rendered again).
-fn read_manifest(dir: &Path) -> std::collections::BTreeMap<String, ManifestEntry> {
+/// The manifest a run keeps in each output folder: `MANIFEST_FILE` for a
+/// run of the whole catalogue, `.bulletin-pdf-manifest.K-of-N.json` for
+/// shard K/N. Shards on a shared file system never write the same
+/// manifest; every run reads them all.
+pub fn manifest_name(shard: Option<Shard>) -> String {
+    match shard {
+        None => MANIFEST_FILE.to_string(),
+        Some(s) => format!(".bulletin-pdf-manifest.{}-of-{}.json", s.k, s.n),
+    }
+}
+
+/// The journal beside a run's manifest: one line appended as each PDF is
+/// written, so that a run killed midway keeps the record of what it
+/// finished; folded into the manifest when the run ends.
+pub fn journal_name(shard: Option<Shard>) -> String {
+    match shard {
+        None => ".bulletin-pdf-journal.jsonl".to_string(),
+        Some(s) => format!(".bulletin-pdf-journal.{}-of-{}.jsonl", s.k, s.n),
+    }
+}
+
+fn is_manifest_name(name: &str) -> bool {
+    name == MANIFEST_FILE
+        || name
+            .strip_prefix(".bulletin-pdf-manifest.")
+            .and_then(|r| r.strip_suffix(".json"))
+            .and_then(|r| r.split_once("-of-"))
+            .is_some_and(|(k, n)| k.parse::<u64>().is_ok() && n.parse::<u64>().is_ok())
+}
+
+fn is_journal_name(name: &str) -> bool {
+    name == ".bulletin-pdf-journal.jsonl"
+        || name
+            .strip_prefix(".bulletin-pdf-journal.")
+            .and_then(|r| r.strip_suffix(".jsonl"))
+            .and_then(|r| r.split_once("-of-"))
+            .is_some_and(|(k, n)| k.parse::<u64>().is_ok() && n.parse::<u64>().is_ok())
+}
+
+type Entries = std::collections::BTreeMap<String, ManifestEntry>;
+
+/// One line of a journal.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct JournalLine {
+    name: String,
+    #[serde(flatten)]
+    entry: ManifestEntry,
+}
+
+/// Adds `entry` for `name`, keeping the later of two records of one output
+/// (the one written last describes the file there now).
+fn merge_entry(into: &mut Entries, name: String, entry: ManifestEntry) {
+    match into.get(&name) {
+        Some(old) if old.mtime_ns > entry.mtime_ns => {}
+        _ => {
+            into.insert(name, entry);
+        }
+    }
+}
+
+/// One manifest file; a missing, unreadable or corrupt one is empty (its
+/// outputs are then rendered again).
+fn read_manifest_file(dir: &Path, name: &str) -> Entries {
     // Read like a layout's files: a regular file only, bounded.
-    crate::sandbox::read_within(dir, MANIFEST_FILE)
+    crate::sandbox::read_within(dir, name)
         .ok()
         .and_then(|b| serde_json::from_slice::<ManifestFile>(&b).ok())
         .filter(|m| m.version == MANIFEST_VERSION)
@@ -518,32 +783,135 @@ fn read_manifest(dir: &Path) -> std::collections::BTreeMap<String, ManifestEntry
         .unwrap_or_default()
 }
 
+/// One journal; a line that does not parse (the last one, cut short by a
+/// kill) is left out.
+fn read_journal(dir: &Path, name: &str, into: &mut Entries) {
+    let Ok(bytes) = crate::sandbox::read_within(dir, name) else {
+        return;
+    };
+    for line in bytes.split(|&b| b == b'\n') {
+        if let Ok(l) = serde_json::from_slice::<JournalLine>(line) {
+            merge_entry(into, l.name, l.entry);
+        }
+    }
+}
+
+/// What the manifests and journals of an output folder record, every
+/// run's and every shard's together.
+fn read_manifest(dir: &Path) -> Entries {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| is_manifest_name(n) || is_journal_name(n))
+        .collect();
+    names.sort();
+    let mut out = Entries::new();
+    for name in names {
+        if is_journal_name(&name) {
+            read_journal(dir, &name, &mut out);
+        } else {
+            for (n, e) in read_manifest_file(dir, &name) {
+                merge_entry(&mut out, n, e);
+            }
+        }
+    }
+    out
+}
+
 /// The manifest entry of an output, if its folder records one.
 pub fn manifest_entry(output: &Path) -> Option<ManifestEntry> {
     read_manifest(&output_dir(output)).remove(&output_name(output))
 }
 
-/// Records `entries` (by output file name) in `dir`'s manifest: merged
-/// with what is there, written atomically. Shards writing into one folder
-/// may do so at once: the manifest is read back and written again until it
-/// holds these entries (a lost entry only means a render more next time).
-fn record_manifest(dir: &Path, entries: &[(String, ManifestEntry)]) -> Result<()> {
+/// The journals a run appends to, one per output folder, opened as first
+/// needed.
+struct Journals {
+    name: String,
+    open: Mutex<HashMap<PathBuf, std::result::Result<std::fs::File, ()>>>,
+    errors: Mutex<Vec<Error>>,
+}
+
+impl Journals {
+    fn new(shard: Option<Shard>) -> Journals {
+        Journals {
+            name: journal_name(shard),
+            open: Mutex::default(),
+            errors: Mutex::default(),
+        }
+    }
+
+    /// Appends one line for `output`: one `write` of the whole line to a
+    /// file opened for appending, so that lines of a killed run are whole
+    /// or cut at the end (and then left out), never mixed.
+    fn append(&self, output: &Path, entry: &ManifestEntry) {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let dir = output_dir(output);
+        let line = JournalLine {
+            name: output_name(output),
+            entry: entry.clone(),
+        };
+        let Ok(mut text) = serde_json::to_vec(&line) else {
+            return;
+        };
+        text.push(b'\n');
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let path = dir.join(&self.name);
+        let file = open.entry(dir.clone()).or_insert_with(|| {
+            std::fs::OpenOptions::new()
+                .append(true)
+                .create(true)
+                // A link planted under the journal's name is not followed.
+                .custom_flags(libc::O_NOFOLLOW)
+                .open(&path)
+                .map_err(|e| self.fail(format!("{}: {e}", path.display())))
+        });
+        if let Ok(f) = file {
+            if let Err(e) = f.write_all(&text) {
+                self.fail(format!("{}: {e}", path.display()));
+                *file = Err(());
+            }
+        }
+    }
+
+    fn fail(&self, message: String) {
+        if let Ok(mut e) = self.errors.lock() {
+            e.push(Error::output(message));
+        }
+    }
+}
+
+/// Folds a run's journal in `dir`, and `entries` (by output file name),
+/// into the run's manifest there (`name`): written atomically, then the
+/// journal removed. Two processes of one shard writing at once: the
+/// manifest is read back and written again until it holds these entries
+/// (a lost entry only means a render more next time).
+fn record_manifest(
+    dir: &Path,
+    name: &str,
+    journal: &str,
+    entries: &[(String, ManifestEntry)],
+) -> Result<()> {
     for attempt in 0..6u64 {
-        let mut outputs = read_manifest(dir);
-        for (name, e) in entries {
-            outputs.insert(name.clone(), e.clone());
+        let mut outputs = read_manifest_file(dir, name);
+        read_journal(dir, journal, &mut outputs);
+        for (n, e) in entries {
+            merge_entry(&mut outputs, n.clone(), e.clone());
         }
         // Outputs that are gone (removed by hand) are forgotten.
-        outputs.retain(|name, _| dir.join(name).is_file());
+        outputs.retain(|n, _| dir.join(n).is_file());
         let file = ManifestFile {
             version: MANIFEST_VERSION,
             outputs,
         };
         let json = serde_json::to_vec_pretty(&file)
             .map_err(|e| Error::output(format!("{}: {e}", dir.display())))?;
-        crate::output::write_atomic(&dir.join(MANIFEST_FILE), &json)?;
-        let back = read_manifest(dir);
+        crate::output::write_atomic(&dir.join(name), &json)?;
+        let back = read_manifest_file(dir, name);
         if entries.iter().all(|(n, e)| back.get(n) == Some(e)) {
+            let _ = std::fs::remove_file(dir.join(journal));
             return Ok(());
         }
         let jitter = u64::from(std::process::id() % 17);
@@ -557,7 +925,7 @@ fn record_manifest(dir: &Path, entries: &[(String, ManifestEntry)]) -> Result<()
 fn up_to_date<'m>(
     job: &Job,
     fingerprint: Option<&str>,
-    manifests: &'m HashMap<PathBuf, std::collections::BTreeMap<String, ManifestEntry>>,
+    manifests: &'m HashMap<PathBuf, Entries>,
 ) -> Option<&'m ManifestEntry> {
     let fingerprint = fingerprint?;
     let entry = manifests
@@ -713,7 +1081,8 @@ pub fn run_with<'a>(
         .collect();
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    let results: Mutex<Vec<(Outcome, Option<String>)>> =
+    let journals = Journals::new(opts.shard);
+    let results: Mutex<Vec<(Outcome, Option<ManifestEntry>)>> =
         Mutex::new(vec![(Outcome::NotRun, None); jobs.len()]);
     let workers = opts.jobs.max(1).min(jobs.len().max(1));
     std::thread::scope(|scope| {
@@ -764,50 +1133,68 @@ pub fn run_with<'a>(
                             }
                         }
                     };
+                    // What produced the PDF just written, journaled at once:
+                    // a run killed after this keeps it.
+                    let entry = match (&outcome, fingerprint) {
+                        (Outcome::Rendered { pages, sha256, .. }, Some(fp)) => stamp(&job.output)
+                            .map(|(size, mtime_ns)| ManifestEntry {
+                                fingerprint: fp,
+                                sha256: sha256.clone(),
+                                pages: *pages,
+                                size,
+                                mtime_ns,
+                            }),
+                        _ => None,
+                    };
+                    if let Some(e) = &entry {
+                        journals.append(&job.output, e);
+                    }
                     if matches!(outcome, Outcome::Failed { .. }) && opts.fail_fast {
                         stop.store(true, Ordering::Relaxed);
                     }
                     on_done(job, &outcome);
                     if let Ok(mut r) = results.lock() {
-                        r[i] = (outcome, fingerprint);
+                        r[i] = (outcome, entry);
                     }
                 }
             });
         }
     });
     let results = results.into_inner().unwrap_or_default();
-    let manifest_errors = record(jobs, &results);
+    let mut manifest_errors = journals.errors.into_inner().unwrap_or_default();
+    manifest_errors.extend(record(jobs, &results, opts.shard));
     BatchRun {
         outcomes: results.into_iter().map(|(o, _)| o).collect(),
         manifest_errors,
     }
 }
 
-/// Records the PDFs rendered, with their fingerprints, in their folders'
-/// manifests.
-fn record(jobs: &[Job], results: &[(Outcome, Option<String>)]) -> Vec<Error> {
+/// Records the PDFs rendered, with their fingerprints, in the run's
+/// manifest of their folders, folding in (and removing) the run's journals.
+fn record(
+    jobs: &[Job],
+    results: &[(Outcome, Option<ManifestEntry>)],
+    shard: Option<Shard>,
+) -> Vec<Error> {
     let mut by_dir: std::collections::BTreeMap<PathBuf, Vec<(String, ManifestEntry)>> =
         Default::default();
-    for (job, (outcome, fingerprint)) in jobs.iter().zip(results) {
-        let (Outcome::Rendered { pages, sha256, .. }, Some(fp)) = (outcome, fingerprint) else {
-            continue;
-        };
-        let Some((size, mtime_ns)) = stamp(&job.output) else {
-            continue;
-        };
-        by_dir.entry(output_dir(&job.output)).or_default().push((
-            output_name(&job.output),
-            ManifestEntry {
-                fingerprint: fp.clone(),
-                sha256: sha256.clone(),
-                pages: *pages,
-                size,
-                mtime_ns,
-            },
-        ));
+    for job in jobs {
+        by_dir.entry(output_dir(&job.output)).or_default();
     }
+    for (job, (_, entry)) in jobs.iter().zip(results) {
+        if let Some(e) = entry {
+            by_dir
+                .entry(output_dir(&job.output))
+                .or_default()
+                .push((output_name(&job.output), e.clone()));
+        }
+    }
+    let (name, journal) = (manifest_name(shard), journal_name(shard));
     by_dir
         .into_iter()
-        .filter_map(|(dir, entries)| record_manifest(&dir, &entries).err())
+        // A folder with nothing rendered and no journal left by a killed
+        // run: its manifest stays as it is.
+        .filter(|(dir, entries)| !entries.is_empty() || dir.join(&journal).is_file())
+        .filter_map(|(dir, entries)| record_manifest(&dir, &name, &journal, &entries).err())
         .collect()
 }

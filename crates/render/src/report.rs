@@ -58,6 +58,22 @@ pub struct Line {
     pub shard: Option<String>,
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// The machine the run was on.
+    #[serde(default)]
+    pub host: Option<String>,
+    /// The scheduler's task the shard came from (`--shard auto`), e.g.
+    /// `slurm array task 3`.
+    #[serde(default)]
+    pub task: Option<String>,
+}
+
+/// What a report says of the run as a whole, on each of its lines: its
+/// shard, the scheduler's task it came from, and the machine it ran on.
+#[derive(Debug, Clone, Default)]
+pub struct RunInfo {
+    pub shard: Option<Shard>,
+    pub task: Option<String>,
+    pub host: Option<String>,
 }
 
 /// The first `file:line:column` a diagnostic points at: codespan's
@@ -97,7 +113,7 @@ pub fn error_info(error: &Error) -> ErrorInfo {
 }
 
 /// The report line of one issue.
-pub fn line(job: &Job, outcome: &Outcome, shard: Option<Shard>) -> Line {
+pub fn line(job: &Job, outcome: &Outcome, run: &RunInfo) -> Line {
     let mut l = Line {
         input: job.input.display().to_string(),
         output: job.output.display().to_string(),
@@ -106,8 +122,10 @@ pub fn line(job: &Job, outcome: &Outcome, shard: Option<Shard>) -> Line {
         pages: None,
         millis: None,
         sha256: None,
-        shard: shard.map(|s| format!("{}/{}", s.k, s.n)),
+        shard: run.shard.map(|s| s.to_string()),
         warnings: Vec::new(),
+        host: run.host.clone(),
+        task: run.task.clone(),
     };
     match outcome {
         Outcome::Rendered {
@@ -218,6 +236,17 @@ pub struct Merged {
     pub duplicates: Vec<(String, Vec<String>)>,
     /// Expected issues that no report covers.
     pub missing: Vec<String>,
+    /// The shards the reports are of (`2/8`), each with its lines' count,
+    /// hosts and tasks.
+    pub shards: BTreeMap<String, ShardRun>,
+}
+
+/// One shard's part of merged reports.
+#[derive(Debug, Default)]
+pub struct ShardRun {
+    pub issues: usize,
+    pub hosts: std::collections::BTreeSet<String>,
+    pub tasks: std::collections::BTreeSet<String>,
 }
 
 fn key(input: &str) -> PathBuf {
@@ -237,6 +266,12 @@ pub fn merge(reports: &[(PathBuf, Vec<Line>)], expect: Option<&[Job]>) -> Merged
     for (path, lines) in reports {
         for (i, l) in lines.iter().enumerate() {
             *m.counts.entry(l.status).or_default() += 1;
+            if let Some(shard) = &l.shard {
+                let run = m.shards.entry(shard.clone()).or_default();
+                run.issues += 1;
+                run.hosts.extend(l.host.clone());
+                run.tasks.extend(l.task.clone());
+            }
             match l.status {
                 Status::Failed => {
                     let first = l
@@ -304,6 +339,29 @@ impl Merged {
             count(Status::Failed),
             count(Status::NotRun),
         );
+        // Which shard ran where, in the shards' order (2/8 before 10/8).
+        let mut shards: Vec<(&String, &ShardRun)> = self.shards.iter().collect();
+        shards.sort_by_key(|(s, _)| {
+            let (k, n) = s.split_once('/').unwrap_or((s, ""));
+            (n.parse::<u64>().ok(), k.parse::<u64>().ok(), s.to_string())
+        });
+        for (shard, run) in shards {
+            let mut line = format!(
+                "  shard {shard}: {} issue{}",
+                run.issues,
+                plural(run.issues)
+            );
+            if !run.hosts.is_empty() {
+                let hosts: Vec<&str> = run.hosts.iter().map(String::as_str).collect();
+                line.push_str(&format!(" on {}", hosts.join(", ")));
+            }
+            if !run.tasks.is_empty() {
+                let tasks: Vec<&str> = run.tasks.iter().map(String::as_str).collect();
+                line.push_str(&format!(" ({})", tasks.join(", ")));
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
         if !self.failed.is_empty() {
             out.push_str(&format!("failed ({}):\n", self.failed.len()));
             for (input, msg) in &self.failed {
