@@ -446,3 +446,15 @@ fn pipes_and_devices_are_refused_without_waiting() {
     assert!(err.contains("not a regular file"), "{err}");
     assert!(start.elapsed() < std::time::Duration::from_secs(30));
 }
+
+/// A path that escapes the layout's folder gets this tool's rule as its
+/// hint, not Typst's advice about a `--root` option the tool does not have.
+#[test]
+fn an_escaping_path_is_hinted_without_a_root_option() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, err) = with_layout(tmp.path(), "#read(\"../../secret.txt\")\n");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("would escape the project root"), "{err}");
+    assert!(!err.contains("--root"), "{err}");
+    assert!(err.contains("a layout reads only its own folder"), "{err}");
+}

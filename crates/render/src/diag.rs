@@ -39,6 +39,16 @@ impl WorldFiles<'_> {
         let mut out = Diagnostic::new(severity, d.message.to_string());
         out.snippet = self.snippet(d.span);
         for hint in &d.hints {
+            // Typst's hints about the typst CLI's options (`--root`) name
+            // options this tool does not have: its own rule is said instead.
+            if hint.v.contains("--root") {
+                out.notes.push(
+                    "hint: a layout reads only its own folder, the issue's data and the \
+                     issue's folder (as /issue-files/); copy the file into one of them"
+                        .into(),
+                );
+                continue;
+            }
             match self.snippet(hint.span) {
                 Some(mut s) => {
                     s.label = hint.v.to_string();
