@@ -494,7 +494,8 @@ fn many_event_streams_take_no_thread() {
     for (i, c) in open.iter_mut().enumerate() {
         let mut got = Vec::new();
         let mut buf = [0u8; 1024];
-        while !String::from_utf8_lossy(&got).contains("event: reload") {
+        // A data line too: browsers dispatch no event without data.
+        while !String::from_utf8_lossy(&got).contains("event: reload\ndata: ") {
             let n = c
                 .read(&mut buf)
                 .unwrap_or_else(|e| panic!("stream {i}: no reload event: {e}"));

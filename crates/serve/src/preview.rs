@@ -142,7 +142,11 @@ async fn events(
             // Ends the stream when the preview is gone.
             rx.changed().await.ok()?;
         }
-        Some((Ok(Event::default().event("reload").data("")), (rx, false)))
+        // The data is the new version: a browser dispatches no event whose
+        // data is empty.
+        let version = rx.borrow_and_update().version;
+        let event = Event::default().event("reload").data(version.to_string());
+        Some((Ok(event), (rx, false)))
     });
     Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
 }
