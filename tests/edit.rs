@@ -184,3 +184,118 @@ fn the_folder_and_a_new_issue() {
         "the masthead comes from the newest issue: {text}"
     );
 }
+
+/// Chromium on the editor's page (as tests/preview.rs drives it): the
+/// folder's issues are listed, a title written as HTML shows as text and
+/// runs nothing, and 新建一期 makes the next issue and lists it.
+#[test]
+fn the_folder_in_a_browser() {
+    use crate::preview::{find_browser, http_get, Cdp};
+    use std::time::Instant;
+
+    let dir = tempfile::tempdir().unwrap();
+    let reference = std::fs::read_to_string(root().join("examples/issue-363.toml")).unwrap();
+    let hostile = reference.replacen(
+        "title = \"中央政治局常委会研究加强新型冠状病毒感染的肺炎疫情防控工作\"",
+        "title = \"<img src=x onerror=window.__xss=1>标题\"",
+        1,
+    );
+    std::fs::write(dir.path().join("issue-363.toml"), hostile).unwrap();
+    let e = start(dir.path());
+    let url = format!("http://127.0.0.1:{}/?token={}", e.port, e.token);
+    let profile = tempfile::tempdir().unwrap();
+    let browser = Proc::spawn(
+        "chromium",
+        true,
+        Command::new(find_browser())
+            .args([
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--no-first-run",
+                "--no-default-browser-check",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-extensions",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg("--remote-debugging-port=0")
+            .arg(&url),
+    );
+    let devtools = browser
+        .wait_line(Duration::from_secs(30), |l| {
+            let rest = l.split_once("DevTools listening on ws://")?.1;
+            rest.split('/').next()?.parse::<SocketAddr>().ok()
+        })
+        .unwrap_or_else(|| panic!("no DevTools line\n{}", browser.stderr()));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let ws = loop {
+        let found = http_get(devtools, "/json/list").ok().and_then(|body| {
+            let v: Value = serde_json::from_str(&body).ok()?;
+            v.as_array()?
+                .iter()
+                .find(|t| t["type"] == "page" && t["url"].as_str() == Some(url.as_str()))
+                .and_then(|t| t["webSocketDebuggerUrl"].as_str())
+                .map(str::to_string)
+        });
+        match found {
+            Some(ws) => break ws,
+            None if Instant::now() > deadline => panic!("no page target for {url}"),
+            None => std::thread::sleep(Duration::from_millis(200)),
+        }
+    };
+    let mut cdp = Cdp::connect(&ws).unwrap();
+    let rows = |cdp: &mut Cdp| -> Value {
+        let v = cdp
+            .eval(
+                "JSON.stringify(Array.from(document.querySelectorAll('#issues tbody tr'))\
+                 .map(r => Array.from(r.cells).map(c => c.firstChild ? c.firstChild.textContent : '')))",
+            )
+            .unwrap();
+        serde_json::from_str(v.as_str().unwrap_or("[]")).unwrap()
+    };
+    let wait_rows = |cdp: &mut Cdp, n: usize| -> Value {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let r = rows(cdp);
+            if r.as_array().is_some_and(|a| a.len() == n) {
+                return r;
+            }
+            assert!(Instant::now() < deadline, "{n} rows expected: {r}");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    };
+    let r = wait_rows(&mut cdp, 1);
+    assert_eq!(r[0][0], "issue-363.toml");
+    assert_eq!(r[0][1], "363");
+    assert_eq!(r[0][2], "2020-02-10");
+    assert_eq!(
+        r[0][3], "<img src=x onerror=window.__xss=1>标题",
+        "the title shows as text"
+    );
+    let labels = cdp
+        .eval("Array.from(document.querySelectorAll('th')).map(t => t.textContent).join(',')")
+        .unwrap();
+    assert_eq!(labels, "文件,期号,日期,首篇标题,检查");
+    let xss = cdp
+        .eval("String(window.__xss) + ',' + document.querySelectorAll('#issues img').length")
+        .unwrap();
+    assert_eq!(xss, "undefined,0", "the title ran as HTML");
+
+    // 新建一期: the next number, listed.
+    cdp.eval("document.getElementById('new').click()").unwrap();
+    let r = wait_rows(&mut cdp, 2);
+    assert_eq!(r[1][0], "issue-364.toml", "{r}");
+    assert_eq!(r[1][1], "364", "{r}");
+    assert!(dir.path().join("issue-364.toml").is_file());
+    let said = cdp
+        .eval("document.getElementById('message').textContent")
+        .unwrap();
+    assert!(
+        said.as_str()
+            .is_some_and(|s| s.starts_with("已新建 issue-364.toml")),
+        "{said}"
+    );
+}

@@ -158,7 +158,7 @@ impl std::fmt::Display for Logs<'_> {
 }
 
 /// A headless browser: Debian's chromium, or one of the usual names on PATH.
-fn find_browser() -> PathBuf {
+pub(crate) fn find_browser() -> PathBuf {
     let names = [
         "chromium",
         "chromium-browser",
@@ -200,7 +200,7 @@ fn connect(addr: SocketAddr, timeout: Duration) -> std::io::Result<TcpStream> {
 /// `GET path` over plain HTTP/1.1; the body. Chromium's DevTools server
 /// keeps the connection open despite `Connection: close`, so the body is
 /// read by its Content-Length (or to the end when it has none).
-fn http_get(addr: SocketAddr, path: &str) -> Result<String, String> {
+pub(crate) fn http_get(addr: SocketAddr, path: &str) -> Result<String, String> {
     let mut s =
         connect(addr, Duration::from_secs(5)).map_err(|e| format!("connect {addr}: {e}"))?;
     write!(
@@ -250,13 +250,13 @@ fn http_get(addr: SocketAddr, path: &str) -> Result<String, String> {
 }
 
 /// A DevTools protocol connection to one page target.
-struct Cdp {
+pub(crate) struct Cdp {
     ws: tungstenite::WebSocket<TcpStream>,
     next_id: u64,
 }
 
 impl Cdp {
-    fn connect(ws_url: &str) -> Result<Cdp, String> {
+    pub(crate) fn connect(ws_url: &str) -> Result<Cdp, String> {
         let hostport = ws_url
             .strip_prefix("ws://")
             .and_then(|r| r.split('/').next())
@@ -270,7 +270,7 @@ impl Cdp {
     }
 
     /// `Runtime.evaluate` of an expression whose value is JSON-able.
-    fn eval(&mut self, expression: &str) -> Result<Value, String> {
+    pub(crate) fn eval(&mut self, expression: &str) -> Result<Value, String> {
         self.eval_with(expression, false)
     }
 
@@ -310,7 +310,7 @@ impl Cdp {
     }
 
     /// `Runtime.evaluate` of an expression whose value is a promise.
-    fn eval_async(&mut self, expression: &str) -> Result<Value, String> {
+    pub(crate) fn eval_async(&mut self, expression: &str) -> Result<Value, String> {
         self.eval_with(expression, true)
     }
 
