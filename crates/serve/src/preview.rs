@@ -150,3 +150,39 @@ async fn events(
     });
     Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_placeholder_escapes_the_title() {
+        let html = placeholder_html("<img src=x onerror=alert(1)>&\".toml");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;&amp;&quot;.toml"));
+    }
+
+    #[test]
+    fn the_script_goes_before_the_end_of_the_body_with_its_nonce() {
+        let p = page(7, "<html><body><p>x</p></body></html>");
+        let html = std::str::from_utf8(&p.html).unwrap();
+        let script = format!("<script nonce=\"{}\">", p.nonce);
+        let at = html
+            .find(&script)
+            .expect("the script, with the page's nonce");
+        assert!(at < html.find("</body>").unwrap());
+        assert!(html.contains("/__events?since=7"));
+        assert!(content_security_policy(&p.nonce).contains(&format!("'nonce-{}'", p.nonce)));
+        // A new nonce for every page.
+        assert_ne!(page(8, "").nonce, p.nonce);
+    }
+
+    #[test]
+    fn set_html_bumps_the_version() {
+        let p = Preview::new("a.toml");
+        assert_eq!(p.tx.borrow().version, 0);
+        p.set_html("<body></body>");
+        p.set_html("<body></body>");
+        assert_eq!(p.tx.borrow().version, 2);
+    }
+}
