@@ -298,4 +298,45 @@ fn the_folder_in_a_browser() {
             .is_some_and(|s| s.starts_with("已新建 issue-364.toml")),
         "{said}"
     );
+
+    // The page as the browser draws it, for docs/ (docs/editor-folder.png
+    // is a copy of this file).
+    cdp.call(
+        "Emulation.setDeviceMetricsOverride",
+        serde_json::json!({"width": 1100, "height": 420, "deviceScaleFactor": 1, "mobile": false}),
+    )
+    .unwrap();
+    let shot = cdp
+        .call("Page.captureScreenshot", serde_json::json!({"format": "png"}))
+        .unwrap();
+    let png = base64_decode(shot["data"].as_str().expect("screenshot data"));
+    assert!(png.starts_with(b"\x89PNG"), "a PNG");
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("editor-folder.png");
+    std::fs::write(&out, png).unwrap();
+}
+
+/// Standard base64 (the DevTools protocol's screenshots).
+fn base64_decode(s: &str) -> Vec<u8> {
+    let value = |c: u8| -> u32 {
+        match c {
+            b'A'..=b'Z' => u32::from(c - b'A'),
+            b'a'..=b'z' => u32::from(c - b'a') + 26,
+            b'0'..=b'9' => u32::from(c - b'0') + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => panic!("not base64: {c}"),
+        }
+    };
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    for chunk in s.as_bytes().chunks(4) {
+        let digits: Vec<u8> = chunk.iter().copied().filter(|&c| c != b'=').collect();
+        let mut n = 0u32;
+        for (i, &c) in digits.iter().enumerate() {
+            n |= value(c) << (18 - 6 * i);
+        }
+        for i in 0..digits.len().saturating_sub(1) {
+            out.push((n >> (16 - 8 * i)) as u8);
+        }
+    }
+    out
 }

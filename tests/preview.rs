@@ -275,13 +275,21 @@ impl Cdp {
     }
 
     fn eval_with(&mut self, expression: &str, await_promise: bool) -> Result<Value, String> {
+        let result = self.call(
+            "Runtime.evaluate",
+            json!({"expression": expression, "returnByValue": true, "awaitPromise": await_promise}),
+        )?;
+        if let Some(exc) = result.get("exceptionDetails") {
+            return Err(format!("exception: {exc}"));
+        }
+        Ok(result["result"]["value"].clone())
+    }
+
+    /// A DevTools protocol method; its result.
+    pub(crate) fn call(&mut self, method: &str, params: Value) -> Result<Value, String> {
         let id = self.next_id;
         self.next_id += 1;
-        let msg = json!({
-            "id": id,
-            "method": "Runtime.evaluate",
-            "params": {"expression": expression, "returnByValue": true, "awaitPromise": await_promise},
-        });
+        let msg = json!({"id": id, "method": method, "params": params});
         self.ws
             .send(tungstenite::Message::Text(msg.to_string()))
             .map_err(|e| format!("send to the browser: {e}"))?;
@@ -299,13 +307,9 @@ impl Cdp {
                 continue; // an event
             }
             if let Some(err) = v.get("error") {
-                return Err(format!("Runtime.evaluate: {err}"));
+                return Err(format!("{method}: {err}"));
             }
-            let result = &v["result"];
-            if let Some(exc) = result.get("exceptionDetails") {
-                return Err(format!("exception: {exc}"));
-            }
-            return Ok(result["result"]["value"].clone());
+            return Ok(v["result"].clone());
         }
     }
 

@@ -192,10 +192,24 @@ fn asset(body: &'static str, kind: &'static str, csp: bool) -> Response {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(
                 "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-                 connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+                 font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; \
+                 frame-ancestors 'none'",
             ),
         );
     }
+    r
+}
+
+/// The embedded Fandol Hei, for the page's Chinese labels where the
+/// machine has no Chinese font of its own.
+async fn font() -> Response {
+    let bytes = bulletin_fonts::EMBEDDED
+        .iter()
+        .find(|(name, _)| *name == "FandolHei-Regular.otf")
+        .map_or(&[][..], |(_, b)| *b);
+    let mut r = bytes.into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("font/otf"));
     r
 }
 
@@ -213,6 +227,7 @@ fn routes(ed: Arc<Editor>) -> Router<()> {
             "/editor.css",
             get(|| async { asset(assets::EDITOR_CSS, "text/css; charset=utf-8", false) }),
         )
+        .route("/fonts/FandolHei-Regular.otf", get(font))
         .route("/api/issues", get(api_issues))
         .route("/api/new", post(api_new))
         .route("/api/file", get(api_file))
