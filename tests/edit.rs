@@ -307,7 +307,10 @@ fn the_folder_in_a_browser() {
     )
     .unwrap();
     let shot = cdp
-        .call("Page.captureScreenshot", serde_json::json!({"format": "png"}))
+        .call(
+            "Page.captureScreenshot",
+            serde_json::json!({"format": "png"}),
+        )
         .unwrap();
     let png = base64_decode(shot["data"].as_str().expect("screenshot data"));
     assert!(png.starts_with(b"\x89PNG"), "a PNG");
