@@ -56,6 +56,12 @@ fn main() -> ExitCode {
             }
         }
         Some(Command::Init { dir, series }) => cli::init::run(dir, *series),
+        Some(Command::Edit {
+            dir,
+            port,
+            open,
+            setup,
+        }) => cli::edit::run(dir, *port, *open, setup),
         Some(Command::Check {
             inputs,
             report,

@@ -32,7 +32,7 @@ const NEW_TITLE: &str = "实时预览测试：中央政治局常委会研究疫�
 
 /// A child process whose stderr is read line by line on a thread; killed
 /// (and waited for) when dropped, so that no failure leaves it running.
-struct Proc {
+pub(crate) struct Proc {
     name: &'static str,
     /// Asked to stop (SIGTERM) before it is killed.
     graceful: bool,
@@ -42,7 +42,7 @@ struct Proc {
 }
 
 impl Proc {
-    fn spawn(name: &'static str, graceful: bool, cmd: &mut Command) -> Proc {
+    pub(crate) fn spawn(name: &'static str, graceful: bool, cmd: &mut Command) -> Proc {
         let mut child = cmd
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -70,13 +70,17 @@ impl Proc {
         }
     }
 
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Everything the process printed to stderr so far.
-    fn stderr(&self) -> String {
+    pub(crate) fn stderr(&self) -> String {
         self.log.lock().unwrap().join("\n")
     }
 
     /// Waits (at most `timeout`) for a stderr line that `pick` accepts.
-    fn wait_line<T>(
+    pub(crate) fn wait_line<T>(
         &self,
         timeout: Duration,
         mut pick: impl FnMut(&str) -> Option<T>,
@@ -154,7 +158,7 @@ impl std::fmt::Display for Logs<'_> {
 }
 
 /// A headless browser: Debian's chromium, or one of the usual names on PATH.
-fn find_browser() -> PathBuf {
+pub(crate) fn find_browser() -> PathBuf {
     let names = [
         "chromium",
         "chromium-browser",
@@ -181,7 +185,7 @@ fn find_browser() -> PathBuf {
     );
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     let l = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
     l.local_addr().unwrap().port()
 }
@@ -196,7 +200,7 @@ fn connect(addr: SocketAddr, timeout: Duration) -> std::io::Result<TcpStream> {
 /// `GET path` over plain HTTP/1.1; the body. Chromium's DevTools server
 /// keeps the connection open despite `Connection: close`, so the body is
 /// read by its Content-Length (or to the end when it has none).
-fn http_get(addr: SocketAddr, path: &str) -> Result<String, String> {
+pub(crate) fn http_get(addr: SocketAddr, path: &str) -> Result<String, String> {
     let mut s =
         connect(addr, Duration::from_secs(5)).map_err(|e| format!("connect {addr}: {e}"))?;
     write!(
@@ -246,13 +250,13 @@ fn http_get(addr: SocketAddr, path: &str) -> Result<String, String> {
 }
 
 /// A DevTools protocol connection to one page target.
-struct Cdp {
+pub(crate) struct Cdp {
     ws: tungstenite::WebSocket<TcpStream>,
     next_id: u64,
 }
 
 impl Cdp {
-    fn connect(ws_url: &str) -> Result<Cdp, String> {
+    pub(crate) fn connect(ws_url: &str) -> Result<Cdp, String> {
         let hostport = ws_url
             .strip_prefix("ws://")
             .and_then(|r| r.split('/').next())
@@ -266,14 +270,26 @@ impl Cdp {
     }
 
     /// `Runtime.evaluate` of an expression whose value is JSON-able.
-    fn eval(&mut self, expression: &str) -> Result<Value, String> {
+    pub(crate) fn eval(&mut self, expression: &str) -> Result<Value, String> {
+        self.eval_with(expression, false)
+    }
+
+    fn eval_with(&mut self, expression: &str, await_promise: bool) -> Result<Value, String> {
+        let result = self.call(
+            "Runtime.evaluate",
+            json!({"expression": expression, "returnByValue": true, "awaitPromise": await_promise}),
+        )?;
+        if let Some(exc) = result.get("exceptionDetails") {
+            return Err(format!("exception: {exc}"));
+        }
+        Ok(result["result"]["value"].clone())
+    }
+
+    /// A DevTools protocol method; its result.
+    pub(crate) fn call(&mut self, method: &str, params: Value) -> Result<Value, String> {
         let id = self.next_id;
         self.next_id += 1;
-        let msg = json!({
-            "id": id,
-            "method": "Runtime.evaluate",
-            "params": {"expression": expression, "returnByValue": true},
-        });
+        let msg = json!({"id": id, "method": method, "params": params});
         self.ws
             .send(tungstenite::Message::Text(msg.to_string()))
             .map_err(|e| format!("send to the browser: {e}"))?;
@@ -291,14 +307,15 @@ impl Cdp {
                 continue; // an event
             }
             if let Some(err) = v.get("error") {
-                return Err(format!("Runtime.evaluate: {err}"));
+                return Err(format!("{method}: {err}"));
             }
-            let result = &v["result"];
-            if let Some(exc) = result.get("exceptionDetails") {
-                return Err(format!("exception: {exc}"));
-            }
-            return Ok(result["result"]["value"].clone());
+            return Ok(v["result"].clone());
         }
+    }
+
+    /// `Runtime.evaluate` of an expression whose value is a promise.
+    pub(crate) fn eval_async(&mut self, expression: &str) -> Result<Value, String> {
+        self.eval_with(expression, true)
     }
 
     /// The page as the test sees it.
@@ -424,7 +441,7 @@ fn live_preview_in_a_browser() {
     );
     std::fs::write(&issue, &original).unwrap();
     let port = free_port();
-    let url = format!("http://127.0.0.1:{port}/");
+    let base = format!("http://127.0.0.1:{port}/");
     let watch = Proc::spawn(
         "bulletin-pdf watch",
         false,
@@ -449,13 +466,16 @@ fn live_preview_in_a_browser() {
         );
     };
     let first_render = started.elapsed();
-    {
+    // The printed URL carries the run's token (#20 item 11).
+    let url = {
         let log = watch.stderr();
-        assert!(
-            log.contains(&format!("serving the preview at http://127.0.0.1:{port}")),
-            "no `serving the preview` line for port {port}:\n{log}"
-        );
-    }
+        let prefix = format!("serving the preview at {base}?token=");
+        let Some(token) = log.lines().find_map(|l| l.strip_prefix(&prefix)) else {
+            panic!("no `{prefix}…` line for port {port}:\n{log}");
+        };
+        format!("{base}?token={token}")
+    };
+    let token = url.rsplit('=').next().unwrap().to_string();
     let pages = pdf_pages(&out);
     assert!(
         rendered.contains(&format!("({pages} pages)")),
@@ -520,7 +540,7 @@ fn live_preview_in_a_browser() {
                 ts.iter()
                     .find(|t| {
                         t["type"] == "page"
-                            && t["url"].as_str().is_some_and(|u| u.starts_with(&url))
+                            && t["url"].as_str().is_some_and(|u| u.starts_with(&base))
                     })
                     .and_then(|t| t["webSocketDebuggerUrl"].as_str())
                     .map(str::to_string)
@@ -584,6 +604,31 @@ fn live_preview_in_a_browser() {
         shown.summary()
     );
     let browser_ready = started.elapsed();
+
+    // The token: kept in an HttpOnly cookie that no script reads; the page's
+    // own requests carry it, a request without it is refused, and the event
+    // stream is open.
+    let guarded = cdp
+        .eval_async(&format!(
+            r#"(async () => {{
+              const own = await fetch('/?x=1');
+              const bare = await fetch('{base}', {{ credentials: 'omit' }});
+              const bareText = await bare.text();
+              const events = await fetch('/__events', {{ credentials: 'omit' }});
+              return JSON.stringify({{
+                own: own.status, bare: bare.status, events: events.status,
+                bareShowsIssue: bareText.includes('<svg'),
+                cookieVisible: document.cookie.includes('{token}'),
+              }});
+            }})()"#
+        ))
+        .unwrap_or_else(|e| panic!("{e}\n{logs}"));
+    let guarded: Value = serde_json::from_str(guarded.as_str().unwrap_or("null")).unwrap();
+    assert_eq!(
+        guarded,
+        json!({"own": 200, "bare": 403, "events": 403, "bareShowsIssue": false, "cookieVisible": false}),
+        "requests from the page with and without the token\n{logs}"
+    );
 
     // 4. An edit reaches the open page by itself. The marker lives in this
     // window only: its absence proves the page was reloaded, not navigated

@@ -206,6 +206,24 @@ pub enum Command {
         #[arg(long)]
         series: bool,
     },
+    /// Edit a folder of issues in the browser: a local web app on
+    /// http://127.0.0.1 only, whose printed URL carries this run's token
+    /// (?token=…). Lists the issues (number, date, first title, check
+    /// status) and makes a new one as init does.
+    Edit {
+        /// The folder of the issues.
+        #[arg(value_name = "DIR", default_value = ".")]
+        dir: PathBuf,
+        /// The port (default: the first free one of 3000–3005, else any
+        /// free port).
+        #[arg(long, value_name = "PORT")]
+        port: Option<u16>,
+        /// Open the editor in the default browser.
+        #[arg(long)]
+        open: bool,
+        #[command(flatten)]
+        setup: Setup,
+    },
     /// Check issue files (or folders of them) without writing anything:
     /// TOML, series files, dates, layout parameters, glyphs, and a
     /// proofreader's warnings. Exit 1 on errors, 0 with warnings only.
@@ -279,11 +297,13 @@ pub enum Command {
         /// The issue file (TOML).
         #[arg(value_name = "ISSUE.toml")]
         input: PathBuf,
-        /// Serve a live preview of the pages on http://127.0.0.1 (the port
-        /// is printed).
+        /// Serve a live preview of the pages on http://127.0.0.1 only; the
+        /// printed URL carries this run's token (?token=…), without which
+        /// every request is refused.
         #[arg(long)]
         serve: bool,
-        /// The preview's port (default: the first free one of 3000–3005).
+        /// The preview's port (default: the first free one of 3000–3005,
+        /// else any free port).
         #[arg(long, value_name = "PORT", requires = "serve")]
         port: Option<u16>,
         /// Open the preview in the default browser.

@@ -5,6 +5,7 @@ pub mod args;
 pub mod batch;
 pub mod check;
 pub mod commands;
+pub mod edit;
 #[cfg(feature = "import")]
 pub mod import;
 pub mod init;

@@ -1,16 +1,17 @@
 //! `watch`: render again whenever a dependency changes (the files the last
 //! render read, watched through their folders: see `watcher`), optionally with a
-//! live preview in the browser (typst-kit's HTTP server).
+//! live preview in the browser (bulletin-serve: 127.0.0.1 only, a token in
+//! the URL, Host and Origin checked).
 
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
-
-use typst_kit::server::HttpServer;
 
 use bulletin_model::limits::Watchdog;
 use bulletin_model::source;
 use bulletin_render::preview::{self, Format, PreviewPage};
 use bulletin_render::{prepare, Error, FontFile, Renderer, Session, SessionOptions};
+use bulletin_serve::preview::Preview;
+use bulletin_serve::{Limits, Server};
 
 use super::args::{Plan, RenderArgs};
 use super::watcher::Watcher;
@@ -113,7 +114,7 @@ fn render_once(
 }
 
 /// Opens a URL in the default browser.
-fn open_browser(url: &str) {
+pub(crate) fn open_browser(url: &str) {
     let program = if cfg!(target_os = "macos") {
         "open"
     } else if cfg!(windows) {
@@ -145,16 +146,18 @@ pub fn run(input: &Path, args: &RenderArgs, serve: Option<Serve>) -> Result<(), 
         .into_owned();
     let mut session = Session::new(&plan.session)?;
     let mut fonts_seen = font_files(&plan.session);
+    // The preview's page, and the server (stopped when `run` returns).
     let server = match &serve {
         Some(s) => {
-            let server = HttpServer::new(&title, s.port, true)
+            let preview = Preview::new(&title);
+            let server = Server::start(s.port, Limits::default(), preview.router())
                 .map_err(|e| Error::output(format!("cannot serve the preview: {e}")))?;
-            let url = format!("http://{}", server.addr());
+            let url = server.url();
             term::line(&format!("serving the preview at {url}"));
             if s.open {
                 open_browser(&url);
             }
-            Some(server)
+            Some((preview, server))
         }
         None => None,
     };
@@ -195,8 +198,8 @@ pub fn run(input: &Path, args: &RenderArgs, serve: Option<Serve>) -> Result<(), 
                 format!("(kept the last good {})", output.display()),
             ),
         };
-        if let Some(server) = &server {
-            server.set_html(preview::preview_html(
+        if let Some((page, _)) = &server {
+            page.set_html(&preview::preview_html(
                 &title,
                 &last_good,
                 message.as_ref().map(ToString::to_string).as_deref(),
@@ -227,8 +230,8 @@ pub fn run(input: &Path, args: &RenderArgs, serve: Option<Serve>) -> Result<(), 
                 }
                 Err(e) => {
                     term::error(&e);
-                    if let Some(server) = &server {
-                        server.set_html(preview::preview_html(
+                    if let Some((page, _)) = &server {
+                        page.set_html(&preview::preview_html(
                             &title,
                             &last_good,
                             Some(&e.to_string()),
