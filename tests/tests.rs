@@ -25,6 +25,7 @@ mod init;
 mod layout_limits;
 mod layouts;
 mod numbered;
+mod ofd;
 mod pages;
 mod pagination;
 mod pasted;

@@ -79,12 +79,13 @@ pub struct Cli {
 /// What to write and how: the options of a render, shared by `watch`.
 #[derive(Args, Debug, Clone)]
 pub struct RenderArgs {
-    /// Where to write the PDF of a single issue (default: beside it, .pdf);
-    /// with png/svg, a name with {p} for the page number.
+    /// Where to write the PDF (or OFD) of a single issue (default: beside
+    /// it, .pdf or .ofd); with png/svg, a name with {p} for the page number.
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
 
-    /// What to write: pdf, or page images (png, svg) for previews (default:
+    /// What to write: pdf, ofd (GB/T 33190-2016, for Chinese electronic
+    /// document systems), or page images (png, svg) for previews (default:
     /// from the extension of -o, else pdf).
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<Format>,
@@ -107,6 +108,12 @@ pub struct RenderArgs {
     /// options.pdf_standards.
     #[arg(long = "pdf-standard", value_name = "STANDARD", value_delimiter = ',', value_parser = parse_standard)]
     pub pdf_standards: Option<Vec<bulletin_model::issue::PdfStandard>>,
+
+    /// With ofd: write OFD-A, the archival profile of GB/T 42133-2022
+    /// (DocType OFD-A, every font embedded as a subset, JPEG/PNG images only,
+    /// no external resources).
+    #[arg(long = "ofd-a")]
+    pub ofd_archive: bool,
 
     /// The encoding of the issue files: utf-8 (default) or gbk (GB18030),
     /// converted while reading.
@@ -468,10 +475,17 @@ impl RenderArgs {
             (None, Some(n)) => n,
             (None, None) => Format::Pdf,
         };
-        if format == Format::Pdf && self.pages.is_some() {
-            return Err(Error::input(
+        if format.is_document() && self.pages.is_some() {
+            return Err(Error::input(format!(
                 "--pages selects the pages of page images (--format png or svg); \
-                 a PDF always holds the whole issue",
+                 a{} {} always holds the whole issue",
+                if format == Format::Ofd { "n" } else { "" },
+                format.extension().to_uppercase()
+            )));
+        }
+        if self.ofd_archive && format != Format::Ofd {
+            return Err(Error::input(
+                "--ofd-a writes OFD-A: add --format ofd, or name the output .ofd",
             ));
         }
         Ok(Plan {
@@ -483,6 +497,7 @@ impl RenderArgs {
             quiet: self.quiet,
             render: RenderOptions {
                 allow_missing_glyphs: self.allow_missing_glyphs,
+                ofd_archive: self.ofd_archive,
                 pdf_standards: self.pdf_standards.clone(),
                 encoding: self.encoding,
                 max_ppi: self.max_ppi,

@@ -27,9 +27,9 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
         if cli.report.is_none() {
             return super::render::one(&plan, &cli.inputs[0]);
         }
-        if plan.format != Format::Pdf {
+        if !plan.format.is_document() {
             return Err(Error::usage(
-                "--report describes PDFs; leave it out for page images",
+                "--report describes PDFs and OFDs; leave it out for page images",
             ));
         }
         // With a report, one issue goes the way of a catalogue's (always
@@ -46,7 +46,7 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
         };
         return catalogue(cli, &plan, vec![job], true, &run_info(cli)?);
     }
-    if plan.format != Format::Pdf {
+    if !plan.format.is_document() {
         return Err(Error::usage(
             "--format png/svg writes the pages of a single issue",
         ));
@@ -58,6 +58,11 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
     }
     let run = run_info(cli)?;
     let mut jobs = batch::discover(&cli.inputs, cli.out_dir.as_deref())?;
+    if plan.format == Format::Ofd {
+        for j in &mut jobs {
+            j.output.set_extension("ofd");
+        }
+    }
     if jobs.is_empty() {
         let names: Vec<String> = cli.inputs.iter().map(|p| p.display().to_string()).collect();
         return Err(Error::input(format!(

@@ -9,7 +9,9 @@ use bulletin_render::preview::{self, Format};
 use bulletin_render::refuse_inputs;
 use std::io::{IsTerminal, Write};
 
-use bulletin_render::{export_pdf, prepare, write_atomic, Error, Rendered, Renderer, Session};
+use bulletin_render::{
+    export_ofd, export_pdf, prepare, write_atomic, Error, Rendered, Renderer, Session,
+};
 use bulletin_render::{folder_of, prepare_bytes};
 
 use super::args::Plan;
@@ -20,8 +22,8 @@ pub fn output_of(plan: &Plan, input: &Path) -> PathBuf {
     match (&plan.output, plan.format) {
         (Some(o), _) => o.clone(),
         // From standard input, to standard output.
-        (None, Format::Pdf) if is_stdio(input) => PathBuf::from("-"),
-        (None, Format::Pdf) => input.with_extension("pdf"),
+        (None, f) if f.is_document() && is_stdio(input) => PathBuf::from("-"),
+        (None, f) if f.is_document() => input.with_extension(f.extension()),
         (None, f) => {
             let stem = input.file_stem().unwrap_or_default().to_string_lossy();
             input.with_file_name(format!("{stem}-{{p}}.{}", f.extension()))
@@ -131,14 +133,25 @@ pub fn write(
     inputs: &[PathBuf],
 ) -> Result<String, Error> {
     let pages = rendered.document.pages().len();
-    if plan.format == Format::Pdf && is_stdio(output) {
-        let pdf = export_pdf(rendered)?;
+    let document = |rendered: &Rendered| match plan.format {
+        Format::Ofd => export_ofd(rendered, plan.render.ofd_archive),
+        _ => export_pdf(rendered),
+    };
+    let kind = if plan.render.ofd_archive {
+        "OFD-A".to_string()
+    } else {
+        plan.format.extension().to_uppercase()
+    };
+    if plan.format.is_document() && is_stdio(output) {
+        let bytes = document(rendered)?;
         let mut out = std::io::stdout().lock();
-        out.write_all(&pdf)
+        out.write_all(&bytes)
             .and_then(|_| out.flush())
-            .map_err(|e| Error::output(format!("cannot write the PDF to standard output: {e}")))?;
+            .map_err(|e| {
+                Error::output(format!("cannot write the {kind} to standard output: {e}"))
+            })?;
         return Ok(format!(
-            "the PDF ({}) to standard output",
+            "the {kind} ({}) to standard output",
             pages_text(pages)
         ));
     }
@@ -148,10 +161,10 @@ pub fn write(
              (e.g. -o 'p-{p}.png')",
         ));
     }
-    if plan.format == Format::Pdf {
+    if plan.format.is_document() {
         refuse_inputs(output, inputs)?;
-        let pdf = export_pdf(rendered)?;
-        write_atomic(output, &pdf)?;
+        let bytes = document(rendered)?;
+        write_atomic(output, &bytes)?;
         return Ok(format!("{} ({})", output.display(), pages_text(pages)));
     }
     let ext = plan.format.extension();
@@ -242,9 +255,9 @@ pub fn numbered(plan: &Plan, input: &Path, out_dir: Option<&Path>) -> Result<(),
     let Some(copies) = plan.numbered.as_ref() else {
         return one(plan, input);
     };
-    if plan.format != Format::Pdf {
+    if !plan.format.is_document() {
         return Err(Error::usage(
-            "--numbered writes PDFs (one, or one a copy with -o 'copy-{n}.pdf'); \
+            "--numbered writes PDFs or OFDs (one, or one a copy with -o 'copy-{n}.pdf'); \
              leave out --format and page image names (.png, .svg)",
         ));
     }
@@ -271,7 +284,7 @@ pub fn numbered(plan: &Plan, input: &Path, out_dir: Option<&Path>) -> Result<(),
             CopiesTo::Each(
                 copies
                     .iter()
-                    .map(|n| dir.join(format!("{stem}-{n:06}.pdf")))
+                    .map(|n| dir.join(format!("{stem}-{n:06}.{}", plan.format.extension())))
                     .collect(),
             )
         }
@@ -381,10 +394,11 @@ pub fn numbered(plan: &Plan, input: &Path, out_dir: Option<&Path>) -> Result<(),
             format!("{what}: {total} copies of {per_copy} pages")
         }
         CopiesTo::Each(list) => {
+            let kind = plan.format.extension().to_uppercase();
             let (first, last) = (list.first(), list.last());
             let name = |p: Option<&PathBuf>| p.map(|p| p.display().to_string());
             format!(
-                "{total} PDFs of {per_copy} pages, {} … {}",
+                "{total} {kind}s of {per_copy} pages, {} … {}",
                 name(first).unwrap_or_default(),
                 name(last).unwrap_or_default()
             )

@@ -115,7 +115,15 @@ pub fn cmap_table(map: &BTreeMap<char, u16>) -> Vec<u8> {
         let mut t = Vec::with_capacity(f4_len);
         let sel = 15 - (seg as u16).leading_zeros() as u16;
         let range = 2 * (1u16 << sel);
-        for v in [4u16, f4_len as u16, 0, (seg * 2) as u16, range, sel, (seg * 2) as u16 - range] {
+        for v in [
+            4u16,
+            f4_len as u16,
+            0,
+            (seg * 2) as u16,
+            range,
+            sel,
+            (seg * 2) as u16 - range,
+        ] {
             t.extend_from_slice(&v.to_be_bytes());
         }
         for (c, _) in &bmp {
@@ -161,9 +169,6 @@ pub struct Program {
     pub bytes: Vec<u8>,
     /// The glyph of the document's glyph `g` in `bytes`.
     pub remap: BTreeMap<u16, u16>,
-    /// Whether `bytes` is a subset (false: the whole font, when it cannot be
-    /// subset, e.g. CFF2).
-    pub subset: bool,
     /// `.otf` (CFF outlines) or `.ttf`.
     pub extension: &'static str,
 }
@@ -210,14 +215,16 @@ pub fn program(
             Ok(Program {
                 bytes: build_sfnt(flavor, t),
                 remap,
-                subset: true,
                 extension,
             })
         }
         Err(e) if allow_full => {
             let _ = e;
             let bytes = if data.get(0..4) == Some(b"ttcf") {
-                let t = original.into_iter().map(|(tag, d)| (tag, d.to_vec())).collect();
+                let t = original
+                    .into_iter()
+                    .map(|(tag, d)| (tag, d.to_vec()))
+                    .collect();
                 let flavor = if cff { *b"OTTO" } else { *b"\0\x01\0\0" };
                 build_sfnt(flavor, t)
             } else {
@@ -226,7 +233,6 @@ pub fn program(
             Ok(Program {
                 bytes,
                 remap: glyphs.iter().map(|&g| (g, g)).collect(),
-                subset: false,
                 extension,
             })
         }

@@ -112,7 +112,10 @@ fn check(doc: &Document) -> Result<(), Error> {
     for (i, p) in doc.pages.iter().enumerate() {
         let n = i + 1;
         if !(p.width > 0.0 && p.height > 0.0 && finite(&[p.width, p.height])) {
-            return err(format!("page {n}: the size {} × {} mm is not a page", p.width, p.height));
+            return err(format!(
+                "page {n}: the size {} × {} mm is not a page",
+                p.width, p.height
+            ));
         }
         for o in &p.objects {
             let ok = match &o.object {
@@ -122,7 +125,9 @@ fn check(doc: &Document) -> Result<(), Error> {
                         && t.size > 0.0
                         && finite(&t.transform)
                         && t.glyphs.iter().all(|g| {
-                            g.x.is_finite() && g.y.is_finite() && t.text.get(g.text.clone()).is_some()
+                            g.x.is_finite()
+                                && g.y.is_finite()
+                                && t.text.get(g.text.clone()).is_some()
                         })
                 }
                 Object::Path(p) => finite(&p.transform),
@@ -174,7 +179,12 @@ impl Bbox {
     fn of(points: impl IntoIterator<Item = (f64, f64)>) -> Option<Bbox> {
         let mut b: Option<Bbox> = None;
         for (x, y) in points {
-            let e = b.get_or_insert(Bbox { x0: x, y0: y, x1: x, y1: y });
+            let e = b.get_or_insert(Bbox {
+                x0: x,
+                y0: y,
+                x1: x,
+                y1: y,
+            });
             e.x0 = e.x0.min(x);
             e.y0 = e.y0.min(y);
             e.x1 = e.x1.max(x);
@@ -183,7 +193,12 @@ impl Bbox {
         b
     }
     fn grow(self, d: f64) -> Bbox {
-        Bbox { x0: self.x0 - d, y0: self.y0 - d, x1: self.x1 + d, y1: self.y1 + d }
+        Bbox {
+            x0: self.x0 - d,
+            y0: self.y0 - d,
+            x1: self.x1 + d,
+            y1: self.y1 + d,
+        }
     }
     /// At least a hundredth of a millimetre wide and high.
     fn text(self) -> String {
@@ -196,7 +211,10 @@ impl Bbox {
         )
     }
     fn contains(&self, o: &Bbox) -> bool {
-        self.x0 <= o.x0 + 1e-6 && self.y0 <= o.y0 + 1e-6 && self.x1 >= o.x1 - 1e-6 && self.y1 >= o.y1 - 1e-6
+        self.x0 <= o.x0 + 1e-6
+            && self.y0 <= o.y0 + 1e-6
+            && self.x1 >= o.x1 - 1e-6
+            && self.y1 >= o.y1 - 1e-6
     }
 }
 
@@ -310,7 +328,11 @@ fn stroke_attrs(attrs: &mut Vec<(&'static str, String)>, s: &Stroke) {
             attrs.push(("DashOffset", num(*phase)));
             attrs.push((
                 "DashPattern",
-                pattern.iter().map(|v| num(*v)).collect::<Vec<_>>().join(" "),
+                pattern
+                    .iter()
+                    .map(|v| num(*v))
+                    .collect::<Vec<_>>()
+                    .join(" "),
             ));
         }
     }
@@ -372,9 +394,14 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, Error> {
         );
         x.close("ofd:Area");
         x.open("ofd:Content", &[]);
-        x.open("ofd:Layer", &[("ID", ids.next().to_string()), ("Type", "Body".into())]);
+        x.open(
+            "ofd:Layer",
+            &[("ID", ids.next().to_string()), ("Type", "Body".into())],
+        );
         for o in &page.objects {
-            write_object(&mut x, doc, &uses, &programs, &font_ids, &image_ids, cs_id, &mut ids, o);
+            write_object(
+                &mut x, doc, &uses, &programs, &font_ids, &image_ids, cs_id, &mut ids, o,
+            );
         }
         x.close("ofd:Layer");
         x.close("ofd:Content");
@@ -389,7 +416,11 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, Error> {
     public.open("ofd:ColorSpaces", &[]);
     public.empty(
         "ofd:ColorSpace",
-        &[("ID", cs_id.to_string()), ("Type", "RGB".into()), ("BitsPerComponent", "8".into())],
+        &[
+            ("ID", cs_id.to_string()),
+            ("Type", "RGB".into()),
+            ("BitsPerComponent", "8".into()),
+        ],
     );
     public.close("ofd:ColorSpaces");
     if !doc.fonts.is_empty() {
@@ -431,7 +462,10 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, Error> {
                     ("Format", im.format.ofd_name().into()),
                 ],
             );
-            docres.text_element("ofd:MediaFile", &format!("image_{id}.{}", im.format.extension()));
+            docres.text_element(
+                "ofd:MediaFile",
+                &format!("image_{id}.{}", im.format.extension()),
+            );
             docres.close("ofd:MultiMedia");
         }
         docres.close("ofd:MultiMedias");
@@ -458,7 +492,10 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, Error> {
     for (i, id) in page_ids.iter().enumerate() {
         d.empty(
             "ofd:Page",
-            &[("ID", id.to_string()), ("BaseLoc", format!("Pages/Page_{i}/Content.xml"))],
+            &[
+                ("ID", id.to_string()),
+                ("BaseLoc", format!("Pages/Page_{i}/Content.xml")),
+            ],
         );
     }
     d.close("ofd:Pages");
@@ -501,7 +538,10 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, Error> {
         }
         o.close("ofd:Keywords");
     }
-    for (name, v) in [("ofd:Creator", &info.creator), ("ofd:CreatorVersion", &info.creator_version)] {
+    for (name, v) in [
+        ("ofd:Creator", &info.creator),
+        ("ofd:CreatorVersion", &info.creator_version),
+    ] {
         if let Some(v) = v {
             o.text_element(name, v);
         }
@@ -540,7 +580,11 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, Error> {
         put(&format!("Doc_0/Pages/Page_{i}/Content.xml"), bytes, false)?;
     }
     for (p, id) in programs.iter().zip(&font_ids) {
-        put(&format!("Doc_0/Res/font_{id}.{}", p.extension), &p.bytes, false)?;
+        put(
+            &format!("Doc_0/Res/font_{id}.{}", p.extension),
+            &p.bytes,
+            false,
+        )?;
     }
     for (im, id) in doc.images.iter().zip(&image_ids) {
         put(
@@ -599,7 +643,10 @@ fn write_clips(x: &mut Xml, clips: &[std::sync::Arc<Clip>], b: &Bbox) {
     for (c, cb) in cutting {
         x.open("ofd:Clip", &[]);
         x.open("ofd:Area", &[]);
-        x.open("ofd:Path", &[("Boundary", cb.text()), ("Fill", "true".into())]);
+        x.open(
+            "ofd:Path",
+            &[("Boundary", cb.text()), ("Fill", "true".into())],
+        );
         x.text_element(
             "ofd:AbbreviatedData",
             &abbreviated(&c.segments, &[1.0, 0.0, 0.0, 1.0, -cb.x0, -cb.y0]),
@@ -624,9 +671,12 @@ fn is_rect(segments: &[Segment]) -> bool {
     if pts.iter().any(|p| p.0.is_nan()) || !(4..=5).contains(&pts.len()) {
         return false;
     }
-    let Some(b) = Bbox::of(pts.iter().copied()) else { return false };
+    let Some(b) = Bbox::of(pts.iter().copied()) else {
+        return false;
+    };
     let on = |v: f64, a: f64, c: f64| (v - a).abs() < 1e-6 || (v - c).abs() < 1e-6;
-    pts.iter().all(|&(x, y)| on(x, b.x0, b.x1) && on(y, b.y0, b.y1))
+    pts.iter()
+        .all(|&(x, y)| on(x, b.x0, b.x1) && on(y, b.y0, b.y1))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -659,7 +709,11 @@ fn write_object(
                     && c.glyphs.len() == 1
                     && cmap.get(&chars[0]) == Some(&c.glyphs[0]);
                 if !plain {
-                    let glyphs = c.glyphs.iter().map(|g| remap.get(g).copied().unwrap_or(0)).collect();
+                    let glyphs = c
+                        .glyphs
+                        .iter()
+                        .map(|g| remap.get(g).copied().unwrap_or(0))
+                        .collect();
                     transforms.push((xs.len(), chars.len(), glyphs));
                 }
                 for ch in chars {
@@ -675,9 +729,18 @@ fn write_object(
                     x1: b.x1 + 1.1 * t.size,
                     y1: b.y1 + 0.4 * t.size,
                 })
-                .unwrap_or(Bbox { x0: 0.0, y0: 0.0, x1: 0.0, y1: 0.0 });
+                .unwrap_or(Bbox {
+                    x0: 0.0,
+                    y0: 0.0,
+                    x1: 0.0,
+                    y1: 0.0,
+                });
             let (b, ctm) = place(&t.transform, local);
-            let (origin, ctm) = if is_translation(&ctm) { ((ctm[4], ctm[5]), None) } else { ((0.0, 0.0), Some(ctm)) };
+            let (origin, ctm) = if is_translation(&ctm) {
+                ((ctm[4], ctm[5]), None)
+            } else {
+                ((0.0, 0.0), Some(ctm))
+            };
             let mut attrs = vec![
                 ("ID", ids.next().to_string()),
                 ("Boundary", b.text()),
@@ -708,7 +771,11 @@ fn write_object(
                 );
                 x.text_element(
                     "ofd:Glyphs",
-                    &glyphs.iter().map(|g| g.to_string()).collect::<Vec<_>>().join(" "),
+                    &glyphs
+                        .iter()
+                        .map(|g| g.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" "),
                 );
                 x.close("ofd:CGTransform");
             }
@@ -727,7 +794,9 @@ fn write_object(
             x.close("ofd:TextObject");
         }
         Object::Path(p) => {
-            let Some(local) = Bbox::of(segment_points(&p.segments)) else { return };
+            let Some(local) = Bbox::of(segment_points(&p.segments)) else {
+                return;
+            };
             if p.fill.is_none() && p.stroke.is_none() {
                 return;
             }
@@ -764,7 +833,15 @@ fn write_object(
             x.close("ofd:PathObject");
         }
         Object::Image(i) => {
-            let (b, ctm) = place(&i.transform, Bbox { x0: 0.0, y0: 0.0, x1: 1.0, y1: 1.0 });
+            let (b, ctm) = place(
+                &i.transform,
+                Bbox {
+                    x0: 0.0,
+                    y0: 0.0,
+                    x1: 1.0,
+                    y1: 1.0,
+                },
+            );
             let attrs = vec![
                 ("ID", ids.next().to_string()),
                 ("Boundary", b.text()),
@@ -796,7 +873,15 @@ mod tests {
 
     #[test]
     fn place_maps_the_box_and_keeps_the_object_inside() {
-        let (b, ctm) = place(&[1.0, 0.0, 0.0, 1.0, 10.0, 20.0], Bbox { x0: 0.0, y0: -5.0, x1: 30.0, y1: 2.0 });
+        let (b, ctm) = place(
+            &[1.0, 0.0, 0.0, 1.0, 10.0, 20.0],
+            Bbox {
+                x0: 0.0,
+                y0: -5.0,
+                x1: 30.0,
+                y1: 2.0,
+            },
+        );
         assert_eq!((b.x0, b.y0, b.x1, b.y1), (10.0, 15.0, 40.0, 22.0));
         assert_eq!(ctm, [1.0, 0.0, 0.0, 1.0, 0.0, 5.0]);
     }
@@ -874,18 +959,32 @@ mod document_tests {
         let page = String::from_utf8(part(&bytes, "Doc_0/Pages/Page_0/Content.xml")).unwrap();
         assert!(page.contains(">简报工作</ofd:TextCode>"), "{page}");
         assert!(page.contains("DeltaX=\"g 3 5.6\""), "{page}");
-        assert!(!page.contains("CGTransform"), "one glyph a character: {page}");
+        assert!(
+            !page.contains("CGTransform"),
+            "one glyph a character: {page}"
+        );
         let res = String::from_utf8(part(&bytes, "Doc_0/PublicRes.xml")).unwrap();
-        let file = res.split("<ofd:FontFile>").nth(1).unwrap().split('<').next().unwrap();
+        let file = res
+            .split("<ofd:FontFile>")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap();
         let font = part(&bytes, &format!("Doc_0/Res/{file}"));
         let face = ttf_parser::Face::parse(&font, 0).unwrap();
         // A subset: .notdef and the four glyphs.
         assert_eq!(face.number_of_glyphs(), 5);
         let mut seen = BTreeSet::new();
         for c in text.chars() {
-            let g = face.glyph_index(c).unwrap_or_else(|| panic!("{c} not in the cmap"));
+            let g = face
+                .glyph_index(c)
+                .unwrap_or_else(|| panic!("{c} not in the cmap"));
             assert!(g.0 > 0 && seen.insert(g.0));
-            assert!(face.outline_glyph(g, &mut Sink).is_some(), "{c} has no outline");
+            assert!(
+                face.outline_glyph(g, &mut Sink).is_some(),
+                "{c} has no outline"
+            );
         }
     }
 
@@ -905,15 +1004,36 @@ mod document_tests {
         // its first glyph).
         let text = "简fi简";
         let glyphs = vec![
-            Glyph { id: gid('简'), x: 0.0, y: 0.0, text: 0..3 },
-            Glyph { id: gid('f'), x: 5.6, y: 0.0, text: 3..5 },
-            Glyph { id: gid('报'), x: 8.6, y: 0.0, text: 5..8 },
+            Glyph {
+                id: gid('简'),
+                x: 0.0,
+                y: 0.0,
+                text: 0..3,
+            },
+            Glyph {
+                id: gid('f'),
+                x: 5.6,
+                y: 0.0,
+                text: 3..5,
+            },
+            Glyph {
+                id: gid('报'),
+                x: 8.6,
+                y: 0.0,
+                text: 5..8,
+            },
         ];
         let bytes = write(&one_run(text, glyphs, vec![])).unwrap();
         let page = String::from_utf8(part(&bytes, "Doc_0/Pages/Page_0/Content.xml")).unwrap();
         assert!(page.contains(">简fi简</ofd:TextCode>"), "{page}");
-        assert!(page.contains("CodePosition=\"1\" CodeCount=\"2\" GlyphCount=\"1\""), "{page}");
-        assert!(page.contains("CodePosition=\"3\" CodeCount=\"1\" GlyphCount=\"1\""), "{page}");
+        assert!(
+            page.contains("CodePosition=\"1\" CodeCount=\"2\" GlyphCount=\"1\""),
+            "{page}"
+        );
+        assert!(
+            page.contains("CodePosition=\"3\" CodeCount=\"1\" GlyphCount=\"1\""),
+            "{page}"
+        );
         assert!(!page.contains("CodePosition=\"0\""), "{page}");
         assert!(page.contains("DeltaX=\"5.6 0 3\""), "{page}");
     }
@@ -935,13 +1055,21 @@ mod document_tests {
     #[test]
     fn clips_are_written_only_where_they_cut() {
         let run = |clip| {
-            let g = vec![Glyph { id: gid('简'), x: 0.0, y: 0.0, text: 0..3 }];
+            let g = vec![Glyph {
+                id: gid('简'),
+                x: 0.0,
+                y: 0.0,
+                text: 0..3,
+            }];
             let bytes = write(&one_run("简", g, vec![clip])).unwrap();
             String::from_utf8(part(&bytes, "Doc_0/Pages/Page_0/Content.xml")).unwrap()
         };
         assert!(!run(rect(0.0, 0.0, 210.0, 297.0)).contains("Clips"));
         let cut = run(rect(0.0, 0.0, 22.0, 297.0));
-        assert!(cut.contains("<ofd:Clips><ofd:Clip><ofd:Area><ofd:Path Boundary=\"0 0 22 297\""), "{cut}");
+        assert!(
+            cut.contains("<ofd:Clips><ofd:Clip><ofd:Area><ofd:Path Boundary=\"0 0 22 297\""),
+            "{cut}"
+        );
     }
 
     #[test]
@@ -949,13 +1077,29 @@ mod document_tests {
         let mut doc = one_run("简", vec![], vec![]);
         doc.pages[0].width = f64::NAN;
         assert!(write(&doc).unwrap_err().0.contains("page 1"));
-        let mut doc = one_run("简", vec![Glyph { id: 1, x: 0.0, y: 0.0, text: 0..9 }], vec![]);
+        let mut doc = one_run(
+            "简",
+            vec![Glyph {
+                id: 1,
+                x: 0.0,
+                y: 0.0,
+                text: 0..9,
+            }],
+            vec![],
+        );
         assert!(write(&doc).is_err());
         doc.pages.clear();
         assert!(write(&doc).is_err());
         let doc = Document {
-            images: vec![Image { format: ImageFormat::Jpeg, data: Data::new(b"GIF89a".to_vec()) }],
-            pages: vec![Page { width: 1.0, height: 1.0, objects: vec![] }],
+            images: vec![Image {
+                format: ImageFormat::Jpeg,
+                data: Data::new(b"GIF89a".to_vec()),
+            }],
+            pages: vec![Page {
+                width: 1.0,
+                height: 1.0,
+                objects: vec![],
+            }],
             ..Document::default()
         };
         assert!(write(&doc).unwrap_err().0.contains("not JPEG"));

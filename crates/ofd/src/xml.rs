@@ -16,7 +16,9 @@ pub fn num(v: f64) -> String {
 
 /// Text XML 1.0 can hold: other control characters become U+FFFD.
 fn clean(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.chars().all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r')) {
+    if s.chars()
+        .all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+    {
         s.into()
     } else {
         s.chars()
@@ -74,7 +76,9 @@ impl Xml {
     }
 
     pub fn text(&mut self, text: &str) {
-        let _ = self.w.write_event(Event::Text(BytesText::new(&clean(text))));
+        let _ = self
+            .w
+            .write_event(Event::Text(BytesText::new(&clean(text))));
     }
 
     pub fn text_element(&mut self, name: &str, text: &str) {

@@ -952,7 +952,9 @@ fn remove_stale_temp_files(jobs: &[Job]) {
             let name = e.file_name().to_string_lossy().into_owned();
             // Only the left-overs of processes that are gone: another
             // render into the same folder (a shard) keeps its files.
-            let ours = name.contains(".pdf.") || name.contains(&format!("{MANIFEST_FILE}."));
+            let ours = name.contains(".pdf.")
+                || name.contains(".ofd.")
+                || name.contains(&format!("{MANIFEST_FILE}."));
             if ours && crate::output::is_stale_temp(dir, &name) {
                 let _ = std::fs::remove_file(e.path());
             }
@@ -982,7 +984,7 @@ pub fn render_job(
     let mut inputs = prepared.inputs();
     inputs.extend(renderer.dependencies());
     crate::output::refuse_inputs(&job.output, &inputs)?;
-    let pdf = crate::pdf::export_pdf(&rendered)?;
+    let pdf = crate::ofd::export_for(&job.output, &rendered, opts.ofd_archive)?;
     if let Some(dir) = job.output.parent() {
         if !dir.as_os_str().is_empty() && !dir.exists() {
             std::fs::create_dir_all(dir).map_err(|e| {

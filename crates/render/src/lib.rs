@@ -58,6 +58,7 @@ pub mod fonts;
 pub mod images;
 pub mod layout;
 pub mod numbered;
+pub mod ofd;
 mod output;
 mod pdf;
 mod pipeline;
@@ -75,6 +76,7 @@ pub use crate::error::{Error, ErrorKind, Result};
 pub use crate::export::export_typst;
 pub use crate::fonts::{FontFile, FontOptions, Fonts, Origin};
 pub use crate::layout::Layout;
+pub use crate::ofd::{export_for, export_ofd};
 pub use crate::output::{
     refuse_inputs, refuse_report, remove_staged, stage, write_atomic, Staged, Stager,
 };

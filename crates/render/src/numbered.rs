@@ -163,7 +163,7 @@ pub fn numbered(
             (joined, per_copy)
         }
         CopiesTo::Each(list) => {
-            let staged = export_each(list, &mut each_copy)?;
+            let staged = export_each(list, opts.ofd_archive, &mut each_copy)?;
             for s in staged {
                 s.commit()?;
             }
@@ -255,6 +255,7 @@ type Sink<'a> = dyn FnMut(usize, Rendered) -> Result<()> + 'a;
 /// files in the order of the copies; on a failure, none stays.
 fn export_each(
     list: &[PathBuf],
+    ofd_archive: bool,
     each_copy: &mut dyn FnMut(&mut Sink) -> Result<()>,
 ) -> Result<Vec<Staged>> {
     use std::sync::atomic::{AtomicBool, Ordering};
@@ -276,8 +277,8 @@ fn export_each(
                 if failed.load(Ordering::Relaxed) {
                     continue;
                 }
-                let done =
-                    crate::pdf::export_pdf(&rendered).and_then(|pdf| stager.stage(&list[i], &pdf));
+                let done = crate::ofd::export_for(&list[i], &rendered, ofd_archive)
+                    .and_then(|bytes| stager.stage(&list[i], &bytes));
                 match done {
                     Ok(s) => staged
                         .lock()

@@ -33,6 +33,9 @@ pub struct RenderOptions {
     /// denser than [`crate::images::PRINT_PPI`] are only warned about.
     #[serde(default)]
     pub max_ppi: Option<f64>,
+    /// OFD output follows OFD-A, the archival profile of GB/T 42133-2022.
+    #[serde(default)]
+    pub ofd_archive: bool,
 }
 
 /// An issue ready to lay out: its data and its layout.

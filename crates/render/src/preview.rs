@@ -11,6 +11,9 @@ use crate::error::{Error, Result};
 pub enum Format {
     #[default]
     Pdf,
+    /// OFD (GB/T 33190-2016), the fixed-layout format of Chinese electronic
+    /// document systems.
+    Ofd,
     Png,
     Svg,
 }
@@ -20,17 +23,24 @@ impl std::str::FromStr for Format {
     fn from_str(s: &str) -> std::result::Result<Format, String> {
         match s.to_ascii_lowercase().as_str() {
             "pdf" => Ok(Format::Pdf),
+            "ofd" => Ok(Format::Ofd),
             "png" => Ok(Format::Png),
             "svg" => Ok(Format::Svg),
-            _ => Err(format!("{s:?}: use pdf, png or svg")),
+            _ => Err(format!("{s:?}: use pdf, ofd, png or svg")),
         }
     }
 }
 
 impl Format {
+    /// Whether the format is a document (PDF, OFD) rather than page images.
+    pub fn is_document(self) -> bool {
+        matches!(self, Format::Pdf | Format::Ofd)
+    }
+
     pub fn extension(self) -> &'static str {
         match self {
             Format::Pdf => "pdf",
+            Format::Ofd => "ofd",
             Format::Png => "png",
             Format::Svg => "svg",
         }
@@ -114,8 +124,11 @@ pub fn images(
                 },
             )
             .into_bytes(),
-            Format::Pdf => {
-                return Err(Error::output("PDF is not a page image format"));
+            Format::Pdf | Format::Ofd => {
+                return Err(Error::output(format!(
+                    "{} is not a page image format",
+                    format.extension().to_uppercase()
+                )));
             }
         };
         out.push((n, bytes));
