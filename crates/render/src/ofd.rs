@@ -32,7 +32,13 @@ pub fn export_ofd(rendered: &Rendered, archive: bool) -> Result<Vec<u8>> {
         "bulletin-pdf/{}/{}/{}",
         data.bulletin.name, data.issue.number, data.issue.date_text
     );
-    let hash = crate::batch::sha256_hex(ident.as_bytes());
+    let hash: String = {
+        use sha2::Digest;
+        sha2::Sha256::digest(ident.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
     let info = rendered.document.info();
     let title = info
         .title
