@@ -444,9 +444,11 @@ fn outline(document: &PagedDocument) -> Vec<ofd::OutlineItem> {
         })
         .collect();
     let tree = OutlineNode::build_tree(flat);
+    /// A heading's page (from 0) and point (mm).
+    type Locate<'a> = dyn Fn(&Packed<HeadingElem>) -> Option<(usize, f64, f64)> + 'a;
     fn convert(
         nodes: &[OutlineNode<&Packed<HeadingElem>>],
-        intro: &dyn Fn(&Packed<HeadingElem>) -> Option<(usize, f64, f64)>,
+        intro: &Locate,
     ) -> Vec<ofd::OutlineItem> {
         nodes
             .iter()
