@@ -126,8 +126,7 @@ fn import_in_worker(
         }
     };
     let Some(status) = status else {
-        kill_group(&mut child);
-        let _ = child.wait();
+        bulletin_import::input::kill_group(&mut child);
         return Err(bulletin_model::limits::Exceeded::Time {
             what: input.display().to_string(),
             task: bulletin_model::limits::Task::Import,
@@ -136,7 +135,7 @@ fn import_in_worker(
         .message());
     };
     // Whatever the worker started (a converter) ends with it.
-    kill_group(&mut child);
+    bulletin_import::input::kill_group(&mut child);
     let answer = out.join().ok().and_then(Result::ok).unwrap_or_default();
     let message = err.join().unwrap_or_default();
     if !status.success() {
@@ -154,18 +153,6 @@ fn import_in_worker(
         return Err(format!("{}: the import is too large", input.display()));
     }
     bulletin_import::wire::decode(&answer).map_err(|m| format!("{}: {m}", input.display()))
-}
-
-fn kill_group(child: &mut std::process::Child) {
-    #[cfg(unix)]
-    if let Ok(pid) = i32::try_from(child.id()) {
-        // SAFETY: kill(2) with a negative pid signals the process group the
-        // child leads (it was started with process_group(0)).
-        unsafe {
-            libc::kill(-pid, libc::SIGKILL);
-        }
-    }
-    let _ = child.kill();
 }
 
 /// `bulletin-pdf __import FILE`: reads one document under the limits and

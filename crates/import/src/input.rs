@@ -280,8 +280,9 @@ fn conversion_dir() -> std::io::Result<tempfile::TempDir> {
 }
 
 /// Ends a child and every process of its group (LibreOffice's launcher
-/// starts the converter as another process).
-fn kill_group(child: &mut std::process::Child) {
+/// starts the converter as another process), and waits for it. The child
+/// must have been started with `process_group(0)`.
+pub fn kill_group(child: &mut std::process::Child) {
     #[cfg(unix)]
     if let Ok(pid) = i32::try_from(child.id()) {
         // SAFETY: kill(2) with a negative pid signals the process group the
