@@ -206,33 +206,25 @@ fn a_folder_swapped_for_an_outside_link_mid_render_never_leaks() {
     .unwrap();
     let issue = dir.join("issue.toml");
     std::fs::write(&issue, minimal_issue("标题", "正文。", "单位")).unwrap();
-    let session = bulletin_render::Session::new(&bulletin_render::SessionOptions {
-        layout: Some(layout.to_str().unwrap().into()),
-        ..Default::default()
-    })
-    .unwrap();
     // sub ⇄ link (the link points out): one atomic exchange at a time.
-    let (swaps, renders, inside) =
-        race_exchanges(&session, &issue, &dir.join("sub"), &dir.join("link"));
-    assert!(
-        swaps > 100 && renders > 10,
-        "{swaps} swaps, {renders} renders"
-    );
+    let (renders, inside) = race_exchanges(&layout, &issue, &dir.join("sub"), &dir.join("link"));
     assert!(
         inside > 0,
         "the inside file was never read in {renders} renders"
     );
 }
 
-/// Runs `renders` of the issue while a thread exchanges `a` and `b` as fast
-/// as it can; returns (swaps, renders, renders that printed INSIDE), and
-/// fails at the first render that printed SECRET.
-fn race_exchanges(
-    session: &bulletin_render::Session,
-    issue: &Path,
-    a: &Path,
-    b: &Path,
-) -> (u64, usize, usize) {
+/// Renders the issue with `layout` for 4 s while a thread exchanges `a`
+/// and `b` as fast as it can; returns (renders, renders that printed
+/// INSIDE), and fails at the first render that printed SECRET, or when too
+/// few swaps or renders happened to tell.
+fn race_exchanges(layout: &Path, issue: &Path, a: &Path, b: &Path) -> (usize, usize) {
+    // The layout is loaded before the exchanges start.
+    let session = bulletin_render::Session::new(&bulletin_render::SessionOptions {
+        layout: Some(layout.to_str().unwrap().into()),
+        ..Default::default()
+    })
+    .unwrap();
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
     let stop = Arc::new(AtomicBool::new(false));
@@ -247,7 +239,7 @@ fn race_exchanges(
             swaps
         })
     };
-    let mut renderer = bulletin_render::Renderer::new(session);
+    let mut renderer = bulletin_render::Renderer::new(&session);
     let opts = bulletin_render::RenderOptions::default();
     let start = std::time::Instant::now();
     let (mut renders, mut inside) = (0, 0);
@@ -273,7 +265,11 @@ fn race_exchanges(
     if let Some(n) = leaked {
         panic!("render {n} of {renders} printed the outside file");
     }
-    (swaps, renders, inside)
+    assert!(
+        swaps > 100 && renders > 10,
+        "{swaps} swaps, {renders} renders"
+    );
+    (renders, inside)
 }
 
 /// The issue's folder itself exchanged with a link to the outside while
@@ -299,17 +295,8 @@ fn the_issue_folder_itself_swapped_for_an_outside_link_never_leaks() {
         minimal_issue("标题", "正文。", "单位"),
     )
     .unwrap();
-    let session = bulletin_render::Session::new(&bulletin_render::SessionOptions {
-        layout: Some(layout.to_str().unwrap().into()),
-        ..Default::default()
-    })
-    .unwrap();
-    let (swaps, renders, inside) =
-        race_exchanges(&session, &dir.join("issue.toml"), &dir, &work.join("link"));
-    assert!(
-        swaps > 100 && renders > 10,
-        "{swaps} swaps, {renders} renders"
-    );
+    let (renders, inside) =
+        race_exchanges(&layout, &dir.join("issue.toml"), &dir, &work.join("link"));
     assert!(
         inside > 0,
         "the inside file was never read in {renders} renders"
@@ -334,16 +321,7 @@ fn the_layout_folder_itself_swapped_for_an_outside_link_never_leaks() {
     std::os::unix::fs::symlink(&outside, layouts.join("link")).unwrap();
     let issue = tmp.path().join("issue.toml");
     std::fs::write(&issue, minimal_issue("标题", "正文。", "单位")).unwrap();
-    let session = bulletin_render::Session::new(&bulletin_render::SessionOptions {
-        layout: Some(layout.to_str().unwrap().into()),
-        ..Default::default()
-    })
-    .unwrap();
-    let (swaps, renders, inside) = race_exchanges(&session, &issue, &layout, &layouts.join("link"));
-    assert!(
-        swaps > 100 && renders > 10,
-        "{swaps} swaps, {renders} renders"
-    );
+    let (renders, inside) = race_exchanges(&layout, &issue, &layout, &layouts.join("link"));
     assert_eq!(inside, renders, "every render reads the layout it loaded");
 }
 
