@@ -281,7 +281,19 @@ fn text_read_back_from_text_codes_is_the_pdfs_in_reading_order() {
 /// The share of pixels of a page whose channels all lie within `tol` of
 /// typst-render's, ofd-core rendering the OFD, both at `dpi`.
 fn agreement(name: &str, page: usize, dpi: f64, tol: u8) -> f64 {
-    let r = rendered(name);
+    let mut reader = ofd_core::OfdReader::open(exported(name, false)).unwrap();
+    page_agreement(name, rendered(name), &mut reader, page, dpi, tol)
+}
+
+/// [`agreement`] for a rendered issue `r` and the reader of its OFD.
+fn page_agreement(
+    name: &str,
+    r: &Rendered,
+    reader: &mut ofd_core::OfdReader<std::fs::File>,
+    page: usize,
+    dpi: f64,
+    tol: u8,
+) -> f64 {
     let want = typst_render::render(
         &r.document.pages()[page],
         &typst_render::RenderOptions {
@@ -289,7 +301,6 @@ fn agreement(name: &str, page: usize, dpi: f64, tol: u8) -> f64 {
             render_bleed: false,
         },
     );
-    let mut reader = ofd_core::OfdReader::open(exported(name, false)).unwrap();
     let bodies = reader.ofd().doc_bodies.clone();
     let doc = reader.load_document(&bodies[0]).unwrap();
     let got = reader
@@ -348,6 +359,79 @@ fn ofd_core_pages_match_typst_render_pixels() {
             );
         }
     }
+}
+
+/// The issue's "Done when" on a generated catalogue of 200 issues (every
+/// fifth with a table, a CSV table over two pages, photos, a list and
+/// footnotes): each exports to an OFD in which ofd-core finds no problem,
+/// whose TextCodes read back the PDF's text page by page, and whose pages
+/// ofd-core draws within the measure of the examples' test (99 % of the
+/// pixels within 64 at 100 dpi). Two threads, as the batch would use.
+/// Drawing is most of the time: the pages of every fourth issue are drawn
+/// (about 50 issues, a quarter of them with tables and photos), all 2,322
+/// pages with `BULLETIN_OFD_ALL_PAGES=1` (6 minutes on two cores; the least
+/// agreement then was 0.998).
+#[test]
+fn a_catalogue_of_200_issues_exports_to_ofd_that_ofd_core_reads_as_the_pdf() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = dir.path().join("cat");
+    let mut issues = crate::common::catalogue::generate(&cat, 200, 363).unwrap();
+    issues.sort();
+    let draw_every = if std::env::var_os("BULLETIN_OFD_ALL_PAGES").is_some() {
+        1
+    } else {
+        4
+    };
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let worst = std::sync::Mutex::new((1.0f64, String::new()));
+    let pages = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for t in 0..2 {
+            let (issues, next, worst, pages, dir, cat) =
+                (&issues, &next, &worst, &pages, dir.path(), &cat);
+            s.spawn(move || loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(input) = issues.get(i) else { break };
+                let name = input.strip_prefix(cat).unwrap().display().to_string();
+                let r = bulletin_render::render_file(session(), input, &RenderOptions::default())
+                    .unwrap_or_else(|e| panic!("{name}: {e}"));
+                let (ofd, pdf) = (dir.join(format!("{t}.ofd")), dir.join(format!("{t}.pdf")));
+                std::fs::write(&ofd, export_ofd(&r, false).unwrap()).unwrap();
+                std::fs::write(&pdf, export_pdf(&r).unwrap()).unwrap();
+                let report = ofd_core::check_path(&ofd);
+                assert!(report.problems.is_empty(), "{name}: {:?}", report.problems);
+                // pdftotext ends every page with a form feed.
+                let raw = tool_stdout("pdftotext", &["-raw", pdf.to_str().unwrap(), "-"]);
+                let want: Vec<String> = raw
+                    .split('\u{c}')
+                    .map(|p| p.chars().filter(|c| !c.is_whitespace()).collect())
+                    .take(r.document.pages().len())
+                    .collect();
+                assert_eq!(ofd_page_texts(&ofd), want, "{name}");
+                if i % draw_every != 0 {
+                    continue;
+                }
+                let mut reader = ofd_core::OfdReader::open(&ofd).unwrap();
+                for page in 0..r.document.pages().len() {
+                    let share = page_agreement(&name, &r, &mut reader, page, 100.0, 64);
+                    let mut w = worst.lock().unwrap();
+                    if share < w.0 {
+                        *w = (share, format!("{name} page {}", page + 1));
+                    }
+                }
+                pages.fetch_add(
+                    r.document.pages().len(),
+                    std::sync::atomic::Ordering::Relaxed,
+                );
+            });
+        }
+    });
+    let (share, at) = worst.into_inner().unwrap();
+    eprintln!(
+        "200 issues; {} pages drawn: the least agreement is {share:.4} ({at})",
+        pages.into_inner()
+    );
+    assert!(share >= 0.99, "{at}: {share:.4} of the pixels agree");
 }
 
 // OFD-A (GB/T 42133-2022): a test a rule that applies to a bulletin, by

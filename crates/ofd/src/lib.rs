@@ -629,18 +629,31 @@ fn write_outline(d: &mut Xml, item: &OutlineItem, page_ids: &[u64]) {
 }
 
 /// The clips that cut into the object's box (GB/T 42133 6.3.2a: a clip
-/// that holds the whole box is left out).
-fn write_clips(x: &mut Xml, clips: &[std::sync::Arc<Clip>], b: &Bbox) {
-    let cutting: Vec<(&Clip, Bbox)> = clips
+/// that holds the whole box is left out), in the object's own space
+/// (GB/T 33190 8.4 and 8.5: a clip's area is given in the coordinates of
+/// the object it modifies, before the object's CTM, from the top left
+/// corner of its Boundary). `ctm` is the object's CTM, if it has one.
+fn write_clips(x: &mut Xml, clips: &[std::sync::Arc<Clip>], b: &Bbox, ctm: Option<&Transform>) {
+    let cutting: Vec<&Clip> = clips
         .iter()
         .filter_map(|c| Some((&**c, Bbox::of(segment_points(&c.segments))?)))
         .filter(|(c, cb)| !(is_rect(&c.segments) && cb.contains(b)))
+        .map(|(c, _)| c)
         .collect();
     if cutting.is_empty() {
         return;
     }
+    // Page to object space: undo the Boundary's offset, then the CTM.
+    let to_object = concat(
+        &ctm.and_then(invert).unwrap_or(IDENTITY),
+        &[1.0, 0.0, 0.0, 1.0, -b.x0, -b.y0],
+    );
     x.open("ofd:Clips", &[]);
-    for (c, cb) in cutting {
+    for c in cutting {
+        let segments = map_segments(&c.segments, &to_object);
+        let Some(cb) = Bbox::of(segment_points(&segments)) else {
+            continue;
+        };
         x.open("ofd:Clip", &[]);
         x.open("ofd:Area", &[]);
         x.open(
@@ -649,13 +662,37 @@ fn write_clips(x: &mut Xml, clips: &[std::sync::Arc<Clip>], b: &Bbox) {
         );
         x.text_element(
             "ofd:AbbreviatedData",
-            &abbreviated(&c.segments, &[1.0, 0.0, 0.0, 1.0, -cb.x0, -cb.y0]),
+            &abbreviated(&segments, &[1.0, 0.0, 0.0, 1.0, -cb.x0, -cb.y0]),
         );
         x.close("ofd:Path");
         x.close("ofd:Area");
         x.close("ofd:Clip");
     }
     x.close("ofd:Clips");
+}
+
+/// A path with every point mapped.
+fn map_segments(segments: &[Segment], t: &Transform) -> Vec<Segment> {
+    segments
+        .iter()
+        .map(|s| match *s {
+            Segment::Move(x, y) => {
+                let (x, y) = apply(t, (x, y));
+                Segment::Move(x, y)
+            }
+            Segment::Line(x, y) => {
+                let (x, y) = apply(t, (x, y));
+                Segment::Line(x, y)
+            }
+            Segment::Cubic(a, b, c, d, e, f) => {
+                let (a, b) = apply(t, (a, b));
+                let (c, d) = apply(t, (c, d));
+                let (e, f) = apply(t, (e, f));
+                Segment::Cubic(a, b, c, d, e, f)
+            }
+            Segment::Close => Segment::Close,
+        })
+        .collect()
 }
 
 /// Whether a path is an axis-aligned rectangle (then its box is its area).
@@ -755,7 +792,7 @@ fn write_object(
                 stroke_attrs(&mut attrs, s);
             }
             x.open("ofd:TextObject", &attrs);
-            write_clips(x, &placed.clips, &b);
+            write_clips(x, &placed.clips, &b, ctm.as_ref());
             write_color(x, "ofd:FillColor", t.fill, cs);
             if let Some(s) = &t.stroke {
                 write_color(x, "ofd:StrokeColor", s.color, cs);
@@ -822,7 +859,7 @@ fn write_object(
                 }
             }
             x.open("ofd:PathObject", &attrs);
-            write_clips(x, &placed.clips, &b);
+            write_clips(x, &placed.clips, &b, ctm.as_ref());
             if let Some(s) = &p.stroke {
                 write_color(x, "ofd:StrokeColor", s.color, cs);
             }
@@ -851,7 +888,7 @@ fn write_object(
             let clips = !placed.clips.is_empty();
             if clips {
                 x.open("ofd:ImageObject", &attrs);
-                write_clips(x, &placed.clips, &b);
+                write_clips(x, &placed.clips, &b, Some(&ctm));
                 x.close("ofd:ImageObject");
             } else {
                 x.empty("ofd:ImageObject", &attrs);
@@ -1065,11 +1102,87 @@ mod document_tests {
             String::from_utf8(part(&bytes, "Doc_0/Pages/Page_0/Content.xml")).unwrap()
         };
         assert!(!run(rect(0.0, 0.0, 210.0, 297.0)).contains("Clips"));
-        let cut = run(rect(0.0, 0.0, 22.0, 297.0));
-        assert!(
-            cut.contains("<ofd:Clips><ofd:Clip><ofd:Area><ofd:Path Boundary=\"0 0 22 297\""),
-            "{cut}"
-        );
+        assert!(run(rect(0.0, 0.0, 22.0, 297.0)).contains("<ofd:Clips><ofd:Clip><ofd:Area>"));
+    }
+
+    /// The numbers of an attribute or of an element's text.
+    fn numbers(xml: &str, after: &str, start: &str, end: &str) -> Vec<f64> {
+        let at = xml
+            .find(after)
+            .unwrap_or_else(|| panic!("{after} in {xml}"));
+        let rest = &xml[at..];
+        let i = rest.find(start).unwrap() + start.len();
+        let j = i + rest[i..].find(end).unwrap();
+        rest[i..j]
+            .split_whitespace()
+            .filter_map(|v| v.parse().ok())
+            .collect()
+    }
+
+    /// GB/T 33190 8.4 and 8.5: a clip's area is in the space of the object it
+    /// modifies. Mapping the written clip's corners back (the Area path's
+    /// Boundary offset, then the object's CTM, then the object's Boundary
+    /// offset) gives the clip's corners on the page: for a text object,
+    /// whose space is its Boundary's, and for an image, whose CTM scales the
+    /// unit square to its size.
+    #[test]
+    fn clips_are_written_in_the_space_of_the_object_they_cut() {
+        let clip = rect(30.0, 40.0, 12.0, 9.0);
+        let corners = [(30.0, 40.0), (42.0, 40.0), (42.0, 49.0), (30.0, 49.0)];
+        let mut x = Xml::new();
+        x.open_root("R");
+        let text_box = Bbox {
+            x0: 25.0,
+            y0: 35.0,
+            x1: 60.0,
+            y1: 45.0,
+        };
+        write_clips(&mut x, &[clip.clone()], &text_box, None);
+        x.close("R");
+        let xml = String::from_utf8(x.finish()).unwrap();
+        let pb = numbers(&xml, "ofd:Path", "Boundary=\"", "\"");
+        let data = numbers(&xml, "ofd:AbbreviatedData", ">", "<");
+        let got: Vec<(f64, f64)> = data
+            .chunks(2)
+            .take(4)
+            .map(|p| (text_box.x0 + pb[0] + p[0], text_box.y0 + pb[1] + p[1]))
+            .collect();
+        for (g, w) in got.iter().zip(&corners) {
+            assert!(
+                (g.0 - w.0).abs() < 1e-3 && (g.1 - w.1).abs() < 1e-3,
+                "{got:?}"
+            );
+        }
+
+        // An image 50 by 40 mm at (20, 30): Boundary 20 30 50 40, CTM 50 0 0 40 0 0.
+        let image_box = Bbox {
+            x0: 20.0,
+            y0: 30.0,
+            x1: 70.0,
+            y1: 70.0,
+        };
+        let ctm = [50.0, 0.0, 0.0, 40.0, 0.0, 0.0];
+        let mut x = Xml::new();
+        x.open_root("R");
+        write_clips(&mut x, &[clip], &image_box, Some(&ctm));
+        x.close("R");
+        let xml = String::from_utf8(x.finish()).unwrap();
+        let pb = numbers(&xml, "ofd:Path", "Boundary=\"", "\"");
+        let data = numbers(&xml, "ofd:AbbreviatedData", ">", "<");
+        let got: Vec<(f64, f64)> = data
+            .chunks(2)
+            .take(4)
+            .map(|p| {
+                let (ox, oy) = apply(&ctm, (pb[0] + p[0], pb[1] + p[1]));
+                (image_box.x0 + ox, image_box.y0 + oy)
+            })
+            .collect();
+        for (g, w) in got.iter().zip(&corners) {
+            assert!(
+                (g.0 - w.0).abs() < 1e-2 && (g.1 - w.1).abs() < 1e-2,
+                "{got:?}"
+            );
+        }
     }
 
     #[test]

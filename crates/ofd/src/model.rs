@@ -19,6 +19,16 @@ pub fn concat(a: &Transform, b: &Transform) -> Transform {
     ]
 }
 
+/// The inverse of a map, if it has one.
+pub fn invert(t: &Transform) -> Option<Transform> {
+    let det = t[0] * t[3] - t[1] * t[2];
+    if !det.is_finite() || det.abs() < 1e-12 {
+        return None;
+    }
+    let (a, b, c, d) = (t[3] / det, -t[1] / det, -t[2] / det, t[0] / det);
+    Some([a, b, c, d, -(a * t[4] + c * t[5]), -(b * t[4] + d * t[5])])
+}
+
 /// Applies a map to a point.
 pub fn apply(t: &Transform, (x, y): (f64, f64)) -> (f64, f64) {
     (t[0] * x + t[2] * y + t[4], t[1] * x + t[3] * y + t[5])
