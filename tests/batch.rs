@@ -247,3 +247,26 @@ fn export_typst_writes_a_plain_project_that_compiles_to_the_same_text() {
     assert!(o.status.success());
     assert_eq!(pdf_text_compact(&plain), pdf_text_compact(&direct));
 }
+
+/// A file name need not be UTF-8 (an archive copied from an old GBK
+/// system): the batch renders it like any other, and the PDF keeps the
+/// name's bytes.
+#[test]
+fn a_file_name_that_is_not_utf8_is_rendered_in_a_batch() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let cat = tmp.path().join("cat");
+    std::fs::create_dir(&cat).unwrap();
+    let example = root().join("examples/zhuanbao.toml");
+    // 简报 in GBK: bytes that are not UTF-8.
+    let gbk = std::ffi::OsStr::from_bytes(b"\xbc\xf2\xb1\xa8.toml");
+    std::fs::copy(&example, cat.join(gbk)).unwrap();
+    std::fs::copy(&example, cat.join("b.toml")).unwrap();
+    let out = tmp.path().join("out");
+    let o = run(&[s(&cat), "--out-dir", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out
+        .join(std::ffi::OsStr::from_bytes(b"\xbc\xf2\xb1\xa8.pdf"))
+        .is_file());
+    assert!(out.join("b.pdf").is_file());
+}

@@ -32,12 +32,52 @@ pub struct Setup {
     pub memory_limit: u64,
 }
 
+/// A job. Paths go as their bytes: a file name need not be UTF-8, and JSON
+/// strings must be.
 #[derive(Debug, Serialize, Deserialize)]
 struct JobLine {
+    #[serde(with = "path_bytes")]
     input: PathBuf,
+    #[serde(with = "path_bytes")]
     output: PathBuf,
     rel: String,
+    #[serde(with = "paths_bytes")]
     series: Vec<PathBuf>,
+}
+
+mod path_bytes {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    use std::path::{Path, PathBuf};
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(p: &Path, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(p.as_os_str().as_bytes())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<PathBuf, D::Error> {
+        Ok(PathBuf::from(std::ffi::OsString::from_vec(
+            Vec::<u8>::deserialize(d)?,
+        )))
+    }
+}
+
+mod paths_bytes {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    use std::path::PathBuf;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(ps: &[PathBuf], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(ps.iter().map(|p| p.as_os_str().as_bytes()))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<PathBuf>, D::Error> {
+        Ok(Vec::<Vec<u8>>::deserialize(d)?
+            .into_iter()
+            .map(|b| PathBuf::from(std::ffi::OsString::from_vec(b)))
+            .collect())
+    }
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]

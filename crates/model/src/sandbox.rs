@@ -149,14 +149,14 @@ impl Root {
     /// Reads `rel` inside the folder: paths with `..` or a root, and
     /// symbolic links leading out of the folder, are refused; only a regular
     /// file of at most [`FILE_LIMIT`] bytes is read.
-    pub fn read(&self, rel: &str) -> Result<Vec<u8>, Refusal> {
+    pub fn read(&self, rel: impl AsRef<Path>) -> Result<Vec<u8>, Refusal> {
         self.read_limited(rel, FILE_LIMIT)
     }
 
-    /// [`Root::read`] with another limit.
-    pub fn read_limited(&self, rel: &str, limit: u64) -> Result<Vec<u8>, Refusal> {
-        let rel_path = Path::new(rel);
-        if rel.is_empty()
+    /// [`Root::read`] with another limit. A name need not be UTF-8.
+    pub fn read_limited(&self, rel: impl AsRef<Path>, limit: u64) -> Result<Vec<u8>, Refusal> {
+        let rel_path = rel.as_ref();
+        if rel_path.as_os_str().is_empty()
             || rel_path
                 .components()
                 .any(|c| !matches!(c, Component::Normal(_)))

@@ -179,7 +179,7 @@ pub fn export_typst(
             .issue_root
             .as_ref()
             .ok_or(())
-            .and_then(|root| root.read(&rel.to_string_lossy()).map_err(|_| ()))
+            .and_then(|root| root.read(rel).map_err(|_| ()))
             .map_err(|_| Error::output(format!("cannot read {}", p.display())))?;
         files.push((
             format!(

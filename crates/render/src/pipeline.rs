@@ -124,11 +124,8 @@ pub fn open_issue(path: &Path) -> Result<(Option<crate::sandbox::Root>, Vec<u8>)
         // No folder to open: the read says why.
         return Ok((None, source::read_limited(path)?));
     };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    match root.read_limited(&name, source::MAX_FILE_BYTES) {
+    let name = path.file_name().unwrap_or_default();
+    match root.read_limited(name, source::MAX_FILE_BYTES) {
         Ok(bytes) => Ok((Some(root), bytes)),
         // The reasons a read fails are the bounded read's to say.
         Err(Refusal::Missing | Refusal::Io(_)) => Err(source::read_limited(path)
