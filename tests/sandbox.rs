@@ -400,3 +400,55 @@ fn an_escaping_path_is_hinted_without_a_root_option() {
     assert!(!err.contains("--root"), "{err}");
     assert!(err.contains("a layout reads only its own folder"), "{err}");
 }
+
+/// A pipe is refused before it is opened: opening one wakes a process
+/// waiting to write into it (a device may do worse: rewind a tape). A
+/// writer blocked in its open of the pipe stays blocked through a render
+/// of the pipe, through the folder and through a batch.
+#[test]
+fn a_pipe_is_refused_without_being_opened() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("cat");
+    std::fs::create_dir(&dir).unwrap();
+    let fifo = dir.join("pipe.toml");
+    let o = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    // The writer: its open returns only once someone opens the pipe to read.
+    let opened = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (fifo, opened) = (fifo.clone(), opened.clone());
+        std::thread::spawn(move || {
+            let f = std::fs::OpenOptions::new().write(true).open(&fifo);
+            opened.store(true, Ordering::SeqCst);
+            drop(f);
+        })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let o = run(&[
+        fifo.to_str().unwrap(),
+        "-o",
+        tmp.path().join("a.pdf").to_str().unwrap(),
+    ]);
+    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+    let o = run(&[
+        dir.to_str().unwrap(),
+        "--out-dir",
+        tmp.path().join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let woken = opened.load(Ordering::SeqCst);
+    // Let the writer go.
+    use std::os::unix::fs::OpenOptionsExt;
+    let _reader = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(0o4000)
+        .open(&fifo);
+    writer.join().unwrap();
+    assert!(!woken, "the pipe was opened");
+}

@@ -57,6 +57,17 @@ pub enum ReadError {
 /// file is read, and at most `limit` bytes of it, whatever size it reports
 /// (a growing file or `/dev/zero` cannot go past it).
 pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    // A device or a pipe is refused before it is opened (opening one may do
+    // something: wake a pipe's writer, rewind a tape); the open file is
+    // checked again below, in case the name changed meanwhile.
+    if let Ok(m) = std::fs::metadata(path) {
+        if m.is_dir() {
+            return Err(ReadError::Folder);
+        }
+        if !m.is_file() {
+            return Err(ReadError::NotRegular);
+        }
+    }
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -170,6 +181,10 @@ impl Root {
                 shown.display()
             ))
         };
+        // Refused before it is opened, as in `read_bounded`.
+        if self.dir.metadata(rel_path).is_ok_and(|m| !m.is_file()) {
+            return Err(not_regular());
+        }
         let mut options = OpenOptions::new();
         options.read(true).custom_flags(O_NONBLOCK);
         let file = self
