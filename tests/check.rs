@@ -258,3 +258,53 @@ fn brackets_and_qi_written_in_the_values_print_once() {
         assert!(stderr(o).contains("write number = 12"), "{}", stderr(o));
     }
 }
+
+/// The report gives each error as data: its place and its corrected line,
+/// which, applied to the file, makes the check pass.
+#[test]
+fn the_report_gives_each_error_with_its_place_and_fix() {
+    let tmp = tempfile::tempdir().unwrap();
+    let issue = tmp.path().join("quoted.toml");
+    let text = minimal_issue("标题", "正文。", "单位").replace("2021-03-04", "\"2021-03-04\"");
+    std::fs::write(&issue, &text).unwrap();
+    let report = tmp.path().join("r.jsonl");
+    let o = run(&[
+        "check",
+        issue.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let line: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(&report).unwrap().trim()).unwrap();
+    let p = &line["problems"][0];
+    let want_line = text
+        .lines()
+        .position(|l| l.contains("\"2021-03-04\""))
+        .unwrap()
+        + 1;
+    assert!(p["file"].as_str().unwrap().ends_with("quoted.toml"), "{p}");
+    assert_eq!(p["line"], want_line as u64, "{p}");
+    assert!(p["column"].as_u64().unwrap() >= 1, "{p}");
+    assert!(
+        p["message"].as_str().unwrap().contains("not a TOML date"),
+        "{p}"
+    );
+    assert!(!p["message"].as_str().unwrap().contains("┌─"), "{p}");
+    assert_eq!(p["fix"]["line"], want_line as u64, "{p}");
+    // Applied, the fix makes the file pass.
+    let fixed: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i + 1 == want_line {
+                p["fix"]["text"].as_str().unwrap().to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    std::fs::write(&issue, fixed.join("\n") + "\n").unwrap();
+    let o = run(&["check", issue.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

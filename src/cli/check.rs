@@ -19,7 +19,39 @@ struct Outcome {
     input: String,
     status: &'static str,
     errors: Vec<String>,
+    /// The errors as data: each one's place, hints and corrected line.
+    problems: Vec<Problem>,
     warnings: Vec<ReportWarning>,
+}
+
+/// An error as the report gives it to a program (an editor that marks the
+/// place, a script that applies the fix).
+#[derive(Debug, Serialize)]
+struct Problem {
+    /// What went wrong, without the place and the hints.
+    message: String,
+    file: Option<String>,
+    line: Option<u64>,
+    column: Option<u64>,
+    /// What to write instead, and other hints.
+    hints: Vec<String>,
+    /// A corrected line (checked to parse): line `line` of `file` becomes
+    /// `text`.
+    fix: Option<bulletin_model::error::Fix>,
+}
+
+impl From<&Error> for Problem {
+    fn from(e: &Error) -> Self {
+        let place = bulletin_render::report::error_info(e);
+        Problem {
+            message: e.message.clone(),
+            file: place.file,
+            line: place.line,
+            column: place.column,
+            hints: e.hints.clone(),
+            fix: e.fix.as_deref().cloned(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -89,6 +121,7 @@ pub fn run(opts: &CheckOptions<'_>) -> Result<(), Error> {
             input: job.input.display().to_string(),
             status: if errors.is_empty() { "ok" } else { "failed" },
             errors: errors.iter().map(ToString::to_string).collect(),
+            problems: errors.iter().map(Problem::from).collect(),
             warnings: warnings.iter().map(ReportWarning::from).collect(),
         });
     }
