@@ -18,6 +18,7 @@ mod foot_fields;
 mod head_fields;
 mod hostile;
 mod import;
+mod import_facts;
 mod import_readers;
 mod import_xelatex;
 mod incremental;

@@ -46,14 +46,28 @@ pub fn is_han(c: char) -> bool {
 pub fn join_lines(lines: &[&str]) -> String {
     let mut s = String::new();
     for line in lines {
-        if let (Some(a), Some(b)) = (s.chars().last(), line.chars().next()) {
-            if !is_wide(a) && !is_wide(b) {
-                s.push(' ');
-            }
+        if needs_space(&s, line) {
+            s.push(' ');
         }
         s.push_str(line);
     }
     s
+}
+
+/// Whether text broken between `before` and `after` (a line break, a page
+/// break) takes a space when joined: between two narrow characters
+/// (Latin words), not beside a wide one, and not inside a number of Chinese
+/// text (`亩产4` / `68公斤`, `38.` / `1万亩`: a hard wrap cut it).
+pub fn needs_space(before: &str, after: &str) -> bool {
+    let (Some(a), Some(b)) = (before.chars().last(), after.chars().next()) else {
+        return false;
+    };
+    if is_wide(a) || is_wide(b) {
+        return false;
+    }
+    let in_number = (a.is_ascii_digit() || a == '.') && b.is_ascii_digit();
+    let chinese = before.chars().rev().take(12).any(is_wide) || after.chars().take(12).any(is_wide);
+    !(in_number && chinese)
 }
 
 /// The full-width form of ASCII punctuation used in Chinese text (`,` → `，`);
@@ -130,6 +144,15 @@ fn is_bidi_control(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_joined_take_a_space_between_words_not_inside_a_number() {
+        assert_eq!(join_lines(&["平均亩产4", "68公斤"]), "平均亩产468公斤");
+        assert_eq!(join_lines(&["玉米38.", "1万亩"]), "玉米38.1万亩");
+        assert_eq!(join_lines(&["the State", "Council"]), "the State Council");
+        assert_eq!(join_lines(&["page 4", "68 more"]), "page 4 68 more");
+        assert_eq!(join_lines(&["中文", "文字"]), "中文文字");
+    }
 
     #[test]
     fn control_characters_are_shown_not_obeyed() {

@@ -242,6 +242,21 @@ pub(super) fn column_step(b: &mut Builder<'_>, cx: &Cx<'_>, mut i: usize, p: &P)
         i += 1;
         return Some(i);
     }
+    // A column named after a leading mark (■ 要情动态), where an article
+    // may start: not within an article's text (lists there look the same),
+    // unless the line stands out (bold, centred or larger than the body).
+    if let Some(name) = marked_column(&text) {
+        let has_body = !b.paras.is_empty() || b.cur().is_some_and(|a| !blocks(a).is_empty());
+        let within = b.open && !b.closed && has_body;
+        let stands_out = !p.hints.bold.is_empty()
+            || matches!(p.ev.align, Align::Center)
+            || p.ev.scale.is_some_and(|s| s > 1.05);
+        if !within || stands_out {
+            b.start_column(name);
+            i += 1;
+            return Some(i);
+        }
+    }
     if toc_header(&text) || details_header(&text) {
         i += 1;
         return Some(i);
@@ -861,11 +876,8 @@ pub(super) fn join_broken(paras: Vec<(String, Para)>) -> Vec<String> {
             || table_caption(&text);
         if prev_joinable && !heading && hints.list.is_none() {
             if let Some(last) = out.last_mut() {
-                let (a, b) = (last.chars().last(), text.chars().next());
-                if let (Some(a), Some(b)) = (a, b) {
-                    if !is_wide(a) && !is_wide(b) {
-                        last.push(' ');
-                    }
+                if bulletin_model::text::needs_space(last, &text) {
+                    last.push(' ');
                 }
                 last.push_str(&text);
                 prev_joinable = !ends_clause(last);

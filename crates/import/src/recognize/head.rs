@@ -28,6 +28,8 @@ fn run_in_name(t: &str) -> Option<String> {
     if let Some(y) = name.strip_suffix('年') {
         name = y.trim_end_matches(|c: char| c.is_ascii_digit());
     }
+    // The number in brackets: 人社工作动态（2021年第4期）.
+    let name = name.trim_end_matches(['（', '(', '[', '【', '〔']);
     (nchars(name) >= 2 && BULLETIN_WORDS.iter().any(|w| name.ends_with(w)))
         .then(|| name.to_string())
 }
@@ -375,5 +377,27 @@ pub(super) fn set_date(draft: &mut Work, d: FoundDate) {
             at: KeyPath::Issue,
             message: "the date has no year".into(),
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_title_gives_the_name_before_its_number() {
+        assert_eq!(
+            run_in_name("高教改革信息参考第1期").as_deref(),
+            Some("高教改革信息参考")
+        );
+        assert_eq!(
+            run_in_name("工作简报2020年第3期").as_deref(),
+            Some("工作简报")
+        );
+        assert_eq!(
+            run_in_name("人社工作动态（2021年第4期）").as_deref(),
+            Some("人社工作动态")
+        );
+        assert_eq!(run_in_name("第4期"), None);
     }
 }

@@ -394,6 +394,31 @@ pub fn column_marker(s: &str) -> Option<String> {
     None
 }
 
+/// A column named after one leading mark, without a closing one
+/// (`■ 要情动态`, `◆部门信息`): a short name of Chinese characters. The mark
+/// alone says little (lists in a body are written the same way), so the
+/// caller decides by where the line stands.
+pub fn marked_column(s: &str) -> Option<String> {
+    const MARKS: [char; 16] = [
+        '■', '□', '◆', '◇', '●', '○', '★', '☆', '▲', '△', '▶', '►', '◎', '▌', '▍', '◤',
+    ];
+    let t = s.trim();
+    let first = t.chars().next()?;
+    if !MARKS.contains(&first) {
+        return None;
+    }
+    let inner = t[first.len_utf8()..].trim_start_matches(first).trim();
+    let n = nchars(inner);
+    if !(2..=10).contains(&n) || !inner.chars().all(|c| is_han(c) || c == '·') {
+        return None;
+    }
+    let key = compact(inner);
+    if is_toc_word(&key) || is_details_word(&key) || note_label(&key).is_some() {
+        return None;
+    }
+    Some(inner.to_string())
+}
+
 pub(super) fn strip_decor(s: &str) -> String {
     compact(s)
         .trim_matches(|c: char| !c.is_alphanumeric())
@@ -649,7 +674,17 @@ pub(super) fn junk_line(s: &str) -> bool {
         && (c.starts_with("上一篇：")
             || c.starts_with("下一篇：")
             || c.starts_with("【字体")
-            || c.starts_with("分享到"))
+            || c.starts_with("分享到")
+            || breadcrumbs(s))
+}
+
+/// A web page's trail of links: 首页 > 信息公开 > 工作动态, 当前位置：….
+pub(super) fn breadcrumbs(s: &str) -> bool {
+    let t = s.trim();
+    let steps = t.matches(['>', '›', '»', '＞', '→']).count();
+    let c = compact(t);
+    (c.starts_with("当前位置") || c.starts_with("您现在的位置") || c.starts_with("您的位置"))
+        || (steps >= 2 && nchars(&c) <= 60 && !ends_sentence(t) && !c.contains('。'))
 }
 
 /// A web page's line about the article: 来源：… 发布时间：… 浏览次数：….
@@ -819,6 +854,15 @@ pub fn structural_line(s: &str) -> bool {
         || byline_of(t).is_some()
         || page_number(t)
         || leader_line(t)
+        || rule_line(t)
+        || spread_line(t)
+}
+
+/// A line laid out in fields by runs of spaces (`丰原县农业农村局      2023年8月2日`,
+/// the office and the date under a masthead): it stands alone.
+pub(super) fn spread_line(t: &str) -> bool {
+    let t = t.trim();
+    (t.contains("   ") || t.contains("\u{3000}\u{3000}")) && nchars(t) <= 80
 }
 
 /// A table of contents' line: a title, dot leaders, a page number.
@@ -943,6 +987,14 @@ mod tests {
         assert_eq!(column_marker("※思想教育※").as_deref(), Some("思想教育"));
         assert_eq!(column_marker("≡本期详情≡"), None);
         assert_eq!(column_marker("【编者按】"), None);
+        assert_eq!(marked_column("■ 要情动态").as_deref(), Some("要情动态"));
+        assert_eq!(marked_column("◆部门信息").as_deref(), Some("部门信息"));
+        assert_eq!(marked_column("● 加强组织领导，压实责任"), None);
+        assert_eq!(marked_column("■ 目录"), None);
+        assert_eq!(marked_column("要情动态"), None);
+        assert!(junk_line("首页 > 信息公开 > 工作动态"));
+        assert!(junk_line("当前位置：首页 » 政务公开"));
+        assert!(!junk_line("产值由5亿元 > 4亿元，下降明显。"));
         assert!(toc_header("≡本期要目≡"));
         assert!(toc_header("本 期 要 目"));
         assert!(page_number("— 3 —"));

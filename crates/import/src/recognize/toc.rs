@@ -132,8 +132,27 @@ pub(super) fn match_title(
         if have.is_empty() {
             continue;
         }
-        if likeness(&have, &want) >= 0.8 {
-            return Some((k, 1, p.title_lines()));
+        let single = likeness(&have, &want);
+        if single >= 0.8 {
+            // Near enough alone; but a title wrapped short of its end (a
+            // PDF's line break: 工作部 / 署会) takes the lines that bring it
+            // nearer.
+            let (mut lines, mut acc, mut best, mut j) =
+                (p.title_lines(), have.clone(), single, i + 1);
+            while single < 1.0 && j < nodes.len() && j < i + 3 {
+                let Node::P(q) = &nodes[j] else { break };
+                if ends_sentence(&q.text) || q.len() > 40 {
+                    break;
+                }
+                let next_acc = format!("{acc}{}", letters(&q.text));
+                let l = likeness(&next_acc, &want);
+                if l <= best {
+                    break;
+                }
+                lines.push(q.text.clone());
+                (acc, best, j) = (next_acc, l, j + 1);
+            }
+            return Some((k, j - i, lines));
         }
         // The title broken over two or three paragraphs.
         if have.chars().count() >= 4
