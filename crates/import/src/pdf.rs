@@ -1190,6 +1190,14 @@ fn layout_page(
                 return false;
             }
             let gl = line.x0 - block.left;
+            // A line that starts with a bullet starts something (a list
+            // item, a column named after a mark: ■ 要情动态): a wrapped
+            // sentence does not go on with one.
+            if text.starts_with([
+                '•', '●', '▪', '◆', '■', '□', '◇', '○', '★', '☆', '▲', '▶', '►',
+            ]) {
+                return false;
+            }
             // A list item after another, at its marker's place.
             let first = &b.lines[0].0;
             if list_marker(&text).is_some()
