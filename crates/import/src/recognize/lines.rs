@@ -678,13 +678,17 @@ pub(super) fn junk_line(s: &str) -> bool {
             || breadcrumbs(s))
 }
 
-/// A web page's trail of links: 首页 > 信息公开 > 工作动态, 当前位置：….
+/// A web page's trail of links (首页 > 信息公开 > 工作动态, 当前位置：…) or its
+/// bar of links (首页 | 政务公开 | 环境质量 | 工作简报).
 pub(super) fn breadcrumbs(s: &str) -> bool {
     let t = s.trim();
     let steps = t.matches(['>', '›', '»', '＞', '→']).count();
+    let bars = t.matches(['|', '｜']).count();
     let c = compact(t);
+    let prose = ends_sentence(t) || c.contains(['。', '，']);
     (c.starts_with("当前位置") || c.starts_with("您现在的位置") || c.starts_with("您的位置"))
-        || (steps >= 2 && nchars(&c) <= 60 && !ends_sentence(t) && !c.contains('。'))
+        || (steps >= 2 && nchars(&c) <= 60 && !prose)
+        || (bars >= 3 && nchars(&c) <= 100 && !prose && !t.starts_with(['|', '｜']))
 }
 
 /// A web page's line about the article: 来源：… 发布时间：… 浏览次数：….
@@ -995,6 +999,9 @@ mod tests {
         assert!(junk_line("首页 > 信息公开 > 工作动态"));
         assert!(junk_line("当前位置：首页 » 政务公开"));
         assert!(!junk_line("产值由5亿元 > 4亿元，下降明显。"));
+        assert!(junk_line("首页 | 政务公开 | 环境质量 | 工作简报 | 互动交流"));
+        assert!(junk_line("您现在的位置：首页 >> 工作简报 >> 正文"));
+        assert!(!junk_line("| 项目 | 完成数 | 占比 |"));
         assert!(toc_header("≡本期要目≡"));
         assert!(toc_header("本 期 要 目"));
         assert!(page_number("— 3 —"));
