@@ -999,7 +999,9 @@ mod tests {
         assert!(junk_line("首页 > 信息公开 > 工作动态"));
         assert!(junk_line("当前位置：首页 » 政务公开"));
         assert!(!junk_line("产值由5亿元 > 4亿元，下降明显。"));
-        assert!(junk_line("首页 | 政务公开 | 环境质量 | 工作简报 | 互动交流"));
+        assert!(junk_line(
+            "首页 | 政务公开 | 环境质量 | 工作简报 | 互动交流"
+        ));
         assert!(junk_line("您现在的位置：首页 >> 工作简报 >> 正文"));
         assert!(!junk_line("| 项目 | 完成数 | 占比 |"));
         assert!(toc_header("≡本期要目≡"));
