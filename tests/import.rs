@@ -802,6 +802,7 @@ fn tables_figures_lists_and_footnotes_become_blocks() {
                     vec![cell("合计：12 起", 2)],
                 ],
                 header_rows: 1,
+                ..Table::default()
             }),
             Item::Image(Image {
                 data: PNG.to_vec(),
@@ -1132,6 +1133,7 @@ proptest::proptest! {
                         vec![Cell { text: "x".into(), colspan: 1, rowspan: 1 }; (cs as usize) + 1],
                     ],
                     header_rows: rs as usize,
+                    ..Table::default()
                 }),
                 1 => Item::Image(Image {
                     data: vec![1, 2, 3],
@@ -1175,4 +1177,234 @@ proptest::proptest! {
             panic!("{}\n--- output:\n{out}", e.message);
         }
     }
+}
+
+/// A PDF made by another producer: a layout of this test's own (Typst, not
+/// the bulletin layouts) prints a bulletin whose 40-row table runs over a
+/// page break without repeating its header and without 续表, as Word and
+/// LibreOffice print a table whose "repeat as header row" is off. The
+/// importer joins the part at the top of the next page to the table (the
+/// same columns, nothing between them), takes its first row as data, and
+/// says so with a check.
+#[test]
+fn a_table_continued_on_the_next_page_without_its_header_is_one_table() {
+    fn s(p: &Path) -> &str {
+        p.to_str().unwrap()
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let layout = tmp.path().join("plain");
+    std::fs::create_dir(&layout).unwrap();
+    std::fs::write(
+        layout.join("layout.toml"),
+        "name = \"plain\"\nmain = \"main.typ\"\n",
+    )
+    .unwrap();
+    let filler = "为全面掌握一季度全市经济运行情况，市统计局组织开展了专项调度，现将主要指标完成情况通报如下。";
+    std::fs::write(
+        layout.join("main.typ"),
+        format!(
+            r##"#set page(paper: "a4", margin: (x: 28mm, top: 37mm, bottom: 35mm))
+#set text(font: "FandolSong", size: 14pt, lang: "zh")
+#set par(first-line-indent: (amount: 2em, all: true), justify: true, leading: 0.8em)
+#align(center, text(fill: rgb("#ff0000"), size: 40pt, "统计工作简报"))
+#align(center, text(size: 16pt, "第3期"))
+#grid(columns: (1fr, 1fr), [某市统计局], align(right)[2024年5月6日])
+#line(length: 100%, stroke: rgb("#ff0000") + 2pt)
+#v(1em)
+#align(center, text(size: 20pt, weight: "bold", "一季度主要指标完成情况"))
+{filler}
+{filler}
+{filler}
+#table(columns: 3, stroke: 0.5pt, align: center,
+  [地区], [完成值], [增幅],
+  ..range(1, 31).map(i => ([区县#i], [#(i * 13)], [#(i)%])).flatten())
+{filler}
+
+（综合科供稿）
+#v(2em)
+#line(length: 100%, stroke: 0.5pt)
+报：市委办公室，市政府办公室。
+#line(length: 100%, stroke: 0.5pt)
+"##
+        ),
+    )
+    .unwrap();
+    let issue = tmp.path().join("x.toml");
+    std::fs::write(&issue, minimal_issue("标题", "正文。", "")).unwrap();
+    let pdf = tmp.path().join("statistics.pdf");
+    let o = run(&[s(&issue), "--layout", s(&layout), "-o", s(&pdf)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pages = tool_stdout("pdfinfo", &[s(&pdf)]);
+    let pages = pages
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .map(|n| n.trim().to_string());
+    assert_eq!(
+        pages.as_deref(),
+        Some("2"),
+        "the table runs over the page break"
+    );
+    let out = tmp.path().join("statistics.toml");
+    let o = bin_import(&[s(&pdf)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let written = std::fs::read_to_string(&out).unwrap();
+    let t: toml::Table = toml::from_str(&written).unwrap();
+    // Every body block with rows, wherever it is (columns or articles).
+    fn tables<'a>(v: &'a toml::Value, out: &mut Vec<&'a toml::Value>) {
+        match v {
+            toml::Value::Table(t) if t.contains_key("rows") => out.push(v),
+            toml::Value::Table(t) => t.values().for_each(|v| tables(v, out)),
+            toml::Value::Array(a) => a.iter().for_each(|v| tables(v, out)),
+            _ => {}
+        }
+    }
+    let whole = toml::Value::Table(t);
+    let mut blocks = Vec::new();
+    tables(&whole, &mut blocks);
+    assert_eq!(blocks.len(), 1, "one table, not two:\n{written}");
+    let rows = blocks[0]["rows"].as_array().unwrap();
+    let header = blocks[0].get("header").and_then(|h| h.as_array());
+    assert_eq!(header.map(|h| h.len()), Some(1), "{written}");
+    assert_eq!(
+        rows.len(),
+        30,
+        "every data row, the page's first one among them:\n{written}"
+    );
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(
+            r.as_array().unwrap()[0].as_str(),
+            Some(format!("区县{}", i + 1).as_str())
+        );
+    }
+    assert!(
+        written.contains("# check: the table at the top of page 2 was taken as the continuation"),
+        "the join is a guess and says so:\n{written}"
+    );
+}
+
+/// Photo captions as bulletins write them (（图为…）, ▲ …, or a short
+/// centred line under the photo) become the figure's caption, not a body
+/// paragraph; the centred line is a guess and says so, and a title after a
+/// photo stays a title. A table header guessed from its looks says so too.
+#[test]
+fn photo_captions_and_guessed_headers_are_found_and_flagged() {
+    use bulletin_import::doc::{Align, Cell, Doc, Image, Item, Para, Table};
+    let p = |t: &str| {
+        Item::Para(Para {
+            text: t.into(),
+            size: Some(16.0),
+            ..Default::default()
+        })
+    };
+    let centred = |t: &str, size: f32, bold: bool| {
+        Item::Para(Para {
+            text: t.into(),
+            size: Some(size),
+            align: Align::Center,
+            bold: if bold { vec![0..t.len()] } else { vec![] },
+            ..Default::default()
+        })
+    };
+    let img = || {
+        Item::Image(Image {
+            data: PNG.to_vec(),
+            ext: "png".into(),
+            width_mm: None,
+        })
+    };
+    let cell = |t: &str| Cell {
+        text: t.into(),
+        colspan: 1,
+        rowspan: 1,
+    };
+    let doc = Doc {
+        items: vec![
+            p("工作简报"),
+            p("第8期"),
+            p("市政府办公室　　2022年5月6日"),
+            centred("全市防汛工作会议召开", 22.0, true),
+            p("5月5日，全市防汛工作会议召开，会议部署了今年的防汛工作。"),
+            img(),
+            p("（图为会议现场）"),
+            p("会议要求，各地要压实责任。"),
+            img(),
+            p("▲ 市领导检查堤防"),
+            p("会后，检查组分赴各地。"),
+            img(),
+            centred("检查组在水库大坝查看水位", 14.0, false),
+            Item::Table(Table {
+                rows: vec![
+                    vec![cell("地区"), cell("巡查人次")],
+                    vec![cell("东区"), cell("120")],
+                    vec![cell("西区"), cell("95")],
+                ],
+                header_rows: 1,
+                header_guessed: true,
+                ..Table::default()
+            }),
+            img(),
+            p("（市水利局）"),
+            centred("各地抓好防汛物资储备", 22.0, true),
+            p("各地按照要求储备了防汛物资。"),
+        ],
+        ..Default::default()
+    };
+    let draft = recognize::recognize(doc, "issue-8");
+    let text = write::issue_toml(
+        &draft.issue,
+        &draft.checks,
+        "test",
+        &write::Shared::default(),
+    )
+    .unwrap();
+    let t: toml::Table = toml::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let arts = t["articles"].as_array().unwrap();
+    assert_eq!(
+        arts.len(),
+        2,
+        "the title after the last photo is a title:\n{text}"
+    );
+    assert_eq!(
+        arts[1]["title"].as_str(),
+        Some("各地抓好防汛物资储备"),
+        "{text}"
+    );
+    let body = arts[0]["body"].as_array().unwrap();
+    let captions: Vec<Option<&str>> = body
+        .iter()
+        .filter(|b| b.get("image").is_some())
+        .map(|b| b.get("caption").and_then(|c| c.as_str()))
+        .collect();
+    assert_eq!(
+        captions,
+        [
+            Some("（图为会议现场）"),
+            Some("▲ 市领导检查堤防"),
+            Some("检查组在水库大坝查看水位"),
+            None
+        ],
+        "{text}"
+    );
+    let paragraphs: String = body
+        .iter()
+        .filter_map(|b| b.get("text").and_then(|t| t.as_str()))
+        .collect();
+    assert!(
+        !paragraphs.contains("图为") && !paragraphs.contains('▲'),
+        "{text}"
+    );
+    assert!(
+        text.contains("# check: the centred line under the photo, 「检查组在水库大坝查看水位」"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("「（图为会议现场）」"),
+        "a caption that says so is no guess:\n{text}"
+    );
+    let table = body.iter().find(|b| b.get("rows").is_some()).unwrap();
+    assert_eq!(table["header"][0][0].as_str(), Some("地区"), "{text}");
+    assert!(
+        text.contains("# check: the table's first row was taken as its header"),
+        "{text}"
+    );
 }

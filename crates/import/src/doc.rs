@@ -85,6 +85,14 @@ pub struct Table {
     /// How many leading rows are header rows (a .docx "repeat as header
     /// row", or 0 when unknown).
     pub header_rows: usize,
+    /// The header rows were guessed from how they look (bold or shaded
+    /// over plain rows, words over columns of numbers), not marked as such
+    /// by the document: the recogniser writes a `# check:` for it.
+    pub header_guessed: bool,
+    /// The page (from 1) the table starts on, when the input has pages: a
+    /// table at the top of a page right after one that filled the page
+    /// before may be its continuation.
+    pub page: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -156,3 +164,100 @@ impl std::fmt::Display for ReadError {
 }
 
 impl std::error::Error for ReadError {}
+
+/// How many leading rows of a table look like its header when the
+/// document does not say (a .docx without "repeat as header row", a web
+/// page without `<th>`): the first row (as deep as its cells reach down)
+/// when every filled cell of it is `marked` (bold or shaded) and some row
+/// under it is not, or when it holds words over a column of numbers. 0 when
+/// nothing says so. `marked` has a flag per row.
+pub fn guess_header_rows(rows: &[Vec<Cell>], marked: &[bool]) -> usize {
+    if rows.len() < 2 {
+        return 0;
+    }
+    let depth = rows[0]
+        .iter()
+        .map(|c| c.rowspan.max(1) as usize)
+        .max()
+        .unwrap_or(1);
+    if depth >= rows.len() {
+        return 0;
+    }
+    let is_marked = |r: usize| marked.get(r).copied().unwrap_or(false);
+    if (0..depth).all(is_marked) && (depth..rows.len()).any(|r| !is_marked(r)) {
+        return depth;
+    }
+    // Words over numbers: a plain grid (no spans), a first row of words,
+    // and a column whose every other cell is a number.
+    let width = rows[0].len();
+    let plain = rows
+        .iter()
+        .all(|r| r.len() == width && r.iter().all(|c| c.colspan <= 1 && c.rowspan <= 1));
+    if !plain
+        || width < 2
+        || rows[0]
+            .iter()
+            .any(|c| c.text.trim().is_empty() || number(&c.text))
+    {
+        return 0;
+    }
+    let numeric_column = (0..width).any(|col| {
+        rows[1..]
+            .iter()
+            .all(|r| number(&r[col].text) || r[col].text.trim().is_empty())
+            && rows[1..].iter().any(|r| number(&r[col].text))
+    });
+    usize::from(numeric_column)
+}
+
+/// A cell that holds a number (12, 3.5%, -4, 1,200, 45.6万).
+fn number(s: &str) -> bool {
+    let s = s.trim();
+    let digits = s.chars().filter(|c| c.is_ascii_digit()).count();
+    let numeric = s
+        .chars()
+        .filter(|c| c.is_ascii_digit() || ".,%‰+-－—–".contains(*c))
+        .count();
+    digits > 0 && numeric * 10 >= s.chars().count() * 7
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(t: &[&[&str]]) -> Vec<Vec<Cell>> {
+        t.iter()
+            .map(|r| {
+                r.iter()
+                    .map(|s| Cell {
+                        text: s.to_string(),
+                        colspan: 1,
+                        rowspan: 1,
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_header_is_guessed_from_marks_or_from_words_over_numbers() {
+        let t = rows(&[
+            &["项目", "完成数", "占比"],
+            &["甲", "12", "30%"],
+            &["乙", "28", "70%"],
+        ]);
+        assert_eq!(guess_header_rows(&t, &[true, false, false]), 1);
+        // Words over a column of numbers, nothing marked.
+        assert_eq!(guess_header_rows(&t, &[false, false, false]), 1);
+        // Every row bold: no header told apart; words only: none either.
+        let words = rows(&[&["姓名", "单位"], &["张三", "办公室"], &["李四", "财务科"]]);
+        assert_eq!(guess_header_rows(&words, &[false, false, false]), 0);
+        assert_eq!(guess_header_rows(&words, &[true, true, true]), 0);
+        assert_eq!(guess_header_rows(&words, &[true, false, false]), 1);
+        // A first row of numbers is data.
+        let nums = rows(&[&["1", "2"], &["3", "4"]]);
+        assert_eq!(guess_header_rows(&nums, &[false, false]), 0);
+        // One row: no header.
+        assert_eq!(guess_header_rows(&t[..1], &[true]), 0);
+    }
+}

@@ -531,6 +531,13 @@ fn push_text(stack: &mut [El], s: &str) {
 // Properties and styles
 
 /// `w:b`, `w:vanish`…: on unless `w:val` says off.
+/// Whether a paragraph's text is bold throughout (its visible characters).
+fn all_bold(p: &Para) -> bool {
+    p.text
+        .char_indices()
+        .all(|(i, c)| c.is_whitespace() || p.bold.iter().any(|r| r.start <= i && i < r.end))
+}
+
 fn toggle(el: &El) -> bool {
     !matches!(el.attr("val"), Some("0" | "false" | "off" | "none"))
 }
@@ -1668,13 +1675,27 @@ impl DocReader<'_, '_> {
         let mut table = Table {
             rows: Vec::new(),
             header_rows,
+            ..Table::default()
         };
+        // Per row: whether every filled cell is bold or shaded (a header
+        // row as Word users make one, without "repeat as header row").
+        let mut marked: Vec<bool> = Vec::new();
         for (r, row) in rows.iter().enumerate() {
             let mut cells = Vec::new();
+            let mut row_marked = true;
+            let mut row_filled = false;
             for raw in row {
                 if raw.vmerge == Some(false) {
                     continue; // covered by the cell above
                 }
+                let shaded = raw
+                    .el
+                    .child("tcPr")
+                    .and_then(|p| p.child("shd"))
+                    .and_then(|s| s.attr("fill"))
+                    .is_some_and(|f| {
+                        !f.eq_ignore_ascii_case("auto") && !f.eq_ignore_ascii_case("FFFFFF")
+                    });
                 let mut rowspan = 1;
                 if raw.vmerge == Some(true) {
                     for below in rows.iter().skip(r + 1) {
@@ -1691,12 +1712,14 @@ impl DocReader<'_, '_> {
                 let mut items = Vec::new();
                 self.block_children(raw.el, &mut items, depth + 1);
                 let mut text = String::new();
+                let mut bold = true;
                 for item in items {
                     match item {
                         Item::Para(p) => {
                             if !text.is_empty() {
                                 text.push('\n');
                             }
+                            bold &= all_bold(&p);
                             text.push_str(&p.text);
                         }
                         Item::Table(t) => {
@@ -1716,15 +1739,24 @@ impl DocReader<'_, '_> {
                         Item::PageBreak => {}
                     }
                 }
+                if !text.trim().is_empty() {
+                    row_filled = true;
+                    row_marked &= bold || shaded;
+                }
                 cells.push(Cell {
                     text,
                     colspan: raw.span as u32,
                     rowspan,
                 });
             }
+            marked.push(row_filled && row_marked);
             table.rows.push(cells);
         }
         table.header_rows = table.header_rows.min(table.rows.len());
+        if table.header_rows == 0 {
+            table.header_rows = crate::doc::guess_header_rows(&table.rows, &marked);
+            table.header_guessed = table.header_rows > 0;
+        }
         out.push(Item::Table(table));
     }
 }
@@ -2047,6 +2079,53 @@ mod tests {
         assert_eq!(p.text, "编者按：框里的话");
         assert_eq!(p.align, Align::Center);
         assert_eq!(p.bold, vec![0..12]);
+    }
+
+    /// A table whose first row is bold or shaded but not marked "repeat as
+    /// header row" (python-docx's tables, most offices' tables): its header
+    /// is guessed, and says so; a marked one is not a guess.
+    #[test]
+    fn a_bold_or_shaded_first_row_is_a_guessed_header() {
+        let row = |cells: &[&str], bold: bool, fill: Option<&str>| {
+            let mut r = String::from("<w:tr>");
+            for c in cells {
+                let pr = fill.map_or(String::new(), |f| {
+                    format!(r#"<w:tcPr><w:shd w:val="clear" w:fill="{f}"/></w:tcPr>"#)
+                });
+                let rpr = if bold { "<w:rPr><w:b/></w:rPr>" } else { "" };
+                r.push_str(&format!(
+                    "<w:tc>{pr}<w:p><w:r>{rpr}<w:t>{c}</w:t></w:r></w:p></w:tc>"
+                ));
+            }
+            r + "</w:tr>"
+        };
+        let table = |first: String| {
+            format!(
+                "<w:tbl>{first}{}{}</w:tbl>",
+                row(&["办公室", "张三"], false, None),
+                row(&["财务科", "李四"], false, None)
+            )
+        };
+        for (first, header) in [
+            (row(&["科室", "联系人"], true, None), 1),
+            (row(&["科室", "联系人"], false, Some("D9D9D9")), 1),
+            (row(&["科室", "联系人"], false, Some("auto")), 0),
+            (row(&["科室", "联系人"], false, None), 0),
+        ] {
+            let doc = read(&package(&table(first.clone()))).unwrap();
+            let Item::Table(t) = &doc.items[0] else {
+                panic!("{:?}", doc.items)
+            };
+            assert_eq!(t.header_rows, header, "{first}");
+            assert_eq!(t.header_guessed, header > 0, "{first}");
+        }
+        let marked = row(&["科室", "联系人"], true, None)
+            .replace("<w:tr>", "<w:tr><w:trPr><w:tblHeader/></w:trPr>");
+        let doc = read(&package(&table(marked))).unwrap();
+        let Item::Table(t) = &doc.items[0] else {
+            panic!("{:?}", doc.items)
+        };
+        assert_eq!((t.header_rows, t.header_guessed), (1, false));
     }
 
     #[test]

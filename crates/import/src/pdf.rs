@@ -1402,6 +1402,8 @@ fn layout_page(
             vec![Item::Table(super::doc::Table {
                 rows: t.rows.clone(),
                 header_rows: t.header_rows,
+                page: Some(number),
+                ..Default::default()
             })],
         ));
     }

@@ -55,6 +55,7 @@ pub(super) fn articles(s: &mut State, stem: &str) {
         matched: vec![false; titles.len()],
         titles,
         next_title: 0,
+        last_table_page: None,
     };
     let cx = Cx {
         nodes,
@@ -190,8 +191,22 @@ fn images_step(b: &mut Builder<'_>, cx: &Cx<'_>, mut i: usize) -> usize {
     }
     let mut captions: Vec<String> = Vec::new();
     while let Some(Node::P(p)) = cx.nodes.get(i) {
-        if captions.len() >= run.len().max(1) || !figure_caption(&p.text) {
+        if captions.len() >= run.len().max(1) {
             break;
+        }
+        if !figure_caption(&p.text) {
+            if !looks_like_caption(p, b) {
+                break;
+            }
+            let at = b.at();
+            b.draft.checks.push(Check {
+                at,
+                message: format!(
+                    "the centred line under the photo, 「{}」, was taken as its caption: \
+                     check it, or move it back into the text",
+                    p.text
+                ),
+            });
         }
         captions.push(p.text.clone());
         i += 1;
@@ -617,6 +632,8 @@ pub(super) struct Builder<'a> {
     pub(super) titles: Vec<(usize, String)>,
     pub(super) matched: Vec<bool>,
     pub(super) next_title: usize,
+    /// The page of the last table put into the text, when known.
+    pub(super) last_table_page: Option<u32>,
 }
 
 impl Builder<'_> {
@@ -944,11 +961,39 @@ pub(super) fn with_bold(p: &P) -> String {
 
 pub(super) fn figure_caption(s: &str) -> bool {
     let c = compact(s);
-    nchars(&c) <= 60
-        && c.starts_with('图')
-        && c.chars()
-            .nth(1)
-            .is_some_and(|c| c.is_ascii_digit() || cn_digit(c).is_some())
+    if nchars(&c) > 60 {
+        return false;
+    }
+    // 图1 …, 图一 …, 图为…, 图：…, also in brackets: （图为会议现场）;
+    // ▲/△ 会议现场, as photo captions are marked in bulletins.
+    let c = c.trim_start_matches(['（', '(']);
+    (c.starts_with('图')
+        && c.chars().nth(1).is_some_and(|c| {
+            c.is_ascii_digit() || cn_digit(c).is_some() || matches!(c, '为' | '：' | ':')
+        }))
+        || c.starts_with(['▲', '△', '↑'])
+}
+
+/// A line right under a photo that reads as its caption without saying so
+/// (no 图 or ▲): short, centred, not a sentence of the text. Taken as the
+/// caption with a check.
+fn looks_like_caption(p: &P, b: &Builder<'_>) -> bool {
+    let c = compact(&p.text);
+    let n = nchars(&c);
+    // Not a title: no larger than the body, not bold, not the contents'
+    // next title.
+    let next_title = b
+        .titles
+        .get(b.next_title)
+        .is_some_and(|(_, t)| compact(t) == c);
+    p.hints.align == Align::Center
+        && p.ev.pattern == Pattern::Text
+        && p.ev.scale.is_none_or(|s| s <= 1.01)
+        && p.hints.bold.is_empty()
+        && !next_title
+        && (2..=40).contains(&n)
+        && !c.ends_with(['。', '；', '：', ':'])
+        && !table_caption(&c)
 }
 
 /// A table's caption: 表1 …, 续表1 ….

@@ -327,7 +327,7 @@ mod tests {
                         .collect()
                 })
                 .collect(),
-            header_rows: 0,
+            ..Table::default()
         }
     }
 

@@ -39,6 +39,12 @@ pub(super) fn table_step(b: &mut Builder<'_>, cx: &Cx<'_>, mut i: usize, t: &Tab
         .as_deref()
         .is_some_and(|c| compact(c).starts_with("续表"));
     let text_between = !b.paras.is_empty();
+    // A table at the top of a page right after a table that ran to the foot
+    // of the page before (nothing between them but the running heads and
+    // page numbers already dropped): its continuation, even when it neither
+    // repeats the header nor says 续表 (Word's and LibreOffice's tables
+    // without "repeat as header row").
+    let next_page = matches!((b.last_table_page, t.page), (Some(a), Some(p)) if p > a);
     let mut joined = false;
     let mut check = None;
     if !text_between {
@@ -76,7 +82,7 @@ pub(super) fn table_step(b: &mut Builder<'_>, cx: &Cx<'_>, mut i: usize, t: &Tab
                 .take_while(|(a, b)| a == b && !a.iter().all(|c| c.is_empty()))
                 .count();
             let repeats = k >= 1 && k < before.len() && k < all.len();
-            let merged = (same_width && (repeats || cont) && pn.is_none())
+            let merged = (same_width && (repeats || cont || next_page) && pn.is_none())
                 .then(|| {
                     let (hl, skip) = if repeats { (k, k) } else { (ph_cells.len(), 0) };
                     let mut rows = before.clone();
@@ -91,7 +97,14 @@ pub(super) fn table_step(b: &mut Builder<'_>, cx: &Cx<'_>, mut i: usize, t: &Tab
                         == Some(width(&before))
                 });
             if let Some((h, r)) = merged {
-                if !repeats {
+                if !repeats && !cont {
+                    check = Some(format!(
+                        "the table at the top of page {} was taken as the continuation of \
+                         this one (the same columns, nothing between them), and its first \
+                         row as a row of data: check the rows where the pages meet",
+                        t.page.unwrap_or(0)
+                    ));
+                } else if !repeats {
                     check = Some(
                         "a table continued on the next page (续表) was joined to \
                          this one, but its header differs: check the rows where \
@@ -106,6 +119,7 @@ pub(super) fn table_step(b: &mut Builder<'_>, cx: &Cx<'_>, mut i: usize, t: &Tab
             }
         }
     }
+    b.last_table_page = t.page;
     if joined {
         if let Some(m) = check {
             let at = b.at();
@@ -119,6 +133,16 @@ pub(super) fn table_step(b: &mut Builder<'_>, cx: &Cx<'_>, mut i: usize, t: &Tab
             at,
             message: "a table captioned 续表 (continued) with no table before it to \
                       join: check its caption and rows"
+                .into(),
+        });
+    }
+    if t.header_guessed && !header.is_empty() {
+        let at = b.at();
+        b.draft.checks.push(Check {
+            at,
+            message: "the table's first row was taken as its header (it looks like one: \
+                      bold or shaded, or words over numbers; the document does not mark it \
+                      as a header row): check it, or move it into rows"
                 .into(),
         });
     }
