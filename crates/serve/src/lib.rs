@@ -51,6 +51,8 @@ pub mod assets {
     pub const EDITOR_HTML: &str = include_str!("../assets/editor/index.html");
     pub const EDITOR_JS: &str = include_str!("../assets/editor/editor.js");
     pub const EDITOR_CSS: &str = include_str!("../assets/editor/editor.css");
+    /// One issue's form and live pages.
+    pub const ISSUE_JS: &str = include_str!("../assets/editor/issue.js");
 }
 
 /// The bounds of a server.
