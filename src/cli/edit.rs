@@ -494,11 +494,11 @@ fn problem_of_warning(
     }
 }
 
+/// The edited issue's path, its new text, and the series files it leans on.
+type Composed = (PathBuf, String, Vec<Arc<source::Series>>);
+
 /// The edited issue's text, and the series files it leans on.
-fn composed(
-    ed: &Editor,
-    e: &Edited,
-) -> Result<(PathBuf, String, Vec<Arc<source::Series>>), (StatusCode, String)> {
+fn composed(ed: &Editor, e: &Edited) -> Result<Composed, (StatusCode, String)> {
     let name = issue_name(&e.name)?;
     let text = super::edit_doc::compose(&e.base, &e.doc)
         .map_err(|m| (StatusCode::UNPROCESSABLE_ENTITY, m))?;
@@ -561,19 +561,15 @@ fn preview(ed: &Editor, e: &Edited, generation: u64) -> Result<Value, (StatusCod
     }))
 }
 
-fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, Response> {
-    serde_json::from_slice(body).map_err(|e| {
-        json_error(
-            StatusCode::BAD_REQUEST,
-            format!("a request the editor does not understand: {e}"),
-        )
-    })
+fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, String> {
+    serde_json::from_slice(body)
+        .map_err(|e| format!("a request the editor does not understand: {e}"))
 }
 
 async fn api_preview(State(ed): State<Arc<Editor>>, body: Bytes) -> Response {
     let e: Edited = match parse_body(&body) {
         Ok(e) => e,
-        Err(r) => return r,
+        Err(m) => return json_error(StatusCode::BAD_REQUEST, m),
     };
     let generation = ed.latest.fetch_add(1, Ordering::SeqCst) + 1;
     match blocking(move || preview(&ed, &e, generation)).await {
@@ -625,7 +621,7 @@ fn save(ed: &Editor, e: &Edited) -> Result<Value, (StatusCode, Value)> {
 async fn api_save(State(ed): State<Arc<Editor>>, body: Bytes) -> Response {
     let e: Edited = match parse_body(&body) {
         Ok(e) => e,
-        Err(r) => return r,
+        Err(m) => return json_error(StatusCode::BAD_REQUEST, m),
     };
     match blocking(move || save(&ed, &e)).await {
         Some(Ok(v)) => Json(v).into_response(),
@@ -746,7 +742,7 @@ struct Paste {
 async fn api_paste(body: Bytes) -> Response {
     let p: Paste = match parse_body(&body) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(m) => return json_error(StatusCode::BAD_REQUEST, m),
     };
     match blocking(move || super::edit_paste::paste(&p.html, p.whole)).await {
         Some(Ok(v)) => Json(v).into_response(),

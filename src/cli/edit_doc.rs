@@ -474,6 +474,7 @@ pub fn path_at(keys: &[(usize, String)], line: usize) -> Option<&str> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -511,6 +512,7 @@ mod tests {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod more_tests {
     use super::*;
 

@@ -405,10 +405,10 @@ pub fn read_html(html: &str) -> bulletin_import::doc::Doc {
             continue;
         }
         match name.as_str() {
-            "style" | "script" | "head" | "title" | "xml" | "template" if !closing => {
-                if !tag.ends_with('/') {
-                    skip = Some(name.clone());
-                }
+            "style" | "script" | "head" | "title" | "xml" | "template"
+                if !closing && !tag.ends_with('/') =>
+            {
+                skip = Some(name.clone());
             }
             "table" if !closing => {
                 table_depth += 1;
@@ -516,6 +516,7 @@ pub fn read_html(html: &str) -> bulletin_import::doc::Doc {
 }
 
 #[cfg(all(test, feature = "import"))]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -710,6 +710,17 @@ function showProblems(problems) {
   }
 }
 
+// The lines of `a` that `b` has not, numbered (a plain line diff, enough to
+// see what the other edit did).
+function onlyIn(a, b) {
+  const other = new Set(b.split('\n'));
+  const out = [];
+  a.split('\n').forEach((line, i) => {
+    if (!other.has(line)) out.push(`${i + 1}: ${line}`);
+  });
+  return out.length ? out.join('\n') : '（无不同的行）';
+}
+
 async function save(force) {
   if (!state) return;
   clearTimeout(timer);
@@ -725,8 +736,11 @@ async function save(force) {
     document.body.dataset.saved = r.hash;
   } catch (err) {
     if (err.status === 409) {
-      $('conflict-mine').textContent = err.body.mine || '';
-      $('conflict-theirs').textContent = err.body.theirs || '（文件已被删除）';
+      const mine = err.body.mine || '';
+      const theirs = err.body.theirs;
+      $('conflict-mine').textContent = onlyIn(mine, theirs || '');
+      $('conflict-theirs').textContent = theirs === null || theirs === undefined
+        ? '（文件已被删除）' : onlyIn(theirs, mine);
       state.theirs = err.body;
       $('conflict').hidden = false;
       $('state').textContent = '未保存：文件已在磁盘上被修改';
