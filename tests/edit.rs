@@ -576,6 +576,41 @@ fn the_issue_endpoints_are_guarded() {
     assert_eq!(s, 200, "{answer}");
     let saved = std::fs::read_to_string(dir.path().join("issue-363.toml")).unwrap();
     assert_eq!(saved, theirs.replace("number = 363", "number = 364"));
+    let (s, _) = send(p, &format!("GET /api/page?v=1&n=1 HTTP/1.1\r\n{host}"));
+    assert_eq!(s, 403, "a page without the token");
+
+    // A whole bulletin pasted (here the reference issue's text, as a
+    // browser puts plain text on the clipboard: one paragraph a line) is
+    // recognised as import does.
+    let text = std::fs::read_to_string(root().join("tests/data/issue-363.txt")).unwrap();
+    let html: String = text
+        .lines()
+        .map(|l| {
+            let l = l
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+            format!("<p>{l}</p>")
+        })
+        .collect();
+    let body = serde_json::json!({ "html": html, "whole": true }).to_string();
+    let (s, answer) = send_body(
+        p,
+        &format!("POST /api/paste?token={t} HTTP/1.1\r\n{host}\r\n{own}\r\n{json}"),
+        body.as_bytes(),
+    );
+    assert_eq!(s, 200, "{answer}");
+    let got: Value = serde_json::from_str(&answer).unwrap();
+    let issue = &got["issue"];
+    assert_eq!(issue["issue"]["number"], 363, "{issue}");
+    assert_eq!(issue["issue"]["date"], "2020-02-10", "{issue}");
+    let columns: Vec<&str> = issue["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(columns, ["上情下达", "经验交流", "学习动态"], "{issue}");
 }
 
 /// What the browser tests run in the editor's page: small helpers to set a

@@ -103,6 +103,11 @@ pub fn toml_to_json(v: &toml::Value) -> Json {
         toml::Value::Boolean(b) => Json::Bool(*b),
         toml::Value::Datetime(d) => Json::String(d.to_string()),
         toml::Value::Array(a) => Json::Array(a.iter().map(toml_to_json).collect()),
+        // A date serialised into a value (`Spanned<Datetime>` of an issue
+        // made in memory) is a table of one private key.
+        toml::Value::Table(t) if t.len() == 1 && t.contains_key("$__toml_private_datetime") => {
+            toml_to_json(&t["$__toml_private_datetime"])
+        }
         toml::Value::Table(t) => Json::Object(
             t.iter()
                 .map(|(k, v)| (k.clone(), toml_to_json(v)))
