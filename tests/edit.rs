@@ -1082,6 +1082,21 @@ fn an_issue_edited_in_a_browser() {
     ] {
         assert!(printed.contains(want), "{want} in the PDF: {printed}");
     }
+
+    // User text is never HTML: a title written as markup shows as text in
+    // the form, its warnings and the pages, and runs nothing.
+    js(
+        c,
+        "T.set('columns.1.articles.0.title', '<img src=x onerror=window.__xss=1>标题,')",
+        log,
+    );
+    settled(c, log);
+    let xss = js(
+        c,
+        "String(window.__xss) + '|' + document.querySelectorAll('#form img, #problems img').length + '|' + T.problems('columns.1.articles.0.title').join('').includes('<img src=x') + '|' + T.pagesText().includes('<img src=x')",
+        log,
+    );
+    assert_eq!(xss, "undefined|0|true|true", "markup in a title");
 }
 
 /// The file changed on disk while it was edited: the save is refused, the
