@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use bulletin_model::limits::{self, Watchdog};
 use bulletin_model::sandbox::{self, Refusal};
 use bulletin_model::source::{self, Encoding, SERIES_FILE};
 use bulletin_model::{init, Error};
@@ -51,6 +52,10 @@ struct Editor {
     latest: AtomicU64,
     /// The last good pages: their version and SVGs.
     pages: Mutex<(u64, Vec<Arc<str>>)>,
+    /// Bounds a render's time and memory (the default limits of a
+    /// render): one past them cannot be interrupted, and the editor stops,
+    /// saying why, as `watch` does.
+    dog: Watchdog,
 }
 
 /// One issue of the folder, as the list shows it.
@@ -289,6 +294,13 @@ pub fn run(dir: &Path, port: Option<u16>, open: bool, setup: &Setup) -> Result<(
         world: Mutex::new(None),
         latest: AtomicU64::new(0),
         pages: Mutex::new((0, Vec::new())),
+        dog: Watchdog::start(limits::Limits::default(), |e| {
+            term::error_text(&format!(
+                "{} The editor stopped; edits not saved are lost.",
+                e.message()
+            ));
+            crate::exit(1);
+        }),
     });
     let server = Server::start(port, Limits::default(), routes(ed))
         .map_err(|e| Error::output(format!("cannot serve the editor: {e}")))?;
@@ -526,7 +538,9 @@ fn preview(ed: &Editor, e: &Edited, generation: u64) -> Result<Value, (StatusCod
         Ok((prepared, warnings)) => {
             problems.extend(warnings.iter().map(|w| problem_of_warning(w, &path, &keys)));
             let mut renderer = Renderer::with_world(&ed.session, world.take());
+            let watched = ed.dog.watch(&path.display().to_string());
             let rendered = renderer.render(&prepared, &opts);
+            drop(watched);
             *world = renderer.into_world();
             match rendered {
                 Ok(r) => {
