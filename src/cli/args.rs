@@ -216,7 +216,9 @@ pub enum Command {
     /// Edit a folder of issues in the browser: a local web app on
     /// http://127.0.0.1 only, whose printed URL carries this run's token
     /// (?token=…). Lists the issues (number, date, first title, check
-    /// status) and makes a new one as init does.
+    /// status) and makes a new one as init does; an issue opens in a form
+    /// beside its live pages, checked as you type, and is saved (atomically,
+    /// comments kept) to its TOML file.
     Edit {
         /// The folder of the issues.
         #[arg(value_name = "DIR", default_value = ".")]

@@ -6,6 +6,8 @@ pub mod batch;
 pub mod check;
 pub mod commands;
 pub mod edit;
+mod edit_doc;
+mod edit_paste;
 #[cfg(feature = "import")]
 pub mod import;
 pub mod init;

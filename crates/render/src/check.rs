@@ -21,10 +21,24 @@ use crate::session::Session;
 pub fn check_file(session: &Session, path: &Path, opts: &RenderOptions) -> Result<Vec<Warning>> {
     let series = source::read_series(path, opts.encoding)?;
     let bytes = source::read_limited(path)?;
-    let prepared = pipeline::prepare_bytes(session, path, &bytes, &series, opts)?;
+    check_bytes(session, path, &bytes, &series, opts).map(|(_, w)| w)
+}
+
+/// [`check_file`] on an issue's bytes read already (the editor's edited
+/// text, not yet saved), on top of its series files: `path` names it and
+/// its folder holds the files it names. Gives the prepared issue too, so
+/// that the bytes checked are the bytes rendered.
+pub fn check_bytes(
+    session: &Session,
+    path: &Path,
+    bytes: &[u8],
+    series: &[std::sync::Arc<source::Series>],
+    opts: &RenderOptions,
+) -> Result<(pipeline::Prepared, Vec<Warning>)> {
+    let prepared = pipeline::prepare_bytes(session, path, bytes, series, opts)?;
     pipeline::check_glyphs(&prepared.data, &session.fonts)
         .map_err(|m| Error::input(format!("{}: {m}", path.display())))?;
-    let own = decode(&bytes, opts.encoding);
+    let own = decode(bytes, opts.encoding);
     let mut sources = vec![lint::Source { path, text: &own }];
     sources.extend(series.iter().rev().map(|s| lint::Source {
         path: &s.path,
@@ -38,7 +52,7 @@ pub fn check_file(session: &Session, path: &Path, opts: &RenderOptions) -> Resul
         line: None,
         column: None,
     }));
-    Ok(warnings)
+    Ok((prepared, warnings))
 }
 
 /// The text of an issue file (already read and decoded successfully once).

@@ -46,11 +46,13 @@ pub mod preview;
 /// The framework, for the routes of the server's users.
 pub use axum;
 
-/// The editor's page: plain HTML, CSS and one ES module, no build step.
+/// The editor's page: plain HTML, CSS and ES modules, no build step.
 pub mod assets {
     pub const EDITOR_HTML: &str = include_str!("../assets/editor/index.html");
     pub const EDITOR_JS: &str = include_str!("../assets/editor/editor.js");
     pub const EDITOR_CSS: &str = include_str!("../assets/editor/editor.css");
+    /// One issue's form and live pages.
+    pub const ISSUE_JS: &str = include_str!("../assets/editor/issue.js");
 }
 
 /// The bounds of a server.

@@ -1,5 +1,8 @@
-// The editor's page: the folder's issues and "new issue". Plain ES module,
-// no build step. User text is always set with textContent, never as HTML.
+// The editor's page: the folder's issues and "new issue"; an issue opens
+// in the form beside its live pages (issue.js). Plain ES modules, no build
+// step. User text is always set with textContent, never as HTML.
+
+import { openIssue } from './issue.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -25,17 +28,6 @@ async function api(path, options) {
   return body;
 }
 
-async function showFile(name) {
-  try {
-    const f = await api('/api/file?name=' + encodeURIComponent(name));
-    $('file-name').textContent = f.name;
-    $('file-text').textContent = f.text;
-    $('file').hidden = false;
-  } catch (e) {
-    say(e.message);
-  }
-}
-
 async function load() {
   const data = await api('/api/issues');
   $('dir').textContent = data.dir;
@@ -48,7 +40,10 @@ async function load() {
     const link = document.createElement('a');
     link.href = '#' + encodeURIComponent(issue.file);
     link.textContent = issue.file;
-    link.addEventListener('click', () => showFile(issue.file));
+    link.addEventListener('click', (e) => {
+      e.preventDefault();
+      openIssue(issue.file, () => load().catch((err) => say(err.message))).catch((err) => say(err.message));
+    });
     name.appendChild(link);
     cell(row, issue.number === null ? '' : String(issue.number), 'number');
     cell(row, issue.date, 'date');
