@@ -1340,11 +1340,7 @@ impl<'p> Walker<'p> {
 
     fn node(&mut self, n: NodeRef<'_, Node>, st: &Style, depth: usize) {
         match n.value() {
-            Node::Text(t) => {
-                if self.active {
-                    self.text(t, st);
-                }
-            }
+            Node::Text(t) if self.active => self.text(t, st),
             Node::Comment(c) => {
                 let c = c.trim();
                 if c.starts_with("StartFragment") {
@@ -1423,12 +1419,10 @@ impl<'p> Walker<'p> {
                 }
                 return;
             }
-            "table" => {
-                if self.active && !self.layout(n) {
-                    self.flush();
-                    self.table(n, &st, depth);
-                    return;
-                }
+            "table" if self.active && !self.layout(n) => {
+                self.flush();
+                self.table(n, &st, depth);
+                return;
             }
             _ => {}
         }
@@ -1916,10 +1910,10 @@ fn image_ext(data: &[u8], name_ext: &str) -> &'static str {
         "bmp"
     } else if data.len() > 12 && &data[..4] == b"RIFF" && &data[8..12] == b"WEBP" {
         "webp"
-    } else if {
-        let head = String::from_utf8_lossy(&data[..data.len().min(512)]).to_ascii_lowercase();
-        head.contains("<svg")
-    } {
+    } else if String::from_utf8_lossy(&data[..data.len().min(512)])
+        .to_ascii_lowercase()
+        .contains("<svg")
+    {
         "svg"
     } else {
         match name_ext {
