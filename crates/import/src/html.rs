@@ -112,10 +112,7 @@ pub fn read_str_in(html: &str, folder: Option<&Root>) -> Result<Doc, ReadError> 
         Some(i) if html.starts_with("Version:") => &html[i..],
         _ => html,
     };
-    // A bound on the tree before it is built: every element starts with `<`.
-    if html.bytes().filter(|&b| b == b'<').count() > 2 * MAX_NODES {
-        return Err(too_many_nodes());
-    }
+    prescan(html)?;
     let dom = Html::parse_document(html);
     check_tree(&dom)?;
     let fragment = html.contains("<!--StartFragment") || html.contains("<!-- StartFragment");
@@ -174,6 +171,86 @@ pub fn read_str_in(html: &str, folder: Option<&Root>) -> Result<Doc, ReadError> 
         )));
     }
     Ok(doc)
+}
+
+/// How many tags may be left open, by a count of the tags (before the tree
+/// is built: html5ever's tree builder spends time in proportion to the open
+/// elements and the active formatting elements at each tag).
+const MAX_OPEN_TAGS: usize = 2000;
+/// How many formatting tags (`b`, `font`…) may be left open.
+const MAX_OPEN_FORMATTING: usize = 500;
+
+/// Bounds the tree before it is built: every element starts with `<`, and
+/// the tags left open (counted roughly, without the elements whose end tag
+/// may be left out) stay within [`MAX_OPEN_TAGS`] and
+/// [`MAX_OPEN_FORMATTING`].
+fn prescan(html: &str) -> Result<(), ReadError> {
+    const VOID_OR_OPTIONAL: [&str; 32] = [
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+        "source", "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup",
+        "tbody", "thead", "tfoot", "colgroup", "html", "head", "body", "rt", "rp",
+    ];
+    const FORMATTING: [&str; 14] = [
+        "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt",
+        "u",
+    ];
+    let b = html.as_bytes();
+    let mut tags = 0usize;
+    let mut open = 0usize;
+    let mut formatting = 0usize;
+    let mut i = 0;
+    while let Some(p) = b[i..].iter().position(|&c| c == b'<') {
+        i += p + 1;
+        tags += 1;
+        if tags > 2 * MAX_NODES {
+            return Err(too_many_nodes());
+        }
+        let close = b.get(i) == Some(&b'/');
+        let start = if close { i + 1 } else { i };
+        let mut end = start;
+        while end < b.len()
+            && end - start < 16
+            && (b[end].is_ascii_alphanumeric() || b[end] == b':')
+        {
+            end += 1;
+        }
+        if end == start {
+            continue;
+        }
+        let name = html[start..end].to_ascii_lowercase();
+        // A self-closed tag (<o:p/>) opens nothing.
+        let self_closed = b[end..]
+            .iter()
+            .take(512)
+            .position(|&c| c == b'>')
+            .is_some_and(|q| q > 0 && b[end + q - 1] == b'/');
+        if VOID_OR_OPTIONAL.contains(&name.as_str()) || (self_closed && !close) {
+            continue;
+        }
+        let fmt = FORMATTING.contains(&name.as_str());
+        if close {
+            open = open.saturating_sub(1);
+            if fmt {
+                formatting = formatting.saturating_sub(1);
+            }
+        } else {
+            open += 1;
+            if fmt {
+                formatting += 1;
+            }
+            if open > MAX_OPEN_TAGS || formatting > MAX_OPEN_FORMATTING {
+                return Err(ReadError::TooLarge(format!(
+                    "{NOT_HTML} with more than {} tags left open; refused",
+                    if fmt {
+                        MAX_OPEN_FORMATTING
+                    } else {
+                        MAX_OPEN_TAGS
+                    }
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn too_many_nodes() -> ReadError {
@@ -2215,6 +2292,16 @@ mod tests {
         assert!(matches!(read_str(&deep), Err(ReadError::TooLarge(_))));
         let deep = "<span><b><i>".repeat(20_000) + "深";
         assert!(matches!(read_str(&deep), Err(ReadError::TooLarge(_))));
+        // What would take the tree builder long is refused before it.
+        let t = std::time::Instant::now();
+        let formatting: String = (0..100_000).map(|i| format!("<b id={i}>")).collect();
+        assert!(matches!(read_str(&formatting), Err(ReadError::TooLarge(_))));
+        let divs = "<div>".repeat(100_000) + &"<p>x".repeat(100_000);
+        assert!(matches!(read_str(&divs), Err(ReadError::TooLarge(_))));
+        assert!(t.elapsed().as_secs() < 5, "{:?}", t.elapsed());
+        // Sloppy pages of ordinary size are read.
+        let sloppy = "<p><font color=red>未闭合<b>的标签".repeat(150) + "<p>尾";
+        assert!(read_str(&sloppy).is_ok());
         let many = "<p>a</p>".repeat(MAX_NODES / 2 + 10);
         assert!(matches!(read_str(&many), Err(ReadError::TooLarge(_))));
         let big = vec![b' '; MAX_HTML_BYTES + 1];
