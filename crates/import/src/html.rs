@@ -240,7 +240,8 @@ fn prescan(html: &str) -> Result<(), ReadError> {
             }
             if open > MAX_OPEN_TAGS || formatting > MAX_OPEN_FORMATTING {
                 return Err(ReadError::TooLarge(format!(
-                    "{NOT_HTML} with more than {} tags left open; refused",
+                    "{NOT_HTML} with more than {} tags left open, more than a page needs; \
+                     refused: open it in a browser and save the bulletin's text as a text file",
                     if fmt {
                         MAX_OPEN_FORMATTING
                     } else {
@@ -255,7 +256,8 @@ fn prescan(html: &str) -> Result<(), ReadError> {
 
 fn too_many_nodes() -> ReadError {
     ReadError::TooLarge(format!(
-        "{NOT_HTML} with more than {MAX_NODES} elements; refused"
+        "{NOT_HTML} with more than {MAX_NODES} elements; refused: open it in a browser and \
+         save the bulletin's text as a text file"
     ))
 }
 
@@ -274,7 +276,8 @@ fn check_tree(dom: &Html) -> Result<(), ReadError> {
                 }
                 if depth > MAX_DEPTH {
                     return Err(ReadError::TooLarge(format!(
-                        "{NOT_HTML} with elements nested more than {MAX_DEPTH} deep; refused"
+                        "{NOT_HTML} with elements nested more than {MAX_DEPTH} deep; refused: \
+                         open it in a browser and save the bulletin's text as a text file"
                     )));
                 }
             }
