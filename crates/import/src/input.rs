@@ -388,6 +388,32 @@ pub fn found(r: &recognize::Recognized) -> serde_json::Value {
 mod tests {
     use super::*;
 
+    /// A web page is told by its first KB, whatever its name; by its name
+    /// only when the bytes say nothing else.
+    #[test]
+    fn web_pages_are_sniffed_by_content_then_by_extension() {
+        for head in [
+            &b"<!DOCTYPE html><p>x"[..],
+            b"\xEF\xBB\xBF  <HTML><body>x",
+            b"\r\n<Meta charset=gbk>x",
+            b"<HEAD><title>t</title></HEAD>",
+        ] {
+            assert_eq!(sniff(head, "txt"), Ok(Format::Html), "{head:?}");
+        }
+        let mut le = vec![0xFF, 0xFE];
+        for u in "<html><body>简报".encode_utf16() {
+            le.extend_from_slice(&u.to_le_bytes());
+        }
+        assert_eq!(sniff(&le, "htm"), Ok(Format::Html));
+        assert_eq!(sniff(b"<p>just a fragment</p>", "htm"), Ok(Format::Html));
+        assert_eq!(sniff(b"<p>just a fragment</p>", "txt"), Ok(Format::Text));
+        assert_eq!(sniff(b"%PDF-1.7 <html>", "html"), Ok(Format::Pdf));
+        let late = [vec![b'x'; 2000], b"<html>".to_vec()].concat();
+        assert_eq!(sniff(&late, "txt"), Ok(Format::Text));
+        assert_eq!(Format::Html.name(), "html");
+        assert!(EXTENSIONS.contains(&"html") && EXTENSIONS.contains(&"htm"));
+    }
+
     /// The conversion folder is private and its name cannot be told in
     /// advance: folders planted under the old names
     /// (`$TMPDIR/bulletin-pdf-import-PID-N`) are never used.
