@@ -2289,6 +2289,27 @@ mod tests {
         );
     }
 
+    /// A 版记 just after the main element, outside it, is kept; what
+    /// follows it is not.
+    #[test]
+    fn a_footer_after_the_main_element_is_kept() {
+        let body = "<p>　　会议强调，要抓好项目建设，切实做好民生实事，推动各项工作落地见效。</p>"
+            .repeat(5);
+        let doc = read_str(&page(&format!(
+            "<div class=wrap><div id=zoom><p>工作简报</p><p>第3期</p>{body}</div>\
+             <div class=bj><p>报：市委办公室</p><p>县委办公室　　2021年4月2日印发</p></div>\
+             <div class=tools>【打印本页】</div><div>联系我们：0000-1234567</div></div>"
+        )))
+        .unwrap();
+        let t = texts(&doc);
+        assert_eq!(t.last(), Some(&"县委办公室　　2021年4月2日印发"), "{t:?}");
+        assert!(t.contains(&"报：市委办公室"), "{t:?}");
+        assert!(
+            !t.iter().any(|x| x.contains("打印") || x.contains("联系")),
+            "{t:?}"
+        );
+    }
+
     #[test]
     fn nesting_and_size_are_bounded() {
         let deep = "<div>".repeat(MAX_DEPTH + 10) + "深";
