@@ -157,6 +157,7 @@ pub fn read_str_in(html: &str, folder: Option<&Root>) -> Result<Doc, ReadError> 
             }
             None => {
                 walker.site = true;
+                walker.total = page.m(body).text;
                 walker.walk_children(body, &Style::default(), 0);
             }
         }
@@ -1331,6 +1332,8 @@ struct Walker<'p> {
     active: bool,
     /// Dropping the site's frame too (no main content element).
     site: bool,
+    /// The page's text, in characters.
+    total: usize,
     images: usize,
     image_bytes: usize,
     ol_counters: Vec<u32>,
@@ -1406,6 +1409,7 @@ impl<'p> Walker<'p> {
             pending_above: false,
             active: !fragment,
             site: false,
+            total: 0,
             images: 0,
             image_bytes: 0,
             ol_counters: Vec::new(),
@@ -1448,7 +1452,9 @@ impl<'p> Walker<'p> {
         if self.site {
             let frame = matches!(name, "header" | "footer")
                 && !n.ancestors().any(|a| element_named(a, "article"));
-            if frame || frame_named(&id_class(e)) {
+            // Not the block that holds the text, whatever its name says.
+            let small = self.page.m(n).text * 10 < self.total * 3;
+            if (frame || frame_named(&id_class(e))) && small {
                 return;
             }
         }
@@ -1688,7 +1694,8 @@ impl<'p> Walker<'p> {
             return true;
         }
         let cells: Vec<NodeRef<'_, Node>> = rows.iter().flat_map(|r| cells_of(*r)).collect();
-        if rows.iter().all(|r| cells_of(*r).len() <= 1) {
+        // One row, or one column: a frame, not data.
+        if rows.len() == 1 || rows.iter().all(|r| cells_of(*r).len() <= 1) {
             return true;
         }
         let text = self.page.m(table).text;
@@ -1716,7 +1723,7 @@ impl<'p> Walker<'p> {
                         && (element_named(*k, "br") || self.page.m(*k).text > 0)
                 })
                 .count();
-            if blocks >= 6 && ct > 120 {
+            if blocks >= 3 && ct > 100 {
                 return true;
             }
         }
@@ -2287,6 +2294,15 @@ mod tests {
             !t.iter().any(|x| x.contains("地址") || x.contains("网")),
             "{t:?}"
         );
+        // A frame's name on the block that holds the text does not drop it.
+        let doc = read_str(&page(&format!(
+            "<div id=top>某某县人民政府网</div><table><tr><td class=left><a href=1>县委文件</a>\
+             <a href=2>政府文件</a></td><td class=right><div>工作简报</div>{body}</td></tr></table>"
+        )))
+        .unwrap();
+        let t = texts(&doc);
+        assert_eq!(t[0], "工作简报", "{t:?}");
+        assert_eq!(t.len(), 5, "{t:?}");
     }
 
     /// A 版记 just after the main element, outside it, is kept; what
