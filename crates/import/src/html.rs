@@ -1334,6 +1334,8 @@ struct Walker<'p> {
     site: bool,
     /// The page's text, in characters.
     total: usize,
+    /// The text of Word's list label being read.
+    label: Option<String>,
     images: usize,
     image_bytes: usize,
     ol_counters: Vec<u32>,
@@ -1410,6 +1412,7 @@ impl<'p> Walker<'p> {
             active: !fragment,
             site: false,
             total: 0,
+            label: None,
             images: 0,
             image_bytes: 0,
             ol_counters: Vec::new(),
@@ -1424,10 +1427,23 @@ impl<'p> Walker<'p> {
 
     fn node(&mut self, n: NodeRef<'_, Node>, st: &Style, depth: usize) {
         match n.value() {
-            Node::Text(t) if self.active => self.text(t, st),
+            Node::Text(t) if self.active => match self.label.as_mut() {
+                Some(label) if label.len() < 200 => label.push_str(t),
+                Some(_) => {}
+                None => self.text(t, st),
+            },
             Node::Comment(c) => {
                 let c = c.trim();
-                if c.starts_with("StartFragment") {
+                // Word's list label: <![if !supportLists]>1.&nbsp;<![endif]>.
+                if c.starts_with("[if !supportLists]") {
+                    self.label = Some(String::new());
+                } else if c.starts_with("[endif]") {
+                    if let Some(label) = self.label.take() {
+                        let label =
+                            label.trim_matches(|c: char| c.is_whitespace() || c == '\u{a0}');
+                        self.text(label, st);
+                    }
+                } else if c.starts_with("StartFragment") {
                     self.active = true;
                 } else if c.starts_with("EndFragment") {
                     self.flush();
@@ -2387,6 +2403,33 @@ mod tests {
         assert_eq!(p[1].size, Some(16.0));
         assert_eq!(p[1].indent, Some(32.0));
         assert_eq!(p[2].list, Some((0, true)));
+    }
+
+    /// The clipboard of Word and WPS, as the editor's paste gets it.
+    #[test]
+    fn word_list_labels_and_tables_from_the_clipboard() {
+        let html = "<html><head><style>p{}</style></head><body><!--StartFragment-->\
+            <h1>一、总体情况</h1><p class=MsoNormal>全市共发生事故<span>12</span>起，\r\n同比下降。</p>\
+            <p class=MsoListParagraph style='mso-list:l0 level1 lfo1'><![if !supportLists]><span>1.<span>&nbsp;&nbsp;</span></span><![endif]>压实责任</p>\
+            <p class=MsoListParagraph style='mso-list:l0 level1 lfo1'><![if !supportLists]>2.<![endif]>强化检查</p>\
+            <table><tr><td><p>县</p></td><td>起数</td></tr><tr><td>丰县</td><td>3</td></tr></table>\
+            <!--EndFragment--></body></html>";
+        let doc = read_str(html).unwrap();
+        assert_eq!(
+            texts(&doc),
+            [
+                "一、总体情况",
+                "全市共发生事故12起，同比下降。",
+                "1.压实责任",
+                "2.强化检查"
+            ]
+        );
+        assert_eq!(paras(&doc)[2].list, Some((0, true)));
+        let Some(Item::Table(t)) = doc.items.last() else {
+            panic!("{:?}", doc.items)
+        };
+        assert_eq!(t.rows[0][0].text, "县");
+        assert_eq!(t.rows[1][1].text, "3");
     }
 
     #[test]
