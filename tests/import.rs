@@ -918,10 +918,24 @@ proptest::proptest! {
 fn fixtures_import_to_their_expected_issue_files() {
     let dir = root().join("tests/data/import");
     let mut n = 0;
-    for e in std::fs::read_dir(&dir).unwrap() {
-        let path = e.unwrap().path();
-        if path.extension().is_none_or(|x| x != "txt") {
+    let mut pages = 0;
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for d in [dir.clone(), dir.join("web")] {
+        for e in std::fs::read_dir(&d).unwrap() {
+            paths.push(e.unwrap().path());
+        }
+    }
+    paths.sort();
+    for path in paths {
+        let ext = path
+            .extension()
+            .map(|x| x.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if !matches!(ext.as_str(), "txt" | "html" | "htm") || !path.is_file() {
             continue;
+        }
+        if ext != "txt" {
+            pages += 1;
         }
         let expected = std::fs::read_to_string(path.with_extension("toml"))
             .unwrap_or_else(|_| panic!("{} has no expected .toml", path.display()));
@@ -944,6 +958,107 @@ fn fixtures_import_to_their_expected_issue_files() {
         n += 1;
     }
     assert!(n >= 4, "only {n} fixtures");
+    assert!(pages >= 3, "only {pages} web pages");
+}
+
+/// A saved page is recognised by its bytes, imported to an issue that
+/// `check` passes, with its image read from the page's own folder; its
+/// site (menus, breadcrumbs, the page's clutter, the site's footer) does
+/// not reach the issue, also on a page with no main content element.
+#[test]
+fn cli_imports_a_saved_web_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("web");
+    std::fs::create_dir_all(dir.join("word-save-as.files")).unwrap();
+    let web = root().join("tests/data/import/web");
+    for f in [
+        "trs-zoom.html",
+        "word-save-as.htm",
+        "word-save-as.files/image002.png",
+    ] {
+        std::fs::copy(web.join(f), dir.join(f)).unwrap();
+    }
+    // A page with no class or id to go by: the clutter is left to the
+    // recogniser's rules, and named a .txt to show it is told by its bytes.
+    let body = "<p>　　3月30日，县委召开常委会议，研究部署一季度工作。会议强调，要抓好项目建设，\
+                切实做好民生实事。</p>"
+        .repeat(3);
+    let page = format!(
+        "<!DOCTYPE html><html><head><meta charset=utf-8><title>工作简报</title></head><body>\
+         <div><a href=/>首页</a> | <a href=/a>政务公开</a> | <a href=/b>工作动态</a> | \
+         <a href=/c>互动交流</a></div>\
+         <div>发布时间：2021-04-02　浏览次数：123</div>\
+         <div><p align=center><font color=red size=6>工作简报</font></p>\
+         <p align=center>第5期</p><p>县委办公室　　　　2021年4月2日</p><hr>\
+         <p align=center><b><font size=5>县委召开常委会议</font></b></p>{body}\
+         <p>报：市委办公室</p><p>送：县委常委</p></div>\
+         <div>【打印本页】【关闭窗口】</div>\
+         <div>上一篇：工作简报（第4期）</div><div>下一篇：工作简报（第6期）</div>\
+         <div>版权所有：某某县人民政府办公室　某ICP备05001234号</div></body></html>"
+    );
+    std::fs::write(dir.join("plain.txt"), page).unwrap();
+    let out = tmp.path().join("out");
+    let report = tmp.path().join("report.jsonl");
+    let o = bin_import(&[
+        dir.to_str().unwrap(),
+        "--out-dir",
+        out.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = std::fs::read_to_string(&report).unwrap();
+    // The page's files folder is the page's, not an input of its own.
+    assert_eq!(report.lines().count(), 3, "{report}");
+    assert_eq!(report.matches("\"format\":\"html\"").count(), 3, "{report}");
+    let o = run(&["check", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // The image, from the page's folder.
+    let word = std::fs::read_to_string(out.join("word-save-as.toml")).unwrap();
+    assert!(
+        word.contains("image = \"word-save-as-files/img-1.png\""),
+        "{word}"
+    );
+    assert_eq!(
+        std::fs::read(out.join("word-save-as-files/img-1.png")).unwrap(),
+        std::fs::read(web.join("word-save-as.files/image002.png")).unwrap()
+    );
+    for (name, number) in [("trs-zoom", 12), ("plain", 5)] {
+        let text = std::fs::read_to_string(out.join(format!("{name}.toml"))).unwrap();
+        let t: toml::Table = toml::from_str(&text).unwrap();
+        assert_eq!(t["issue"]["number"].as_integer(), Some(number), "{text}");
+        assert_eq!(
+            t["footer"]["bao"].as_str(),
+            Some(if number == 5 {
+                "市委办公室"
+            } else {
+                "市委办公室，市政府办公室"
+            }),
+            "{text}"
+        );
+        // What was dropped is listed in `# check:` comments; none of it is
+        // in the issue itself.
+        let issue: String = text
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n");
+        for junk in [
+            "首页",
+            "政务公开",
+            "浏览次数",
+            "打印本页",
+            "关闭窗口",
+            "上一篇",
+            "下一篇",
+            "ICP备",
+            "版权所有",
+            "分享",
+            "当前位置",
+        ] {
+            assert!(!issue.contains(junk), "{name}: {junk} in\n{text}");
+        }
+    }
 }
 
 #[test]

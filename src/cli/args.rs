@@ -254,14 +254,14 @@ pub enum Command {
         #[command(flatten)]
         setup: Setup,
     },
-    /// Import old issues (.docx, .pdf, .txt/.md; .doc/.wps through
-    /// LibreOffice) as issue files: one TOML file per input, beside it or
+    /// Import old issues (.docx, .pdf, .txt/.md, saved web pages .html/.htm;
+    /// .doc/.wps through LibreOffice) as issue files: one TOML file per input, beside it or
     /// mirrored under --out-dir, with a `# check:` comment wherever the
     /// importer guessed. Folders are searched for those files. Never
     /// overwrites a file without --force, never an input.
     Import {
         /// Files to import, or folders searched recursively for .docx, .pdf,
-        /// .txt, .md, .doc and .wps files.
+        /// .txt, .md, .doc, .wps, .html and .htm files.
         #[arg(value_name = "FILE|DIR", required = true)]
         inputs: Vec<PathBuf>,
         /// Write the issue files (and their images) under this folder,

@@ -1,5 +1,5 @@
 //! `bulletin-pdf import FILE|DIR...`: old issues (.docx, .pdf, text,
-//! .doc/.wps) to issue files, one per input, with a report of what was found
+//! .doc/.wps, saved web pages) to issue files, one per input, with a report of what was found
 //! and what was guessed. The work is [`bulletin_import::import_all`]; this
 //! gives it the render crate's check and atomic writes, and prints.
 

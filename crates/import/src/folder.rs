@@ -171,6 +171,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> std::io::Result<()>
         let ty = e.file_type()?;
         let path = e.path();
         if ty.is_dir() {
+            // The folder of a saved web page's images and parts
+            // (page_files/, Word's page.files/ with its header.htm) belongs
+            // to the page.
+            if page_files(dir, &name) {
+                continue;
+            }
             walk(&path, out, depth + 1)?;
         } else if ty.is_file() {
             let ext = path
@@ -184,6 +190,20 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> std::io::Result<()>
         }
     }
     Ok(())
+}
+
+/// Whether `name` (a folder in `dir`) is the files folder of a page saved
+/// beside it: `NAME_files` or `NAME.files` next to `NAME.htm`/`NAME.html`.
+fn page_files(dir: &Path, name: &str) -> bool {
+    let Some(stem) = name
+        .strip_suffix("_files")
+        .or_else(|| name.strip_suffix(".files"))
+    else {
+        return false;
+    };
+    ["htm", "html", "HTM", "HTML"]
+        .iter()
+        .any(|x| dir.join(format!("{stem}.{x}")).is_file())
 }
 
 fn jobs(opts: &ImportOptions<'_>) -> Result<Vec<Job>> {
@@ -304,8 +324,8 @@ pub fn import_all(opts: &ImportOptions<'_>, host: &dyn Host) -> Result<Run> {
     let jobs = jobs(opts)?;
     if jobs.is_empty() {
         return Err(Error::input(format!(
-            "nothing to import in {}: give .docx, .pdf, .txt, .md, .doc or .wps files, or \
-             folders holding them",
+            "nothing to import in {}: give .docx, .pdf, .txt, .md, .doc, .wps or \
+             .html/.htm files, or folders holding them",
             opts.inputs
                 .iter()
                 .map(|p| p.display().to_string())

@@ -1,6 +1,6 @@
 //! One input file: read within its bounds, recognised by its bytes (not its
-//! name), read by its reader (.doc/.wps converted through LibreOffice first),
-//! and the issue found in it.
+//! name), read by its reader (.doc/.wps converted through LibreOffice first;
+//! a web page's images read from its own folder), and the issue found in it.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use bulletin_model::{Error, Result};
 
 use crate::docx;
+use crate::html;
 use crate::pdf;
 use crate::recognize;
 use crate::text;
@@ -30,6 +31,8 @@ pub enum Format {
     Text,
     /// A legacy binary Word/WPS document, converted through LibreOffice.
     Legacy,
+    /// A saved web page (.html/.htm, also Word's "Save as Web Page").
+    Html,
 }
 
 impl Format {
@@ -39,6 +42,7 @@ impl Format {
             Format::Pdf => "pdf",
             Format::Text => "text",
             Format::Legacy => "doc",
+            Format::Html => "html",
         }
     }
 }
@@ -52,7 +56,7 @@ pub struct Imported {
 }
 
 /// The file extensions a folder is searched for.
-pub const EXTENSIONS: [&str; 6] = ["docx", "pdf", "txt", "md", "doc", "wps"];
+pub const EXTENSIONS: [&str; 8] = ["docx", "pdf", "txt", "md", "doc", "wps", "html", "htm"];
 
 /// Reads a named input: a regular file of at most `limit` bytes, checked
 /// and read through one handle (see [`bulletin_model::sandbox::read_bounded`]).
@@ -95,6 +99,9 @@ pub fn sniff(bytes: &[u8], ext: &str) -> std::result::Result<Format, String> {
     if bytes.starts_with(&OLE_MAGIC) || bytes.starts_with(b"{\\rtf") {
         return Ok(Format::Legacy);
     }
+    if looks_like_html(bytes) {
+        return Ok(Format::Html);
+    }
     match ext {
         "docx" => Err(
             "not a Word document (.docx): the file is not a zip archive (it may be \
@@ -105,8 +112,30 @@ pub fn sniff(bytes: &[u8], ext: &str) -> std::result::Result<Format, String> {
         "doc" | "wps" if !bytes.is_empty() && std::str::from_utf8(bytes).is_err() => {
             Ok(Format::Legacy)
         }
+        "html" | "htm" => Ok(Format::Html),
         _ => Ok(Format::Text),
     }
+}
+
+/// Whether the first KB holds `<!doctype html`, `<html`, `<meta` or
+/// `<head>` (any case, after a byte order mark and whitespace; UTF-16 pages
+/// are read through their BOM).
+fn looks_like_html(bytes: &[u8]) -> bool {
+    let head: Vec<u8> = if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        // UTF-16: the ASCII bytes of the first KB.
+        bytes[2..bytes.len().min(2050)]
+            .iter()
+            .copied()
+            .filter(|&b| b != 0)
+            .collect()
+    } else {
+        bytes[..bytes.len().min(1024)].to_vec()
+    };
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+    let lower = head.to_ascii_lowercase();
+    [&b"<!doctype html"[..], b"<html", b"<meta", b"<head>"]
+        .iter()
+        .any(|m| contains(&lower, m))
 }
 
 /// The signature of an OLE compound file (.doc, .wps, .xls…).
@@ -155,6 +184,21 @@ pub fn import_file(path: &Path) -> Result<Imported> {
                 )));
             }
             text::read(&bytes).map_err(|e| fail(e.to_string()))?
+        }
+        Format::Html => {
+            // Images are read from the page's own folder only.
+            let folder = path
+                .parent()
+                .map(|p| {
+                    if p.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        p
+                    }
+                })
+                .and_then(|p| bulletin_model::sandbox::Root::open(p).ok());
+            guarded(|| html::read_in(&bytes, folder.as_ref()).map_err(|e| e.to_string()))
+                .map_err(fail)?
         }
         Format::Legacy => {
             if bytes.starts_with(&OLE_MAGIC) && !ole_header_ok(&bytes) {
@@ -343,6 +387,32 @@ pub fn found(r: &recognize::Recognized) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A web page is told by its first KB, whatever its name; by its name
+    /// only when the bytes say nothing else.
+    #[test]
+    fn web_pages_are_sniffed_by_content_then_by_extension() {
+        for head in [
+            &b"<!DOCTYPE html><p>x"[..],
+            b"\xEF\xBB\xBF  <HTML><body>x",
+            b"\r\n<Meta charset=gbk>x",
+            b"<HEAD><title>t</title></HEAD>",
+        ] {
+            assert_eq!(sniff(head, "txt"), Ok(Format::Html), "{head:?}");
+        }
+        let mut le = vec![0xFF, 0xFE];
+        for u in "<html><body>简报".encode_utf16() {
+            le.extend_from_slice(&u.to_le_bytes());
+        }
+        assert_eq!(sniff(&le, "htm"), Ok(Format::Html));
+        assert_eq!(sniff(b"<p>just a fragment</p>", "htm"), Ok(Format::Html));
+        assert_eq!(sniff(b"<p>just a fragment</p>", "txt"), Ok(Format::Text));
+        assert_eq!(sniff(b"%PDF-1.7 <html>", "html"), Ok(Format::Pdf));
+        let late = [vec![b'x'; 2000], b"<html>".to_vec()].concat();
+        assert_eq!(sniff(&late, "txt"), Ok(Format::Text));
+        assert_eq!(Format::Html.name(), "html");
+        assert!(EXTENSIONS.contains(&"html") && EXTENSIONS.contains(&"htm"));
+    }
 
     /// The conversion folder is private and its name cannot be told in
     /// advance: folders planted under the old names

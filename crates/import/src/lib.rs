@@ -1,5 +1,5 @@
-//! Importing old bulletins (.docx, .pdf, text; .doc/.wps through
-//! LibreOffice) into issue files.
+//! Importing old bulletins (.docx, .pdf, text, saved web pages; .doc/.wps
+//! through LibreOffice) into issue files.
 //!
 //! A reader turns the input into a [`doc::Doc`] (paragraphs with their
 //! typographic hints, tables, images); [`recognize`] finds the issue in it;
@@ -11,6 +11,7 @@ pub mod cid_unicode;
 pub mod doc;
 pub mod docx;
 pub mod folder;
+pub mod html;
 pub mod input;
 pub mod pdf;
 pub mod radicals;

@@ -670,6 +670,22 @@ pub(super) fn junk_line(s: &str) -> bool {
     if exact.contains(&c.as_str()) {
         return true;
     }
+    // A site's footer: its licence numbers, copyright, host.
+    let lower = c.to_lowercase();
+    let site_footer = c.contains("ICP备")
+        || c.contains("ICP證")
+        || c.contains("ICP证")
+        || c.contains("公网安备")
+        || c.contains("网站标识码")
+        || c.starts_with("版权所有")
+        || c.starts_with("版權所有")
+        || lower.starts_with("copyright")
+        || c.starts_with('©')
+        || c.starts_with("技术支持")
+        || (c.starts_with("主办") && c.contains("地址"));
+    if site_footer && nchars(&c) < 120 && !ends_sentence(s) {
+        return true;
+    }
     nchars(&c) < 60
         && (c.starts_with("上一篇：")
             || c.starts_with("下一篇：")
@@ -1004,6 +1020,20 @@ mod tests {
         ));
         assert!(junk_line("您现在的位置：首页 >> 工作简报 >> 正文"));
         assert!(!junk_line("| 项目 | 完成数 | 占比 |"));
+        assert!(junk_line(
+            "版权所有：某某市发展和改革委员会　某ICP备12345678号-1　网站标识码：0000000001"
+        ));
+        assert!(junk_line(
+            "地址：某某县城关镇中心路8号　电话：0000-7654321　某ICP备05001234号"
+        ));
+        assert!(junk_line(
+            "主办：某某市发展和改革委员会　地址：某某市人民路1号"
+        ));
+        assert!(junk_line("Copyright © 2019 某某县人民政府"));
+        assert!(!junk_line("主办：县委办公室"));
+        assert!(!junk_line(
+            "会议强调，要严格落实网络安全责任，做好ICP备案等工作。"
+        ));
         assert!(toc_header("≡本期要目≡"));
         assert!(toc_header("本 期 要 目"));
         assert!(page_number("— 3 —"));
