@@ -77,6 +77,15 @@ pub struct Para {
     pub page_height: Option<f32>,
 }
 
+impl Para {
+    /// Whether the text is bold throughout (its visible characters).
+    pub fn all_bold(&self) -> bool {
+        self.text
+            .char_indices()
+            .all(|(i, c)| c.is_whitespace() || self.bold.iter().any(|r| r.start <= i && i < r.end))
+    }
+}
+
 /// A table: rows of cells; merged cells carry their spans and are listed
 /// once (at their top-left position), as in the issue TOML.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -531,13 +531,6 @@ fn push_text(stack: &mut [El], s: &str) {
 // Properties and styles
 
 /// `w:b`, `w:vanish`…: on unless `w:val` says off.
-/// Whether a paragraph's text is bold throughout (its visible characters).
-fn all_bold(p: &Para) -> bool {
-    p.text
-        .char_indices()
-        .all(|(i, c)| c.is_whitespace() || p.bold.iter().any(|r| r.start <= i && i < r.end))
-}
-
 fn toggle(el: &El) -> bool {
     !matches!(el.attr("val"), Some("0" | "false" | "off" | "none"))
 }
@@ -1719,7 +1712,7 @@ impl DocReader<'_, '_> {
                             if !text.is_empty() {
                                 text.push('\n');
                             }
-                            bold &= all_bold(&p);
+                            bold &= p.all_bold();
                             text.push_str(&p.text);
                         }
                         Item::Table(t) => {

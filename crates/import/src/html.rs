@@ -1752,6 +1752,8 @@ impl<'p> Walker<'p> {
         let rows = rows_of(n);
         let mut table = Table::default();
         let mut header = true;
+        // Per row: whether every filled cell is bold.
+        let mut marked: Vec<bool> = Vec::new();
         for r in rows {
             let in_head = r.parent().is_some_and(|p| element_named(p, "thead"));
             let cells = cells_of(r);
@@ -1765,6 +1767,7 @@ impl<'p> Walker<'p> {
                 header = false;
             }
             let mut row = Vec::new();
+            let (mut row_filled, mut row_bold) = (false, true);
             for c in cells {
                 let span = |a: &str, max: u32| {
                     c.value()
@@ -1786,12 +1789,14 @@ impl<'p> Walker<'p> {
                 self.pending_above = pending;
                 let items = std::mem::replace(&mut self.out, saved);
                 let mut text = String::new();
+                let mut bold = true;
                 for item in items {
                     match item {
                         Item::Para(p) => {
                             if !text.is_empty() {
                                 text.push('\n');
                             }
+                            bold &= p.all_bold();
                             text.push_str(&p.text);
                         }
                         Item::Table(t) => {
@@ -1811,12 +1816,17 @@ impl<'p> Walker<'p> {
                         Item::PageBreak => {}
                     }
                 }
+                if !text.trim().is_empty() {
+                    row_filled = true;
+                    row_bold &= bold;
+                }
                 row.push(Cell {
                     text,
                     colspan,
                     rowspan,
                 });
             }
+            marked.push(row_filled && row_bold);
             table.rows.push(row);
         }
         if table.rows.is_empty() {
@@ -1825,6 +1835,12 @@ impl<'p> Walker<'p> {
         table.header_rows = table.header_rows.min(table.rows.len());
         if table.header_rows == table.rows.len() {
             table.header_rows = 0;
+        }
+        if table.header_rows == 0 {
+            // No <th> or <thead>: a first row that looks like a header (bold
+            // over plain rows, words over numbers), flagged as a guess.
+            table.header_rows = crate::doc::guess_header_rows(&table.rows, &marked);
+            table.header_guessed = table.header_rows > 0;
         }
         if std::mem::take(&mut self.pending_above) {
             // A rule above a table is a rule below what came before it.

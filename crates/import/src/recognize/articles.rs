@@ -1031,7 +1031,7 @@ pub(super) fn table_note(s: &str) -> bool {
 
 /// A list item's marker as a PDF shows it (1. 1、 (1) （1） • ●): the text
 /// without it, and whether it is numbered.
-pub(super) fn strip_list_marker(s: &str) -> Option<(String, bool)> {
+pub fn strip_list_marker(s: &str) -> Option<(String, bool)> {
     let t = s.trim_start();
     let mut chars = t.char_indices();
     let (_, c) = chars.next()?;

@@ -58,6 +58,7 @@ use tables::*;
 use tidy::*;
 use toc::*;
 
+pub use articles::strip_list_marker;
 pub use lines::{
     column_marker, find_date, fix_punctuation, normalize, structural_line, toc_header, FoundDate,
 };
