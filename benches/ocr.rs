@@ -7,7 +7,7 @@
 //! over characters, whitespace removed, over the PDF's characters.
 //!
 //! `cargo bench --bench ocr` (`BENCH_SKEW=DEGREES`, `BENCH_NOISE=N` for
-//! other scans; `--profile dev` reuses the test build: the rate does not
+//! other scans; `BENCH_DUMP=DIR` writes both texts there; `--profile dev` reuses the test build: the rate does not
 //! depend on the profile). Needs tesseract-ocr, tesseract-ocr-chi-sim,
 //! poppler-utils. No times are measured.
 
@@ -93,6 +93,13 @@ fn main() {
         let (scanned, pages) = scan::scan_of(&pdf, tmp.path(), spoil);
         let doc = bulletin_import::ocr::read_pdf(&scanned).unwrap();
         let ocr = text(&doc);
+        // BENCH_DUMP=DIR: both texts, to compare.
+        if let Some(dir) = std::env::var_os("BENCH_DUMP") {
+            let stem = example.file_stem().unwrap().to_string_lossy().into_owned();
+            let dir = std::path::Path::new(&dir);
+            std::fs::write(dir.join(format!("{stem}.pdf.txt")), &truth).unwrap();
+            std::fs::write(dir.join(format!("{stem}.ocr.txt")), &ocr).unwrap();
+        }
         let t: Vec<char> = truth.chars().filter(|c| !c.is_whitespace()).collect();
         let o: Vec<char> = ocr.chars().filter(|c| !c.is_whitespace()).collect();
         let d = scan::levenshtein(&t, &o);
