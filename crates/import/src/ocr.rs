@@ -1214,6 +1214,56 @@ bad row
     }
 
     #[test]
+    fn a_solid_bullet_misread_as_a_character_is_put_back() {
+        let mut img = page(400, 100);
+        // A filled diamond 40 px across at (20..60, 20..60); a hollow
+        // square (a character's strokes) at (220..260, 20..60).
+        for y in 20..61usize {
+            let half = 20 - (y as i64 - 40).unsigned_abs() as usize;
+            fill(&mut img, 40 - half, y, 40 + half + 1, y + 1, [20, 20, 20]);
+        }
+        fill(&mut img, 220, 20, 260, 24, [20, 20, 20]);
+        fill(&mut img, 220, 56, 260, 60, [20, 20, 20]);
+        fill(&mut img, 220, 20, 224, 60, [20, 20, 20]);
+        fill(&mut img, 256, 20, 260, 60, [20, 20, 20]);
+        let t = ink_threshold(&img);
+        let line = |left: i64, conf: f32| OcrLine {
+            left,
+            top: 15,
+            width: 300,
+            height: 50,
+            words: vec![
+                Word {
+                    left,
+                    top: 15,
+                    width: 42,
+                    height: 50,
+                    conf,
+                    text: "售".into(),
+                },
+                Word {
+                    left: left + 70,
+                    top: 15,
+                    width: 40,
+                    height: 50,
+                    conf: 95.0,
+                    text: "中央".into(),
+                },
+            ],
+        };
+        let mut l = line(18, 29.0);
+        mark_bullets(&mut l, &img, t);
+        assert_eq!(l.text(), "◆中央");
+        // Read with confidence, or not solid: left as read.
+        let mut l = line(18, 90.0);
+        mark_bullets(&mut l, &img, t);
+        assert_eq!(l.text(), "售中央");
+        let mut l = line(218, 29.0);
+        mark_bullets(&mut l, &img, t);
+        assert_eq!(l.text(), "售中央");
+    }
+
+    #[test]
     fn the_skew_of_a_page_is_measured() {
         let mut img = page(1200, 900);
         let slope = 0.6f64.to_radians().tan();
