@@ -20,6 +20,7 @@ mod hostile;
 mod import;
 mod import_facts;
 mod import_readers;
+mod import_scan;
 mod import_xelatex;
 mod incremental;
 mod init;

@@ -255,13 +255,16 @@ pub enum Command {
         setup: Setup,
     },
     /// Import old issues (.docx, .pdf, .txt/.md, saved web pages .html/.htm;
-    /// .doc/.wps through LibreOffice) as issue files: one TOML file per input, beside it or
+    /// .doc/.wps through LibreOffice; scans, .pdf without text or
+    /// .png/.jpg/.tif, through tesseract OCR, flagged for proofreading) as
+    /// issue files: one TOML file per input, beside it or
     /// mirrored under --out-dir, with a `# check:` comment wherever the
     /// importer guessed. Folders are searched for those files. Never
     /// overwrites a file without --force, never an input.
     Import {
         /// Files to import, or folders searched recursively for .docx, .pdf,
-        /// .txt, .md, .doc, .wps, .html and .htm files.
+        /// .txt, .md, .doc, .wps, .html, .htm, .png, .jpg, .jpeg, .tif and .tiff
+        /// files.
         #[arg(value_name = "FILE|DIR", required = true)]
         inputs: Vec<PathBuf>,
         /// Write the issue files (and their images) under this folder,

@@ -161,6 +161,9 @@ fn import_in_worker(
 pub fn worker(input: &Path, limits: bulletin_model::limits::Limits) -> Result<(), Error> {
     use std::io::Write;
     let dog = bulletin_model::limits::Watchdog::start(limits, |e| {
+        // The programs the reader runs (LibreOffice, tesseract, pdftoppm)
+        // are in groups of their own: they end with the worker.
+        bulletin_import::run::kill_running();
         eprintln!("error: {}", bulletin_model::text::visible(&e.message()));
         crate::exit(1);
     });

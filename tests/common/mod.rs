@@ -168,6 +168,7 @@ pub fn toml_str(s: &str) -> String {
 pub mod catalogue;
 pub mod docx;
 pub mod photos;
+pub mod scan;
 pub mod shape;
 
 /// A layout folder `dir/name` that extends the bundled default: its

@@ -183,8 +183,17 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> std::io::Result<()>
                 .extension()
                 .map(|x| x.to_string_lossy().to_ascii_lowercase())
                 .unwrap_or_default();
+            // An issue's own images (363-files/img-1.png, written by import
+            // and used by render) are not scans to import.
+            let own_image = matches!(ext.as_str(), "png" | "jpg" | "jpeg" | "tif" | "tiff")
+                && dir
+                    .file_name()
+                    .is_some_and(|d| d.to_string_lossy().ends_with("-files"));
             // Word's lock files (~$name.docx) are not documents.
-            if crate::input::EXTENSIONS.contains(&ext.as_str()) && !name.starts_with("~$") {
+            if crate::input::EXTENSIONS.contains(&ext.as_str())
+                && !name.starts_with("~$")
+                && !own_image
+            {
                 out.push(path);
             }
         }
@@ -265,6 +274,8 @@ struct ReportLine<'a> {
     /// imported, dry-run or failed.
     status: &'static str,
     format: Option<&'static str>,
+    /// The text was read by OCR from a scan: it must be proofread.
+    ocr: bool,
     error: Option<&'a str>,
     found: Option<serde_json::Value>,
     guessed: Vec<Guess>,
@@ -294,6 +305,7 @@ fn report_line(o: &Outcome, dry_run: bool) -> String {
         output: o.output.display().to_string(),
         status,
         format: o.format.map(Format::name),
+        ocr: o.format == Some(Format::Scan),
         error: o.error.as_deref(),
         found: r.map(crate::input::found),
         guessed: r
@@ -325,7 +337,7 @@ pub fn import_all(opts: &ImportOptions<'_>, host: &dyn Host) -> Result<Run> {
     if jobs.is_empty() {
         return Err(Error::input(format!(
             "nothing to import in {}: give .docx, .pdf, .txt, .md, .doc, .wps or \
-             .html/.htm files, or folders holding them",
+             .html/.htm files or scans (.png, .jpg, .tif), or folders holding them",
             opts.inputs
                 .iter()
                 .map(|p| p.display().to_string())

@@ -2,13 +2,14 @@
 //! name), read by its reader (.doc/.wps converted through LibreOffice first;
 //! a web page's images read from its own folder), and the issue found in it.
 
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
 use bulletin_model::{Error, Result};
 
 use crate::docx;
 use crate::html;
+use crate::ocr;
 use crate::pdf;
 use crate::recognize;
 use crate::text;
@@ -33,6 +34,9 @@ pub enum Format {
     Legacy,
     /// A saved web page (.html/.htm, also Word's "Save as Web Page").
     Html,
+    /// A scan read through OCR: an image (PNG, JPEG, TIFF), or a PDF
+    /// without a text layer.
+    Scan,
 }
 
 impl Format {
@@ -43,6 +47,7 @@ impl Format {
             Format::Text => "text",
             Format::Legacy => "doc",
             Format::Html => "html",
+            Format::Scan => "scan",
         }
     }
 }
@@ -56,7 +61,9 @@ pub struct Imported {
 }
 
 /// The file extensions a folder is searched for.
-pub const EXTENSIONS: [&str; 8] = ["docx", "pdf", "txt", "md", "doc", "wps", "html", "htm"];
+pub const EXTENSIONS: [&str; 13] = [
+    "docx", "pdf", "txt", "md", "doc", "wps", "html", "htm", "png", "jpg", "jpeg", "tif", "tiff",
+];
 
 /// Reads a named input: a regular file of at most `limit` bytes, checked
 /// and read through one handle (see [`bulletin_model::sandbox::read_bounded`]).
@@ -99,6 +106,9 @@ pub fn sniff(bytes: &[u8], ext: &str) -> std::result::Result<Format, String> {
     if bytes.starts_with(&OLE_MAGIC) || bytes.starts_with(b"{\\rtf") {
         return Ok(Format::Legacy);
     }
+    if crate::ocr::is_image(bytes) {
+        return Ok(Format::Scan);
+    }
     if looks_like_html(bytes) {
         return Ok(Format::Html);
     }
@@ -109,6 +119,9 @@ pub fn sniff(bytes: &[u8], ext: &str) -> std::result::Result<Format, String> {
                 .into(),
         ),
         "pdf" => Err("not a PDF: the file does not start with %PDF".into()),
+        "png" | "jpg" | "jpeg" | "tif" | "tiff" => Err(format!(
+            "not a PNG, JPEG or TIFF image: the file does not start as one (.{ext})"
+        )),
         "doc" | "wps" if !bytes.is_empty() && std::str::from_utf8(bytes).is_err() => {
             Ok(Format::Legacy)
         }
@@ -170,10 +183,21 @@ pub fn import_file(path: &Path) -> Result<Imported> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(fail("the file is empty: there is nothing to import".into()));
     }
-    let format = sniff(&bytes, &ext).map_err(fail)?;
+    let mut format = sniff(&bytes, &ext).map_err(fail)?;
     let doc = match format {
         Format::Docx => guarded(|| docx::read(&bytes).map_err(|e| e.to_string())).map_err(fail)?,
-        Format::Pdf => guarded(|| pdf::read(&bytes).map_err(|e| e.to_string())).map_err(fail)?,
+        Format::Pdf => match guarded(|| Ok(pdf::read(&bytes))).map_err(fail)? {
+            Ok(doc) => doc,
+            // A scan: read through OCR.
+            Err(crate::doc::ReadError::NoText(m)) if m.contains("OCR") => {
+                format = Format::Scan;
+                guarded(|| ocr::read_pdf(&bytes).map_err(|e| e.to_string())).map_err(fail)?
+            }
+            Err(e) => return Err(fail(e.to_string())),
+        },
+        Format::Scan => {
+            guarded(|| ocr::read_image(&bytes).map_err(|e| e.to_string())).map_err(fail)?
+        }
         Format::Text => {
             if bytes.len() as u64 > MAX_TEXT_BYTES {
                 return Err(fail(format!(
@@ -230,13 +254,8 @@ fn guarded<T>(
     }
 }
 
-/// Whether a program is on PATH.
-fn on_path(program: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join(program))
-        .find(|p| p.is_file())
-}
+pub use crate::run::kill_group;
+use crate::run::{on_path, run_limited, RunError};
 
 /// Converts a .doc/.wps file to .docx with LibreOffice (`soffice --headless
 /// --convert-to docx`), in a temporary folder, within [`CONVERT_TIMEOUT`].
@@ -266,12 +285,10 @@ fn convert_legacy(path: &Path) -> std::result::Result<Vec<u8>, String> {
             "-env:UserInstallation=file://{}",
             tmp.join("profile").display()
         );
+        // Its own process group (run_limited), so that a time-out ends the
+        // converter it starts too, not only the launcher.
         let mut command = std::process::Command::new(&soffice);
-        // Its own process group, so that a time-out ends the converter it
-        // starts too, not only the launcher.
-        #[cfg(unix)]
-        std::os::unix::process::CommandExt::process_group(&mut command, 0);
-        let mut child = command
+        command
             .arg(profile)
             .args([
                 "--headless",
@@ -284,24 +301,20 @@ fn convert_legacy(path: &Path) -> std::result::Result<Vec<u8>, String> {
             .arg(&input)
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .map_err(|e| format!("cannot run {}: {e}", soffice.display()))?;
-        let start = Instant::now();
-        loop {
-            match child.try_wait() {
-                Ok(Some(_)) => break,
-                Ok(None) if start.elapsed() > CONVERT_TIMEOUT => {
-                    kill_group(&mut child);
-                    return Err(format!(
-                        "LibreOffice did not convert the file within {} s: open it in Word or \
-                         WPS and save it as .docx",
-                        CONVERT_TIMEOUT.as_secs()
-                    ));
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(100)),
-                Err(e) => return Err(format!("LibreOffice failed: {e}")),
+            .stderr(std::process::Stdio::null());
+        match run_limited(&mut command, CONVERT_TIMEOUT) {
+            Ok(_) => {}
+            Err(RunError::Spawn(e)) => {
+                return Err(format!("cannot run {}: {e}", soffice.display()))
             }
+            Err(RunError::Timeout) => {
+                return Err(format!(
+                    "LibreOffice did not convert the file within {} s: open it in Word or \
+                     WPS and save it as .docx",
+                    CONVERT_TIMEOUT.as_secs()
+                ))
+            }
+            Err(RunError::Wait(e)) => return Err(format!("LibreOffice failed: {e}")),
         }
         let out = tmp.join("input.docx");
         read_bounded(&out, MAX_INPUT_BYTES).map_err(|_| {
@@ -316,27 +329,7 @@ fn convert_legacy(path: &Path) -> std::result::Result<Vec<u8>, String> {
 
 /// The private folder of one conversion, removed when dropped.
 fn conversion_dir() -> std::io::Result<tempfile::TempDir> {
-    let mut b = tempfile::Builder::new();
-    b.prefix("bulletin-pdf-import-");
-    #[cfg(unix)]
-    b.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
-    b.tempdir()
-}
-
-/// Ends a child and every process of its group (LibreOffice's launcher
-/// starts the converter as another process), and waits for it. The child
-/// must have been started with `process_group(0)`.
-pub fn kill_group(child: &mut std::process::Child) {
-    #[cfg(unix)]
-    if let Ok(pid) = i32::try_from(child.id()) {
-        // SAFETY: kill(2) with a negative pid signals the process group the
-        // child leads (it was started with process_group(0)).
-        unsafe {
-            libc::kill(-pid, libc::SIGKILL);
-        }
-    }
-    let _ = child.kill();
-    let _ = child.wait();
+    crate::run::private_dir()
 }
 
 /// A summary of what was found, for the report: placeholders (nothing
@@ -387,6 +380,7 @@ pub fn found(r: &recognize::Recognized) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
     /// A web page is told by its first KB, whatever its name; by its name
     /// only when the bytes say nothing else.

@@ -221,12 +221,20 @@ fn read_inner(data: Vec<u8>) -> Result<Doc, ReadError> {
         ));
     }
 
+    lay_out(&mut collected, &fonts, &mut doc);
+    Ok(doc)
+}
+
+/// Lays out the collected pages into the document's items: tables and
+/// figures, the text block, footnotes, lines and paragraphs with their
+/// hints (a PDF's text, or the words of a scan read by OCR).
+fn lay_out(collected: &mut [PageData], fonts: &Fonts, doc: &mut Doc) {
     // Tables and figures first: their text is not the page's running text.
-    for page in &mut collected {
+    for page in collected.iter_mut() {
         find_tables(page);
         find_captions(page);
     }
-    let block = TextBlock::of(&collected);
+    let block = TextBlock::of(collected);
     let mut note_count = 0usize;
     for (i, page) in collected.iter_mut().enumerate() {
         if i > 0 {
@@ -259,9 +267,8 @@ fn read_inner(data: Vec<u8>) -> Result<Doc, ReadError> {
             ));
         }
         let marks = find_notes(page, &block, &mut note_count, &mut doc.footnotes);
-        layout_page(page, number, &block, &fonts, &marks, &mut doc.items);
+        layout_page(page, number, &block, fonts, &marks, &mut doc.items);
     }
-    Ok(doc)
 }
 
 /// The page's fonts that hayro cannot show without the predefined CJK
@@ -2073,6 +2080,94 @@ fn find_notes(
         notes.push((key, text));
     }
     marks
+}
+
+// ---------------------------------------------------------------------------
+// Pages read by OCR
+
+/// A word or character of a scanned page, placed as a PDF's glyph would
+/// be: in points from the page's top left, `y` its baseline, `size` its
+/// font size.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ScanGlyph {
+    pub text: String,
+    pub x0: f64,
+    pub x1: f64,
+    pub y: f64,
+    pub size: f64,
+    pub red: bool,
+}
+
+/// A scanned page: its size in points, its glyphs and its horizontal rules
+/// (x0, x1, y in points).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct ScanPage {
+    pub width: f64,
+    pub height: f64,
+    pub glyphs: Vec<ScanGlyph>,
+    pub rules: Vec<(f64, f64, f64)>,
+}
+
+/// Lays out pages read by OCR as a PDF's pages are: the same lines,
+/// paragraphs, alignment, sizes, colours and rules, for the same
+/// recognition.
+pub(crate) fn lay_out_scan(pages: Vec<ScanPage>) -> Doc {
+    let mut collected: Vec<PageData> = pages
+        .into_iter()
+        .map(|p| PageData {
+            width: p.width,
+            height: p.height,
+            glyphs: p
+                .glyphs
+                .into_iter()
+                .map(|g| G {
+                    text: g.text,
+                    x0: g.x0,
+                    x1: g.x1,
+                    y: g.y,
+                    size: g.size,
+                    red: g.red,
+                    bold: false,
+                    font: u32::MAX,
+                    rotated: false,
+                })
+                .collect(),
+            rules: p
+                .rules
+                .into_iter()
+                .map(|(x0, x1, y)| RuleLine { x0, x1, y })
+                .collect(),
+            ..PageData::default()
+        })
+        .collect();
+    let mut doc = Doc::default();
+    lay_out(&mut collected, &Fonts::default(), &mut doc);
+    doc
+}
+
+/// The size of each page in points (width, height), at most `max` pages,
+/// and the count of pages, for rasterising a scan.
+pub(crate) fn page_sizes(bytes: &[u8], max: usize) -> Result<(Vec<(f64, f64)>, usize), ReadError> {
+    let data = bytes.to_vec();
+    let r = std::panic::catch_unwind(move || {
+        let pdf = Pdf::new(data).ok()?;
+        let pages = pdf.pages();
+        let sizes = pages
+            .iter()
+            .take(max)
+            .map(|p| {
+                let (w, h) = p.render_dimensions();
+                (f64::from(w), f64::from(h))
+            })
+            .collect::<Vec<_>>();
+        Some((sizes, pages.len()))
+    });
+    match r {
+        Ok(Some(v)) => Ok(v),
+        _ => Err(ReadError::Damaged(
+            "not a readable PDF: the file is damaged or truncated".into(),
+        )),
+    }
 }
 
 fn round1(v: f64) -> f32 {

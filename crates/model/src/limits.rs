@@ -135,9 +135,9 @@ impl Task {
                  'copy-{n}.pdf'), which keeps less in memory."
             }
             (Task::Import, "time") => {
-                "A real document imports in well under a second: this one is damaged, or made \
-                 to exhaust the reader. If it is a real bulletin, raise the limit with --timeout \
-                 SECONDS."
+                "A real document imports in well under a second (a scan read through OCR in \
+                 some seconds a page): this one is damaged, or made to exhaust the reader. If it \
+                 is a real bulletin or a long scan, raise the limit with --timeout SECONDS."
             }
             (Task::Import, _) => {
                 "A real document needs far less: this one is damaged, or made to exhaust the \
