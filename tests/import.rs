@@ -1416,7 +1416,11 @@ fn photo_captions_and_guessed_headers_are_found_and_flagged() {
             text: t.into(),
             size: Some(size),
             align: Align::Center,
-            bold: if bold { vec![0..t.len()] } else { vec![] },
+            bold: if bold {
+                std::iter::once(0..t.len()).collect()
+            } else {
+                Vec::new()
+            },
             ..Default::default()
         })
     };
