@@ -174,6 +174,33 @@ impl std::fmt::Display for ReadError {
 
 impl std::error::Error for ReadError {}
 
+/// A table cell's text from the items a reader read inside it: its
+/// paragraphs a line each, a nested table's cells a line each; an image is
+/// left out with a notice. Also whether every paragraph is bold (for
+/// [`guess_header_rows`]).
+pub fn cell_text(items: Vec<Item>, notices: &mut Vec<String>) -> (String, bool) {
+    let mut text = String::new();
+    let mut add = |line: &str| {
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(line);
+    };
+    let mut bold = true;
+    for item in items {
+        match item {
+            Item::Para(p) => {
+                bold &= p.all_bold();
+                add(&p.text);
+            }
+            Item::Table(t) => t.rows.iter().flatten().for_each(|c| add(&c.text)),
+            Item::Image(_) => notices.push("an image inside a table cell was not imported".into()),
+            Item::PageBreak => {}
+        }
+    }
+    (text, bold)
+}
+
 /// How many leading rows of a table look like its header when the
 /// document does not say (a .docx without "repeat as header row", a web
 /// page without `<th>`): the first row (as deep as its cells reach down)

@@ -1704,34 +1704,7 @@ impl DocReader<'_, '_> {
                 }
                 let mut items = Vec::new();
                 self.block_children(raw.el, &mut items, depth + 1);
-                let mut text = String::new();
-                let mut bold = true;
-                for item in items {
-                    match item {
-                        Item::Para(p) => {
-                            if !text.is_empty() {
-                                text.push('\n');
-                            }
-                            bold &= p.all_bold();
-                            text.push_str(&p.text);
-                        }
-                        Item::Table(t) => {
-                            for row in t.rows {
-                                for c in row {
-                                    if !text.is_empty() {
-                                        text.push('\n');
-                                    }
-                                    text.push_str(&c.text);
-                                }
-                            }
-                        }
-                        Item::Image(_) => self
-                            .doc
-                            .notices
-                            .push("an image inside a table cell was not imported".into()),
-                        Item::PageBreak => {}
-                    }
-                }
+                let (text, bold) = crate::doc::cell_text(items, &mut self.doc.notices);
                 if !text.trim().is_empty() {
                     row_filled = true;
                     row_marked &= bold || shaded;
