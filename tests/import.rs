@@ -1400,7 +1400,8 @@ fn a_table_continued_on_the_next_page_without_its_header_is_one_table() {
 /// Photo captions as bulletins write them (（图为…）, ▲ …, or a short
 /// centred line under the photo) become the figure's caption, not a body
 /// paragraph; the centred line is a guess and says so, and a title after a
-/// photo stays a title. A table header guessed from its looks says so too.
+/// photo stays a title. A short centred line above a table is its caption,
+/// and a table header guessed from its looks says so too.
 #[test]
 fn photo_captions_and_guessed_headers_are_found_and_flagged() {
     use bulletin_import::doc::{Align, Cell, Doc, Image, Item, Para, Table};
@@ -1451,6 +1452,7 @@ fn photo_captions_and_guessed_headers_are_found_and_flagged() {
             p("会后，检查组分赴各地。"),
             img(),
             centred("检查组在水库大坝查看水位", 14.0, false),
+            centred("各区巡查情况", 16.0, false),
             Item::Table(Table {
                 rows: vec![
                     vec![cell("地区"), cell("巡查人次")],
@@ -1522,6 +1524,12 @@ fn photo_captions_and_guessed_headers_are_found_and_flagged() {
     );
     let table = body.iter().find(|b| b.get("rows").is_some()).unwrap();
     assert_eq!(table["header"][0][0].as_str(), Some("地区"), "{text}");
+    // A centred line right above a table is its caption, a guess too.
+    assert_eq!(table["caption"].as_str(), Some("各区巡查情况"), "{text}");
+    assert!(
+        text.contains("# check: the centred line above the table, 「各区巡查情况」"),
+        "{text}"
+    );
     assert!(
         text.contains("# check: the table's first row was taken as its header"),
         "{text}"

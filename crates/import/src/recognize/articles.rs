@@ -1010,9 +1010,28 @@ pub(super) fn table_caption(s: &str) -> bool {
 /// A caption just before a table (表1 …, 续表1 …): taken out of the text
 /// gathered.
 pub(super) fn take_caption(b: &mut Builder<'_>) -> Option<String> {
-    let last = b.paras.last()?;
-    if table_caption(&last.0) {
+    let (text, hints) = b.paras.last()?;
+    if table_caption(text) {
         return b.paras.pop().map(|p| p.0);
+    }
+    // A short centred line right above the table, as Word users caption a
+    // table without 表1: its caption, with a check.
+    let c = compact(text);
+    if hints.align == Align::Center
+        && (4..=40).contains(&nchars(&c))
+        && !c.ends_with(['。', '；', '：', ':', '，'])
+        && !c.contains("**")
+    {
+        let (text, _) = b.paras.pop()?;
+        let at = b.at();
+        b.draft.checks.push(Check {
+            at,
+            message: format!(
+                "the centred line above the table, 「{text}」, was taken as its caption: \
+                 check it, or move it back into the text"
+            ),
+        });
+        return Some(text);
     }
     None
 }
