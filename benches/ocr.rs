@@ -11,6 +11,8 @@
 //! depend on the profile). Needs tesseract-ocr, tesseract-ocr-chi-sim,
 //! poppler-utils. No times are measured.
 
+#[path = "../tests/common/pdf.rs"]
+mod pdf;
 #[path = "../tests/common/scan.rs"]
 mod scan;
 

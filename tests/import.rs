@@ -762,6 +762,26 @@ fn examples_round_trip_through_pdftotext() {
     }
 }
 
+/// A document recognised and written as `import` writes it: what was
+/// found, the file's text (checked to be a valid issue) and its table.
+fn issue_of_doc(
+    doc: bulletin_import::doc::Doc,
+    stem: &str,
+) -> (recognize::Recognized, String, toml::Table) {
+    let draft = recognize::recognize(doc, stem);
+    let text = write::issue_toml(
+        &draft.issue,
+        &draft.checks,
+        "test",
+        &write::Shared::default(),
+    )
+    .unwrap();
+    let t: toml::Table = toml::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    bulletin_model::source::parse_issue(Path::new("x.toml"), text.as_bytes())
+        .unwrap_or_else(|e| panic!("{}\n{text}", e.message));
+    (draft, text, t)
+}
+
 #[test]
 fn tables_figures_lists_and_footnotes_become_blocks() {
     use bulletin_import::doc::{Align, Cell, Doc, Image, Item, Para, Table};
@@ -831,17 +851,7 @@ fn tables_figures_lists_and_footnotes_become_blocks() {
         notices: vec![],
         guesses: vec![],
     };
-    let draft = recognize::recognize(doc, "issue-7");
-    let text = write::issue_toml(
-        &draft.issue,
-        &draft.checks,
-        "test",
-        &write::Shared::default(),
-    )
-    .unwrap();
-    let t: toml::Table = toml::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
-    bulletin_model::source::parse_issue(Path::new("x.toml"), text.as_bytes())
-        .unwrap_or_else(|e| panic!("{}\n{text}", e.message));
+    let (draft, text, t) = issue_of_doc(doc, "issue-7");
     let a = &t["articles"][0];
     assert_eq!(a["title"].as_str(), Some("全市安全生产情况通报"), "{text}");
     assert_eq!(a["byline"].as_str(), Some("市应急管理局"), "{text}");
@@ -1470,15 +1480,7 @@ fn photo_captions_and_guessed_headers_are_found_and_flagged() {
         ],
         ..Default::default()
     };
-    let draft = recognize::recognize(doc, "issue-8");
-    let text = write::issue_toml(
-        &draft.issue,
-        &draft.checks,
-        "test",
-        &write::Shared::default(),
-    )
-    .unwrap();
-    let t: toml::Table = toml::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let (_, text, t) = issue_of_doc(doc, "issue-8");
     let arts = t["articles"].as_array().unwrap();
     assert_eq!(
         arts.len(),

@@ -183,7 +183,7 @@ pub fn image_pdf(pages: &[(Vec<u8>, u32, u32)], dpi: f64) -> Vec<u8> {
         image.extend_from_slice(b"\nendstream");
         objects.push(image);
     }
-    super::pdf_of(&objects)
+    super::pdf::pdf_of(&objects)
 }
 
 /// A rendered PDF made into a scanned PDF (and its spoiled pages as
