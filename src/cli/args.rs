@@ -148,7 +148,8 @@ pub struct RenderArgs {
 pub struct LimitArgs {
     /// Stop work that takes longer than this, in seconds (e.g. 60, 90s, 2m):
     /// a render (a layout is code, and may loop), a numbered run as a
-    /// whole, the import of one document, an export.
+    /// whole, the import of one document (of each page of a scan read
+    /// through OCR), an export.
     #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = bulletin_model::limits::parse_duration)]
     pub timeout: std::time::Duration,
 

@@ -74,6 +74,10 @@ const MAX_ANSWER: u64 = bulletin_import::docx::MAX_UNPACKED + (64 << 20);
 /// is killed (its watchdog ends it first, with its message).
 const GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// The line a worker writes to its standard error when a part of the
+/// document begins (a page of a scan), whose time limit counts anew.
+const PROGRESS_LINE: &str = "\u{1}bulletin-pdf progress";
+
 fn import_in_worker(
     input: &Path,
     limits: &super::args::LimitArgs,
@@ -106,13 +110,26 @@ fn import_in_worker(
         let r = (&mut stdout).take(MAX_ANSWER + 1).read_to_end(&mut buf);
         r.map(|_| buf)
     });
+    // The worker's messages; a progress line (a page of a scan begins)
+    // gives it its time limit again.
+    let started = std::sync::Arc::new(std::sync::Mutex::new(std::time::Instant::now()));
+    let restarted = started.clone();
     let err = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = (&mut stderr).take(1 << 20).read_to_end(&mut buf);
-        String::from_utf8_lossy(&buf).into_owned()
+        use std::io::BufRead;
+        let mut message = String::new();
+        let mut lines = std::io::BufReader::new((&mut stderr).take(1 << 20)).lines();
+        while let Some(Ok(line)) = lines.next() {
+            if line == PROGRESS_LINE {
+                *restarted.lock().unwrap_or_else(|e| e.into_inner()) = std::time::Instant::now();
+            } else {
+                message.push_str(&line);
+                message.push('\n');
+            }
+        }
+        message
     });
-    let deadline = std::time::Instant::now() + limits.timeout + GRACE;
     let status = loop {
+        let deadline = *started.lock().unwrap_or_else(|e| e.into_inner()) + limits.timeout + GRACE;
         match child.try_wait() {
             Ok(Some(status)) => break Some(status),
             Ok(None) if std::time::Instant::now() > deadline => break None,
@@ -171,6 +188,13 @@ pub fn worker(input: &Path, limits: bulletin_model::limits::Limits) -> Result<()
         &input.display().to_string(),
         bulletin_model::limits::Task::Import,
     );
+    // A part of the document begins (a page of a scan): the clock starts
+    // again here, and the parent is told, so that it waits as long.
+    let restart = dog.clone();
+    bulletin_model::limits::on_progress(move || {
+        restart.restart();
+        eprintln!("{PROGRESS_LINE}");
+    });
     let imported = bulletin_import::import_file(input)?;
     let bytes = bulletin_import::wire::encode(&imported).map_err(Error::input)?;
     let mut out = std::io::stdout().lock();

@@ -823,7 +823,15 @@ fn read_pages(
     let mut unsure_words: Vec<String> = Vec::new();
     let mut unsure_count = 0usize;
     let mut i = 0;
-    while let Some((img, dpi)) = next(i)? {
+    loop {
+        // Each page gets the time limit (the worker's clock starts again):
+        // OCR takes seconds a page, and a scan is bounded by its pages.
+        if i > 0 {
+            bulletin_model::limits::progress();
+        }
+        let Some((img, dpi)) = next(i)? else {
+            break;
+        };
         let file = dir.join("page.ppm");
         // Tesseract reads body-sized CJK glyphs better at about 150 dpi
         // than at 300 (measured on the bundled examples: fewer errors by a

@@ -9,7 +9,7 @@
 //! processes, so that a runaway issue ends its worker only and the batch
 //! goes on with a new one.
 
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// The limits of one render.
@@ -135,9 +135,10 @@ impl Task {
                  'copy-{n}.pdf'), which keeps less in memory."
             }
             (Task::Import, "time") => {
-                "A real document imports in well under a second (a scan read through OCR in \
-                 some seconds a page): this one is damaged, or made to exhaust the reader. If it \
-                 is a real bulletin or a long scan, raise the limit with --timeout SECONDS."
+                "A real document imports in well under a second (a scan's page is read \
+                 through OCR in some seconds, and the limit counts for each page): this one is \
+                 damaged, or made to exhaust the reader. If it is a real bulletin, raise the \
+                 limit with --timeout SECONDS."
             }
             (Task::Import, _) => {
                 "A real document needs far less: this one is damaged, or made to exhaust the \
@@ -278,6 +279,17 @@ impl Watchdog {
         self.watch_task(what, Task::Render)
     }
 
+    /// Starts the clock of the task under watch again: a task made of
+    /// parts that each get the time limit (the pages of a scan, read
+    /// through OCR one at a time) calls [`progress`] as each part begins.
+    pub fn restart(&self) {
+        let (lock, wake) = &*self.state;
+        if let Some(current) = lock.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+            current.since = Instant::now();
+        }
+        wake.notify_all();
+    }
+
     /// Watches `task` on `what` until the returned value is dropped.
     pub fn watch_task(&self, what: &str, task: Task) -> Watched {
         let (lock, wake) = &*self.state;
@@ -288,6 +300,24 @@ impl Watchdog {
         });
         wake.notify_all();
         Watched { dog: self.clone() }
+    }
+}
+
+/// What a process does when a part of its work begins (see
+/// [`Watchdog::restart`]): set once, by the process that watches the work.
+static PROGRESS: OnceLock<Box<dyn Fn() + Send + Sync>> = OnceLock::new();
+
+/// Sets what [`progress`] does in this process (the first call only).
+pub fn on_progress(f: impl Fn() + Send + Sync + 'static) {
+    let _ = PROGRESS.set(Box::new(f));
+}
+
+/// A part of the work under watch begins (a page of a scan): its clock
+/// starts again, so that the time limit counts for each part. Nothing when
+/// nothing watches.
+pub fn progress() {
+    if let Some(f) = PROGRESS.get() {
+        f();
     }
 }
 
