@@ -22,16 +22,6 @@ fn render_example(name: &str, dir: &Path) -> Vec<u8> {
     std::fs::read(toml.with_extension("pdf")).unwrap()
 }
 
-fn paras(doc: &Doc) -> Vec<&Para> {
-    doc.items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Para(p) => Some(p),
-            _ => None,
-        })
-        .collect()
-}
-
 fn compact(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
@@ -255,7 +245,7 @@ fn bylines(issue: &toml::Value) -> Vec<String> {
 
 /// The checks shared by the PDF and the .docx read-backs.
 fn check_hints(doc: &Doc, issue: &toml::Value, what: &str) {
-    let ps = paras(doc);
+    let ps = doc.paras();
     let body_size = 16.0;
     // The masthead name: large, red, centred.
     let name = issue["bulletin"]["name"].as_str().unwrap();
@@ -328,7 +318,7 @@ fn issue_363_pdf_reads_back() {
     assert_in_order(&doc, &expected_texts(&issue));
     check_hints(&doc, &issue, "issue-363.pdf");
 
-    let ps = paras(&doc);
+    let ps = doc.paras();
     // The line above the name is red too.
     let above = ps
         .iter()
@@ -397,7 +387,7 @@ fn examples_as_docx_read_back() {
         let doc = docx::read(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_in_order(&doc, &expected_texts(&issue));
         check_hints(&doc, &issue, name);
-        let ps = paras(&doc);
+        let ps = doc.paras();
         let title = ps
             .iter()
             .find(|p| p.style.as_deref() == Some("Title"))
@@ -432,7 +422,7 @@ fn libreoffice_fixtures_read_back() {
     let doc = quick("libreoffice pdf", || pdf::read(&bytes)).expect("the LibreOffice PDF reads");
     assert_in_order(&doc, &expected);
     check_hints(&doc, &issue, "libreoffice pdf");
-    let ps = paras(&doc);
+    let ps = doc.paras();
     let body = ps
         .iter()
         .find(|p| p.text.starts_with("2020年2月3日"))

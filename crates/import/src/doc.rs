@@ -20,6 +20,19 @@ pub struct Doc {
     pub guesses: Vec<String>,
 }
 
+impl Doc {
+    /// The document's paragraphs, in order (tables and images left out).
+    pub fn paras(&self) -> Vec<&Para> {
+        self.items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Para(p) => Some(p),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
 /// One item of a document.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {

@@ -1955,16 +1955,6 @@ mod tests {
         );
     }
 
-    fn paras(doc: &Doc) -> Vec<&Para> {
-        doc.items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Para(p) => Some(p),
-                _ => None,
-            })
-            .collect()
-    }
-
     #[test]
     fn styled_paragraphs_runs_and_rules() {
         let body = r#"
@@ -1978,7 +1968,7 @@ mod tests {
 <w:p><w:r><w:t>报：中央协调办</w:t></w:r></w:p>
 "#;
         let doc = read(&package(body)).unwrap();
-        let ps = paras(&doc);
+        let ps = doc.paras();
         assert_eq!(ps.len(), 6, "{ps:#?}");
         let name = ps[0];
         assert_eq!(name.text, "工作简报");
@@ -2139,7 +2129,7 @@ mod tests {
                 "要点✓",
             ]
         );
-        let ps = paras(&doc);
+        let ps = doc.paras();
         assert!(ps[0].red);
         assert_eq!(ps[0].size, Some(48.0));
         assert_eq!(ps[0].align, Align::Center);

@@ -2087,18 +2087,8 @@ fn base64(s: &str) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
 
-    fn paras(doc: &Doc) -> Vec<&Para> {
-        doc.items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Para(p) => Some(p),
-                _ => None,
-            })
-            .collect()
-    }
-
     fn texts(doc: &Doc) -> Vec<&str> {
-        paras(doc).iter().map(|p| p.text.as_str()).collect()
+        doc.paras().iter().map(|p| p.text.as_str()).collect()
     }
 
     fn page(body: &str) -> String {
@@ -2144,7 +2134,7 @@ mod tests {
             texts(&doc),
             ["第一段，说的是一件事。", "第二段。", "第三段 text words。"]
         );
-        let p = paras(&doc);
+        let p = doc.paras();
         assert_eq!(p[0].indent, Some(32.0));
         assert_eq!(p[2].indent, Some(32.0));
     }
@@ -2161,7 +2151,7 @@ mod tests {
              <h1>标题</h1>",
         ))
         .unwrap();
-        let p = paras(&doc);
+        let p = doc.paras();
         assert_eq!(p[0].align, Align::Center);
         assert!(p[0].red);
         assert_eq!(p[0].size, Some(24.0));
@@ -2241,7 +2231,7 @@ mod tests {
         let t = texts(&doc);
         assert_eq!(t[0], "工作简报");
         assert!(t.contains(&"第二段。"), "{t:?}");
-        assert!(paras(&doc)[0].red);
+        assert!(doc.paras()[0].red);
     }
 
     #[test]
@@ -2283,7 +2273,7 @@ mod tests {
         ] {
             assert!(!t.iter().any(|x| x.contains(gone)), "{gone}: {t:?}");
         }
-        let p = paras(&doc);
+        let p = doc.paras();
         let bao = p.iter().position(|p| p.text == "报：市委办公室").unwrap();
         assert!(p[bao].rule_above);
         assert!(p[bao + 1].rule_below);
@@ -2374,7 +2364,7 @@ mod tests {
             <p class=MsoNormal>甲<span style='mso-tab-count:2'>&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;</span>乙</p>\
             <!--EndFragment--><p>after</p></body></html>";
         let doc = read_str(html).unwrap();
-        let p = paras(&doc);
+        let p = doc.paras();
         assert_eq!(
             texts(&doc),
             [
@@ -2413,7 +2403,7 @@ mod tests {
                 "2.强化检查"
             ]
         );
-        assert_eq!(paras(&doc)[2].list, Some((0, true)));
+        assert_eq!(doc.paras()[2].list, Some((0, true)));
         let Some(Item::Table(t)) = doc.items.last() else {
             panic!("{:?}", doc.items)
         };
@@ -2428,7 +2418,7 @@ mod tests {
              <ol start=1><li>甲</li><li>乙</li></ol><pre>a  b\nc</pre>",
         ))
         .unwrap();
-        let p = paras(&doc);
+        let p = doc.paras();
         assert!(p[0].rule_below && !p[1].rule_above);
         assert_eq!(p[2].list, Some((0, false)));
         assert_eq!(p[4].list, Some((1, false)));

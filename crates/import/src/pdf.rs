@@ -2224,16 +2224,6 @@ mod tests {
         ]
     }
 
-    fn paras(doc: &Doc) -> Vec<&Para> {
-        doc.items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Para(p) => Some(p),
-                _ => None,
-            })
-            .collect()
-    }
-
     #[test]
     fn lines_sizes_colours_alignment_and_rules() {
         // A red 30 pt centred name, a rule under it, a justified
@@ -2255,7 +2245,7 @@ mod tests {
         );
         let pdf = tiny_pdf(&content, helvetica(), &font_obj());
         let doc = read(&pdf).unwrap();
-        let ps = paras(&doc);
+        let ps = doc.paras();
         let texts: Vec<&str> = ps.iter().map(|p| p.text.as_str()).collect();
         assert_eq!(texts.len(), 5, "{texts:#?}");
         assert_eq!(texts[0], "Bulletin");
@@ -2352,7 +2342,7 @@ mod tests {
             doc.footnotes,
             vec![("1".to_string(), "The source of the fact.".to_string())]
         );
-        let texts: Vec<&str> = paras(&doc).iter().map(|p| p.text.as_str()).collect();
+        let texts: Vec<&str> = doc.paras().iter().map(|p| p.text.as_str()).collect();
         assert!(texts[0].ends_with("A fact[^1] ends here."), "{texts:?}");
         assert_eq!(texts.last(), Some(&"- 1 -"));
         assert!(!texts.iter().any(|t| t.contains("source")), "{texts:?}");
