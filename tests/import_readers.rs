@@ -556,7 +556,7 @@ fn a_scan_is_an_error_that_says_so() {
     let e = quick("scan", || pdf::read(&image_only_pdf())).unwrap_err();
     // A scan is its own kind of error: OCR can read it.
     assert!(
-        matches!(&e, ReadError::NoText(m) if m.contains("scan") && m.contains("OCR")),
+        matches!(&e, ReadError::Scan(m) if m.contains("scan") && m.contains("OCR")),
         "{e}"
     );
 }

@@ -79,7 +79,7 @@ fn a_scan_of_issue_363_imports_with_its_masthead_columns_and_titles() {
     // No text layer: the PDF reader alone finds nothing.
     assert!(matches!(
         bulletin_import::pdf::read(&scan),
-        Err(bulletin_import::doc::ReadError::NoText(_))
+        Err(bulletin_import::doc::ReadError::Scan(_))
     ));
 
     // The time limit counts for each page of a scan: 20 s a page is

@@ -149,9 +149,12 @@ pub enum ReadError {
     TooLarge(String),
     /// Encrypted or protected by a password.
     Protected(String),
-    /// No text to read: a scan without a text layer, or text whose fonts
-    /// cannot be mapped to characters (OCR can read it).
+    /// No text to read, and nothing OCR could read either (no pages, no
+    /// images).
     NoText(String),
+    /// No text to read, but pages OCR can read: a scan without a text
+    /// layer, or text whose fonts cannot be mapped to characters.
+    Scan(String),
 }
 
 impl ReadError {
@@ -162,7 +165,8 @@ impl ReadError {
             | ReadError::Damaged(m)
             | ReadError::TooLarge(m)
             | ReadError::Protected(m)
-            | ReadError::NoText(m) => m,
+            | ReadError::NoText(m)
+            | ReadError::Scan(m) => m,
         }
     }
 
@@ -175,6 +179,7 @@ impl ReadError {
             ReadError::TooLarge(m) => ReadError::TooLarge(with(m)),
             ReadError::Protected(m) => ReadError::Protected(with(m)),
             ReadError::NoText(m) => ReadError::NoText(with(m)),
+            ReadError::Scan(m) => ReadError::Scan(with(m)),
         }
     }
 }

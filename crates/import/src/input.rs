@@ -189,7 +189,7 @@ pub fn import_file(path: &Path) -> Result<Imported> {
         Format::Pdf => match guarded(|| Ok(pdf::read(&bytes))).map_err(fail)? {
             Ok(doc) => doc,
             // A scan: read through OCR.
-            Err(crate::doc::ReadError::NoText(m)) if m.contains("OCR") => {
+            Err(crate::doc::ReadError::Scan(_)) => {
                 format = Format::Scan;
                 guarded(|| ocr::read_pdf(&bytes).map_err(|e| e.to_string())).map_err(fail)?
             }

@@ -184,7 +184,7 @@ fn read_inner(data: Vec<u8>) -> Result<Doc, ReadError> {
     if !unreadable_fonts.is_empty() {
         let list = unreadable_fonts.join(", ");
         if text_chars == 0 {
-            return Err(ReadError::NoText(format!(
+            return Err(ReadError::Scan(format!(
                 "the PDF's text cannot be extracted: its fonts ({list}) are not embedded and \
                  use a predefined CJK encoding without a ToUnicode map; print it to a new PDF \
                  with the fonts embedded, or run OCR on it (for example `ocrmypdf --force-ocr`)"
@@ -198,18 +198,18 @@ fn read_inner(data: Vec<u8>) -> Result<Doc, ReadError> {
     let unmapped: usize = collected.iter().map(|p| p.unmapped).sum();
     let images: usize = collected.iter().map(|p| p.images).sum();
     if text_chars == 0 {
-        return Err(ReadError::NoText(if images > 0 {
-            format!(
+        return Err(if images > 0 {
+            ReadError::Scan(format!(
                 "the PDF is a scan without a text layer ({} page(s) of images, no text): \
                  run OCR on it first (for example `ocrmypdf in.pdf out.pdf`) and import the result",
                 collected.len()
-            )
+            ))
         } else {
-            "the PDF has no text to import (no text layer and no images)".into()
-        }));
+            ReadError::NoText("the PDF has no text to import (no text layer and no images)".into())
+        });
     }
     if unmapped * 10 > text_chars * 9 {
-        return Err(ReadError::NoText(format!(
+        return Err(ReadError::Scan(format!(
             "the PDF's text cannot be extracted: {unmapped} of {text_chars} characters have no \
              Unicode mapping (fonts without a ToUnicode table); treat it as a scan: run OCR on \
              it first (for example `ocrmypdf --force-ocr in.pdf out.pdf`)"
@@ -2373,7 +2373,7 @@ mod tests {
         let pdf = tiny_pdf(content, resources, &[image]);
         let e = read(&pdf).unwrap_err();
         assert!(
-            matches!(&e, ReadError::NoText(m) if m.contains("scan") && m.contains("OCR")),
+            matches!(&e, ReadError::Scan(m) if m.contains("scan") && m.contains("OCR")),
             "{e}"
         );
     }
