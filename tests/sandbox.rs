@@ -452,3 +452,73 @@ fn a_pipe_is_refused_without_being_opened() {
     writer.join().unwrap();
     assert!(!woken, "the pipe was opened");
 }
+
+/// A saved web page's images are read from the page's own folder only: a
+/// link that points out of it, a pipe (which would block a reader), `..`
+/// and an absolute path are each left out with a notice that says why, the
+/// import ends at once, and nothing of the outside file is copied beside
+/// the issue. An image inside the folder is kept.
+#[test]
+fn a_web_page_reads_only_the_images_of_its_own_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let outside = tmp.path().join("outside.png");
+    let png = crate::common::photos::png(40, 30, 7);
+    std::fs::write(&outside, &png).unwrap();
+    let page = tmp.path().join("page");
+    std::fs::create_dir(&page).unwrap();
+    std::fs::write(page.join("inside.png"), &png).unwrap();
+    std::os::unix::fs::symlink(&outside, page.join("link.png")).unwrap();
+    let o = std::process::Command::new("mkfifo")
+        .arg(page.join("pipe.png"))
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    std::fs::write(
+        page.join("issue.html"),
+        format!(
+            "<!doctype html><html><body><p>工作简报</p><p>第3期</p>\
+             <p>某局办公室　2024年1月2日</p><p align=center><b>标题一</b></p>\
+             <p>正文一段。</p><img src=\"link.png\"><img src=\"pipe.png\">\
+             <img src=\"../outside.png\"><img src=\"{}\"><p>正文二段。</p>\
+             <img src=\"inside.png\"></body></html>",
+            outside.display()
+        ),
+    )
+    .unwrap();
+    let report = tmp.path().join("r.jsonl");
+    let start = std::time::Instant::now();
+    let o = std::process::Command::new(BIN)
+        .args(["import", "--report"])
+        .arg(&report)
+        .arg(page.join("issue.html"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(start.elapsed() < std::time::Duration::from_secs(30));
+    let line = std::fs::read_to_string(&report).unwrap();
+    let r: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
+    let notices: Vec<&str> = r["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n.as_str())
+        .collect();
+    for (name, why) in [
+        ("link.png", "outside the page's folder"),
+        ("pipe.png", "not a regular file"),
+        ("../outside.png", "outside the page's folder"),
+        (outside.to_str().unwrap(), "not in the page's folder"),
+    ] {
+        assert!(
+            notices.iter().any(|n| n.contains(name) && n.contains(why)),
+            "{name}: {notices:?}"
+        );
+    }
+    // Only the image inside the folder was saved beside the issue.
+    let saved: Vec<std::path::PathBuf> = std::fs::read_dir(page.join("issue-files"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    assert_eq!(std::fs::read(&saved[0]).unwrap(), png);
+}
